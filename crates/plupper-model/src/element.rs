@@ -1,0 +1,382 @@
+//! One element of an API list response (or one NDJSON line), parsed and kept verbatim.
+//!
+//! An element is either a JSON **string** whose text is a JSON object (what the API
+//! sends) or a plain JSON **object** (what other tools and NDJSON files hold). The
+//! contract's §5 rules:
+//!
+//! - a missing `customerId`, `visitorId` or `operator` reads as null;
+//! - a missing or ill-typed `content`, `created` or `type`, a `visitorId` that is not a
+//!   JSON integer in the 64-bit range, a `customerId` or `operator` that is neither text
+//!   nor null (a number is accepted for `customerId` and kept as its text), an element
+//!   that is not an object or a string holding one, a key given twice, or text that is not
+//!   UTF-8 or not JSON: an [`ElementError`] (the caller quarantines the element);
+//! - an impossible `created` date is an error; a wrong weekday or an unknown zone is not.
+//!
+//! Unknown fields are allowed; they stay in the original text.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::date::{DateError, JavaDate};
+use crate::message::Message;
+use crate::param::parse_java_long;
+
+/// How an element was written in its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OriginalKind {
+    /// A JSON string literal (with its quotes and escapes) whose text is the object, as
+    /// the API sends its list elements.
+    String,
+    /// A plain JSON object: an element of an array of objects, or an NDJSON line.
+    Object,
+}
+
+/// The element's original text, byte for byte as it stood in its source (without the
+/// whitespace around it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Original {
+    /// String literal or object.
+    pub kind: OriginalKind,
+    /// The text itself.
+    pub text: String,
+}
+
+/// A parsed element: the message, its parsed date, and the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    /// The six fields.
+    pub message: Message,
+    /// `created`, parsed.
+    pub date: JavaDate,
+    /// The text the element was parsed from.
+    pub original: Original,
+}
+
+impl Element {
+    /// Warnings about an element that is archived all the same.
+    pub fn warnings(&self) -> Vec<ElementWarning> {
+        let mut warnings = Vec::new();
+        if !self.date.weekday_matches() {
+            warnings.push(ElementWarning::WeekdayMismatch);
+        }
+        if self.date.instant().is_none() {
+            warnings.push(ElementWarning::UnknownZone);
+        }
+        warnings
+    }
+}
+
+/// Something odd about an element that is archived all the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ElementWarning {
+    /// The weekday written in `created` is not the date's weekday.
+    WeekdayMismatch,
+    /// The zone in `created` is unknown or ambiguous: the instant is unknown.
+    UnknownZone,
+}
+
+impl std::fmt::Display for ElementWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ElementWarning::WeekdayMismatch => "weekday does not match the date",
+            ElementWarning::UnknownZone => "unknown or ambiguous time zone",
+        })
+    }
+}
+
+/// Why an element cannot be archived (it goes to quarantine).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ElementError {
+    /// The bytes are not UTF-8.
+    #[error("not valid UTF-8 (at byte {0} of the element)")]
+    NotUtf8(usize),
+    /// The text is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    /// Valid JSON, but not an object or a string holding one.
+    #[error("not a message object: {0}")]
+    NotAnObject(&'static str),
+    /// A required field is missing.
+    #[error("missing field `{0}`")]
+    Missing(&'static str),
+    /// A field has the wrong JSON type.
+    #[error("field `{field}` must be {expected}, found {found}")]
+    IllTyped {
+        /// The field.
+        field: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// What it was.
+        found: &'static str,
+    },
+    /// A key appears twice in the object.
+    #[error("field `{0}` appears twice")]
+    Duplicate(String),
+    /// `created` is not a valid Java date.
+    #[error("field `created`: {0}")]
+    Date(#[from] DateError),
+}
+
+/// The wire object, with each known field kept raw so that its JSON type can be checked.
+#[derive(Deserialize)]
+struct WireObject<'a> {
+    #[serde(borrow, default, deserialize_with = "present")]
+    content: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present", rename = "customerId")]
+    customer_id: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    created: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present", rename = "visitorId")]
+    visitor_id: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present", rename = "type")]
+    message_type: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    operator: Option<&'a RawValue>,
+}
+
+/// Keeps a JSON `null` as a raw value (plain `Option` would turn it into `None`, and a
+/// null `content` must be told apart from a missing one).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(deserializer).map(Some)
+}
+
+/// Parses one element from its original bytes (surrounding whitespace is trimmed).
+pub fn parse_element(bytes: &[u8]) -> Result<Element, ElementError> {
+    let text = std::str::from_utf8(bytes.trim_ascii())
+        .map_err(|e| ElementError::NotUtf8(e.valid_up_to()))?;
+    let (kind, message) = match text.as_bytes().first() {
+        Some(b'"') => {
+            let inner: String = serde_json::from_str(text).map_err(not_json)?;
+            let inner_start = inner.trim_start().as_bytes().first().copied();
+            if inner_start != Some(b'{') {
+                return Err(ElementError::NotAnObject(
+                    "a string that does not hold a JSON object",
+                ));
+            }
+            (OriginalKind::String, parse_object(&inner)?)
+        }
+        Some(b'{') => (OriginalKind::Object, parse_object(text)?),
+        Some(_) => {
+            let value: &RawValue = serde_json::from_str(text).map_err(not_json)?;
+            return Err(ElementError::NotAnObject(json_type(value)));
+        }
+        None => return Err(ElementError::NotJson("empty element".into())),
+    };
+    let date = JavaDate::parse(&message.created)?;
+    Ok(Element {
+        message,
+        date,
+        original: Original {
+            kind,
+            text: text.to_owned(),
+        },
+    })
+}
+
+fn not_json(error: serde_json::Error) -> ElementError {
+    ElementError::NotJson(error.to_string())
+}
+
+fn parse_object(text: &str) -> Result<Message, ElementError> {
+    let wire: WireObject<'_> = serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        match message.strip_prefix("duplicate field `") {
+            Some(rest) => {
+                ElementError::Duplicate(rest.split('`').next().unwrap_or_default().to_owned())
+            }
+            None if e.is_data() => ElementError::NotAnObject("a JSON value that is not an object"),
+            None => not_json(e),
+        }
+    })?;
+    Ok(Message {
+        content: required_text(wire.content, "content")?,
+        customer_id: customer_id(wire.customer_id)?,
+        created: required_text(wire.created, "created")?,
+        visitor_id: visitor_id(wire.visitor_id)?,
+        message_type: required_text(wire.message_type, "type")?,
+        operator: optional_text(wire.operator, "operator")?,
+    })
+}
+
+fn json_type(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'"') => "a string",
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+fn ill_typed(field: &'static str, expected: &'static str, raw: &RawValue) -> ElementError {
+    ElementError::IllTyped {
+        field,
+        expected,
+        found: json_type(raw),
+    }
+}
+
+fn required_text(raw: Option<&RawValue>, field: &'static str) -> Result<String, ElementError> {
+    let raw = raw.ok_or(ElementError::Missing(field))?;
+    if json_type(raw) != "a string" {
+        return Err(ill_typed(field, "a string", raw));
+    }
+    serde_json::from_str(raw.get()).map_err(not_json)
+}
+
+fn optional_text(
+    raw: Option<&RawValue>,
+    field: &'static str,
+) -> Result<Option<String>, ElementError> {
+    match raw {
+        None => Ok(None),
+        Some(raw) if json_type(raw) == "null" => Ok(None),
+        Some(raw) if json_type(raw) == "a string" => {
+            serde_json::from_str(raw.get()).map(Some).map_err(not_json)
+        }
+        Some(raw) => Err(ill_typed(field, "a string or null", raw)),
+    }
+}
+
+fn customer_id(raw: Option<&RawValue>) -> Result<Option<String>, ElementError> {
+    match raw {
+        Some(raw) if json_type(raw) == "a number" => Ok(Some(raw.get().to_owned())),
+        Some(raw) if !matches!(json_type(raw), "a string" | "null") => {
+            Err(ill_typed("customerId", "a string, a number or null", raw))
+        }
+        other => optional_text(other, "customerId"),
+    }
+}
+
+fn visitor_id(raw: Option<&RawValue>) -> Result<Option<i64>, ElementError> {
+    match raw {
+        None => Ok(None),
+        Some(raw) if json_type(raw) == "null" => Ok(None),
+        Some(raw) => {
+            // JSON integers have no `+` and no leading zeros; `parse_java_long` accepts a
+            // superset, and serde_json has already rejected what JSON does not allow.
+            let text = raw.get();
+            match json_type(raw) {
+                "a number" => parse_java_long(text)
+                    .map(Some)
+                    .ok_or_else(|| ill_typed("visitorId", "an integer in the 64-bit range", raw)),
+                _ => Err(ill_typed("visitorId", "an integer or null", raw)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = r#""{\"content\":\"Hi\",\"customerId\":null,\"created\":\"Wed Apr 29 17:16:13 CEST 2009\",\"visitorId\":32751,\"type\":\"VO\",\"operator\":\"john\"}""#;
+
+    fn object(fields: &str) -> String {
+        format!(
+            r#"{{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"{fields}}}"#
+        )
+    }
+
+    #[test]
+    fn string_and_object_elements_give_the_same_message() {
+        let from_string = parse_element(SEED.as_bytes()).unwrap();
+        let inner: String = serde_json::from_str(SEED).unwrap();
+        let from_object = parse_element(inner.as_bytes()).unwrap();
+        assert_eq!(from_string.message, from_object.message);
+        assert_eq!(from_string.original.kind, OriginalKind::String);
+        assert_eq!(from_object.original.kind, OriginalKind::Object);
+        assert_eq!(from_string.original.text, SEED);
+        assert_eq!(from_object.original.text, inner);
+    }
+
+    #[test]
+    fn missing_optional_fields_read_as_null_and_unknown_fields_are_kept() {
+        let text = object(r#","extra":[1,{"a":2}]"#);
+        let element = parse_element(text.as_bytes()).unwrap();
+        assert_eq!(element.message.customer_id, None);
+        assert_eq!(element.message.visitor_id, None);
+        assert_eq!(element.message.operator, None);
+        assert_eq!(element.original.text, text);
+    }
+
+    #[test]
+    fn numeric_customer_id_is_kept_as_its_text() {
+        let number = parse_element(object(r#","customerId":42"#).as_bytes()).unwrap();
+        let text = parse_element(object(r#","customerId":"42""#).as_bytes()).unwrap();
+        assert_eq!(number.message.customer_id.as_deref(), Some("42"));
+        assert_eq!(number.message, text.message);
+        assert_eq!(number.message.fingerprint(), text.message.fingerprint());
+    }
+
+    #[test]
+    fn visitor_ids() {
+        let big = parse_element(object(r#","visitorId":3000000000"#).as_bytes()).unwrap();
+        assert_eq!(big.message.visitor_id, Some(3_000_000_000));
+        let negative = parse_element(object(r#","visitorId":-1"#).as_bytes()).unwrap();
+        assert_eq!(negative.message.visitor_id, Some(-1));
+        for bad in ["5.0", "1e3", r#""5""#, "9223372036854775808", "true", "[]"] {
+            let err =
+                parse_element(object(&format!(r#","visitorId":{bad}"#)).as_bytes()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ElementError::IllTyped {
+                        field: "visitorId",
+                        ..
+                    }
+                ),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejected_elements_say_why() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"not json", "not JSON: expected ident at line 1 column 2"),
+            (b"42", "not a message object: a number"),
+            (b"null", "not a message object: null"),
+            (b"[1]", "not a message object: an array"),
+            (br#""hello""#, "not a message object: a string that does not hold a JSON object"),
+            (br#"{"content":"Hi","type":"VO"}"#, "missing field `created`"),
+            (br#"{"created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#, "missing field `content`"),
+            (br#"{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009"}"#, "missing field `type`"),
+            (br#"{"content":7,"created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#, "field `content` must be a string, found a number"),
+            (br#"{"content":null,"created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#, "field `content` must be a string, found null"),
+            (br#"{"content":"Hi","created":"Thu Apr 31 17:16:13 CEST 2009","type":"VO"}"#, "field `created`: `Thu Apr 31 17:16:13 CEST 2009` names a day that does not exist"),
+            (br#"{"content":"Hi","content":"Ho","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#, "field `content` appears twice"),
+            (br#"{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO","operator":1}"#, "field `operator` must be a string or null, found a number"),
+            (br#"{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO","customerId":true}"#, "field `customerId` must be a string, a number or null, found a boolean"),
+            (b"", "not JSON: empty element"),
+            (b"\xff\xfe", "not valid UTF-8 (at byte 0 of the element)"),
+        ];
+        for (bytes, reason) in cases {
+            let err = parse_element(bytes).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                *reason,
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        let truncated = parse_element(br#"{"content":"Hi","created""#).unwrap_err();
+        assert!(matches!(truncated, ElementError::NotJson(_)), "{truncated}");
+    }
+
+    #[test]
+    fn warnings_do_not_reject() {
+        let element = parse_element(
+            br#"{"content":"Hi","created":"Mon Apr 29 17:16:13 CST 2009","type":"VO"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            element.warnings(),
+            vec![ElementWarning::WeekdayMismatch, ElementWarning::UnknownZone]
+        );
+    }
+}

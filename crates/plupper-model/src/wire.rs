@@ -1,0 +1,113 @@
+//! Turning archived messages back into the API's wire format.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::element::{Original, OriginalKind};
+use crate::message::Message;
+
+#[derive(Serialize)]
+struct WireMessage<'a> {
+    content: &'a str,
+    #[serde(rename = "customerId")]
+    customer_id: Option<&'a str>,
+    created: &'a str,
+    #[serde(rename = "visitorId")]
+    visitor_id: Option<i64>,
+    #[serde(rename = "type")]
+    message_type: &'a str,
+    operator: Option<&'a str>,
+}
+
+impl<'a> From<&'a Message> for WireMessage<'a> {
+    fn from(message: &'a Message) -> Self {
+        WireMessage {
+            content: &message.content,
+            customer_id: message.customer_id.as_deref(),
+            created: &message.created,
+            visitor_id: message.visitor_id,
+            message_type: &message.message_type,
+            operator: message.operator.as_deref(),
+        }
+    }
+}
+
+/// The element the API itself sends for `message`: a JSON string literal holding the
+/// compact object with the keys in the API's order (`content`, `customerId`, `created`,
+/// `visitorId`, `type`, `operator`), escaped as serde_json escapes.
+///
+/// The store keeps an element's original text only when it differs from this form, so
+/// this function is part of the archive format ("canonical form, version 1"): it must
+/// never change. A different encoding needs a new version.
+///
+/// ```
+/// use plupper_model::{element::parse_element, wire::canonical_element};
+///
+/// let seed = r#""{\"content\":\"Hi\",\"customerId\":null,\"created\":\"Wed Apr 29 17:16:13 CEST 2009\",\"visitorId\":32751,\"type\":\"VO\",\"operator\":\"john\"}""#;
+/// let element = parse_element(seed.as_bytes()).unwrap();
+/// assert_eq!(canonical_element(&element.message), seed);
+/// ```
+pub fn canonical_element(message: &Message) -> String {
+    serde_json::to_string(&object_json(message)).unwrap_or_default()
+}
+
+/// The message as a compact JSON object in the API's key order.
+pub fn object_json(message: &Message) -> String {
+    serde_json::to_string(&WireMessage::from(message)).unwrap_or_default()
+}
+
+/// The element as it appears in an API list response: a JSON string literal. An element
+/// that arrived as a plain object comes back as a string whose text is that object's
+/// original text, verbatim (contract §5).
+pub fn api_element(original: &Original) -> Cow<'_, str> {
+    match original.kind {
+        OriginalKind::String => Cow::Borrowed(&original.text),
+        OriginalKind::Object => {
+            Cow::Owned(serde_json::to_string(&original.text).unwrap_or_default())
+        }
+    }
+}
+
+/// The object text of the element, as the single-message endpoint returns it: the decoded
+/// string for a string element, the text itself for an object.
+pub fn object_text(original: &Original) -> Cow<'_, str> {
+    match original.kind {
+        OriginalKind::String => match serde_json::from_str::<String>(&original.text) {
+            Ok(text) => Cow::Owned(text),
+            // Not reachable for an element that parsed; keep the text rather than lose it.
+            Err(_) => Cow::Borrowed(&original.text),
+        },
+        OriginalKind::Object => Cow::Borrowed(&original.text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::element::parse_element;
+
+    #[test]
+    fn object_elements_come_back_as_strings_holding_their_text() {
+        let text = r#"{ "type":"VO", "content":"é\/", "created":"Wed Apr 29 17:16:13 CEST 2009" }"#;
+        let element = parse_element(text.as_bytes()).unwrap();
+        let literal = api_element(&element.original);
+        let decoded: String = serde_json::from_str(&literal).unwrap();
+        assert_eq!(decoded, text);
+        assert_eq!(object_text(&element.original), text);
+        // Not the canonical form: the store must keep this original.
+        assert_ne!(canonical_element(&element.message), text);
+    }
+
+    #[test]
+    fn escapes_make_an_element_non_canonical() {
+        let escaped = r#""{\"content\":\"caf\\u00e9\",\"customerId\":null,\"created\":\"Wed Apr 29 17:16:13 CEST 2009\",\"visitorId\":1,\"type\":\"VO\",\"operator\":null}""#;
+        let element = parse_element(escaped.as_bytes()).unwrap();
+        assert_eq!(element.message.content, "café");
+        assert_ne!(canonical_element(&element.message), escaped);
+        assert_eq!(
+            object_text(&element.original),
+            r#"{"content":"caf\u00e9","customerId":null,"created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":1,"type":"VO","operator":null}"#
+        );
+    }
+}
