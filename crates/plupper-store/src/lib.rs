@@ -1,0 +1,195 @@
+//! The plupper-archive SQLite archive: the single source of truth.
+//!
+//! This crate owns every byte of SQL in the project: the schema and its numbered
+//! [migrations](schema), the same-message rule of the contract's §1b applied in
+//! write transactions ([`Reconciler`]), the verbatim originals, the quarantine, and
+//! reading messages back. An archive is a directory holding `archive.sqlite3` (and,
+//! later, the search index that is derived from it).
+//!
+//! The database runs in WAL mode with `synchronous=FULL` (a reported success survives a
+//! power loss), a busy timeout (a second writer waits rather than fails), and `IMMEDIATE`
+//! write transactions (a writer takes the write lock before it reads what it will
+//! decide on, so two writers can never both add the same copy).
+//!
+//! Bookkeeping timestamps (when the archive was made, when a batch ran) come from
+//! SQLite's clock; nothing that decides an answer reads a clock.
+//!
+//! # Example
+//!
+//! ```
+//! use plupper_model::element::parse_element;
+//! use plupper_store::{Arrival, Store};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let mut store = Store::open(dir.path())?;
+//! let element = parse_element(br#"{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#)?;
+//!
+//! let arrivals = vec![Arrival::new(element.clone(), 0), Arrival::new(element, 1)];
+//! let mut unit = store.begin("example")?;
+//! let applied = unit.apply(&arrivals, &[])?;
+//! unit.finish()?;
+//! assert_eq!(applied.added, 2); // the same message twice in one source: two copies
+//!
+//! // Seen again: N = 2 copies, M = 2 archived, nothing added (§1b).
+//! let mut unit = store.begin("example again")?;
+//! assert_eq!(unit.apply(&arrivals, &[])?.added, 0);
+//! unit.finish()?;
+//!
+//! let first = store.message(plupper_store::ArchiveId(1))?.expect("archived");
+//! assert_eq!(first.message.content, "Hi");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod quarantine;
+mod read;
+mod reconcile;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use error::StoreError;
+pub use quarantine::{QuarantineEntry, Quarantined};
+pub use read::StoredMessage;
+pub use reconcile::{Applied, Arrival, Reconciler};
+
+/// The file name of the database inside an archive directory.
+pub const DATABASE_FILE: &str = "archive.sqlite3";
+
+/// How long a writer waits for another one before "archive is busy".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A message's archive id: positive, never changed, never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ArchiveId(pub i64);
+
+impl std::fmt::Display for ArchiveId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One run of one source into the archive (an imported file, a sync window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BatchId(pub i64);
+
+/// Which archive this is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveInfo {
+    /// Made when the archive was created; never changes.
+    pub uuid: String,
+    /// The number of migrations applied.
+    pub schema_version: u32,
+}
+
+/// An open archive.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+}
+
+impl Store {
+    /// Opens the archive in `dir`, creating the directory (with its parents, readable by
+    /// its owner only) and the database when missing, and bringing the schema up to date.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        create_private_dir(dir)?;
+        let path = dir.join(DATABASE_FILE);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            dir: dir.to_owned(),
+        };
+        store.configure().map_err(|e| e.in_archive(&path))?;
+        schema::migrate(&mut store.conn).map_err(|e| e.in_archive(&path))?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // `journal_mode` answers with the mode in force; a file that is not a database
+        // fails here, before anything is written to it.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "the archive could not switch to WAL mode");
+        }
+        self.conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = FILE;",
+        )?;
+        self.conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
+    }
+
+    /// The archive directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Which archive this is.
+    pub fn info(&self) -> Result<ArchiveInfo, StoreError> {
+        let uuid = self
+            .conn
+            .query_row("SELECT uuid FROM archive_info", [], |row| row.get(0))?;
+        Ok(ArchiveInfo {
+            uuid,
+            schema_version: schema::version(&self.conn)?,
+        })
+    }
+
+    /// The highest archive id assigned so far (0 for an empty archive).
+    pub fn max_id(&self) -> Result<ArchiveId, StoreError> {
+        let max: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'message'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(ArchiveId(max.unwrap_or(0)))
+    }
+
+    /// The number of archived messages.
+    pub fn message_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM message", [], |row| row.get(0))?)
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StoreError::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+        path: dir.to_owned(),
+        source,
+    })
+}

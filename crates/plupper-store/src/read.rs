@@ -1,0 +1,107 @@
+//! Reading archived messages back.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension, Row};
+
+use plupper_model::wire::canonical_element;
+use plupper_model::{Message, Original, OriginalKind};
+
+use crate::{ArchiveId, Store, StoreError};
+
+/// An archived message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// Its archive id.
+    pub id: ArchiveId,
+    /// The six fields.
+    pub message: Message,
+    /// The calendar date written in `created`.
+    pub written_date: NaiveDate,
+    /// The wall clock written in `created`.
+    pub wall_clock: NaiveDateTime,
+    /// The offset of the zone written in `created`, when known.
+    pub utc_offset: Option<FixedOffset>,
+    /// The element's original text, byte for byte.
+    pub original: Original,
+}
+
+impl StoredMessage {
+    /// The instant, with the offset written in `created`; `None` when the zone is unknown.
+    pub fn timestamp(&self) -> Option<DateTime<FixedOffset>> {
+        self.wall_clock
+            .and_local_timezone(self.utc_offset?)
+            .single()
+    }
+}
+
+/// The columns [`from_row`] reads, in its order.
+pub(crate) const COLUMNS: &str = "id, content, customer_id, created, visitor_id, type, operator, \
+     written_date, wall_clock, utc_offset, original_kind, original";
+
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let message = Message {
+        content: row.get(1)?,
+        customer_id: row.get(2)?,
+        created: row.get(3)?,
+        visitor_id: row.get(4)?,
+        message_type: row.get(5)?,
+        operator: row.get(6)?,
+    };
+    let written: i64 = row.get(7)?;
+    let written_date = NaiveDate::from_ymd_opt(
+        (written / 10_000) as i32,
+        (written / 100 % 100) as u32,
+        (written % 100) as u32,
+    )
+    .ok_or_else(|| corrupt(7, "written_date"))?;
+    let wall_clock = DateTime::from_timestamp(row.get(8)?, 0)
+        .ok_or_else(|| corrupt(8, "wall_clock"))?
+        .naive_utc();
+    let utc_offset = match row.get::<_, Option<i32>>(9)? {
+        None => None,
+        Some(seconds) => {
+            Some(FixedOffset::east_opt(seconds).ok_or_else(|| corrupt(9, "utc_offset"))?)
+        }
+    };
+    let original = match (row.get::<_, u8>(10)?, row.get::<_, Option<String>>(11)?) {
+        (0, None) => Original {
+            kind: OriginalKind::String,
+            text: canonical_element(&message),
+        },
+        (1, Some(text)) => Original {
+            kind: OriginalKind::String,
+            text,
+        },
+        (2, Some(text)) => Original {
+            kind: OriginalKind::Object,
+            text,
+        },
+        _ => return Err(corrupt(10, "original_kind")),
+    };
+    Ok(StoredMessage {
+        id: ArchiveId(row.get(0)?),
+        message,
+        written_date,
+        wall_clock,
+        utc_offset,
+        original,
+    })
+}
+
+fn corrupt(column: usize, name: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Integer,
+        format!("column {name} holds a value no version of plupper-archive writes").into(),
+    )
+}
+
+impl Store {
+    /// The message with this archive id, if there is one.
+    pub fn message(&self, id: ArchiveId) -> Result<Option<StoredMessage>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM message WHERE id = ?1"))?;
+        Ok(statement.query_row([id.0], from_row).optional()?)
+    }
+}

@@ -1,0 +1,198 @@
+//! The same-message rule (contract §1b), applied in write transactions.
+//!
+//! A source (a file, a sync window) lists a message N times; the archive held it M times
+//! before the source was read; N − M copies are added when N > M. Applied element by
+//! element, in source order: the k-th copy of a message in the source is added exactly
+//! when the archive holds fewer than k copies of it at that moment. After the whole
+//! source the archive holds max(M, N) copies, which is the rule.
+//!
+//! The element-by-element form needs no memory for the source: k comes from a
+//! per-connection temporary table keyed by fingerprint (the database counts, on disk,
+//! not the process), and M from the fingerprint index of the archive. It also converges:
+//! if a run dies after committing some transactions, a re-run of the same source counts
+//! k from 1 again and finds the copies the dead run added, so it adds exactly the
+//! rest. Two writers cannot race, because each transaction takes the write lock
+//! (`IMMEDIATE`) before it counts.
+
+use rusqlite::{TransactionBehavior, params};
+
+use chrono::Datelike;
+use plupper_model::Fingerprint;
+use plupper_model::element::{Element, OriginalKind};
+use plupper_model::wire::canonical_element;
+
+use crate::quarantine::{Quarantined, insert_quarantined};
+use crate::{BatchId, Store, StoreError};
+
+/// A parsed element on its way into the archive, with what the store needs computed in
+/// advance (off the writer thread): its fingerprint and whether its original text is the
+/// canonical form.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// The element.
+    pub element: Element,
+    /// Its identity.
+    pub fingerprint: Fingerprint,
+    /// Its element number (0-based) in the source.
+    pub position: u64,
+    /// `None` when the original is the canonical element (then it is not stored twice).
+    stored_original: Option<(u8, String)>,
+}
+
+impl Arrival {
+    /// Prepares an element found at `position` in its source.
+    pub fn new(element: Element, position: u64) -> Arrival {
+        let fingerprint = element.message.fingerprint();
+        let original = &element.original;
+        let stored_original = match original.kind {
+            OriginalKind::String if canonical_element(&element.message) == original.text => None,
+            OriginalKind::String => Some((1, original.text.clone())),
+            OriginalKind::Object => Some((2, original.text.clone())),
+        };
+        Arrival {
+            element,
+            fingerprint,
+            position,
+            stored_original,
+        }
+    }
+}
+
+/// What one [`Reconciler::apply`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Messages added to the archive.
+    pub added: u64,
+    /// Messages not added because the archive already held enough copies.
+    pub already_archived: u64,
+    /// Elements newly put into quarantine.
+    pub quarantined: u64,
+    /// Elements already in quarantine with the same text.
+    pub already_quarantined: u64,
+}
+
+impl std::ops::AddAssign for Applied {
+    fn add_assign(&mut self, other: Applied) {
+        self.added += other.added;
+        self.already_archived += other.already_archived;
+        self.quarantined += other.quarantined;
+        self.already_quarantined += other.already_quarantined;
+    }
+}
+
+/// Applies one source's elements to the archive, in transactions of the caller's choosing.
+///
+/// Made by [`Store::begin`]; one reconciler is one source (one file, one sync window),
+/// so that N counts the copies in the whole source.
+#[derive(Debug)]
+pub struct Reconciler<'a> {
+    store: &'a mut Store,
+    batch: BatchId,
+    source: String,
+}
+
+impl Store {
+    /// Starts reading one source into the archive. `source` says where the elements come
+    /// from (a file path, a URL with its window) and is recorded with each of them.
+    pub fn begin(&mut self, source: &str) -> Result<Reconciler<'_>, StoreError> {
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS seen (fingerprint BLOB PRIMARY KEY, copies INTEGER NOT NULL) WITHOUT ROWID;
+             DELETE FROM temp.seen;",
+        )?;
+        self.conn.execute(
+            "INSERT INTO batch (source, started_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+            [source],
+        )?;
+        let batch = BatchId(self.conn.last_insert_rowid());
+        Ok(Reconciler {
+            store: self,
+            batch,
+            source: source.to_owned(),
+        })
+    }
+}
+
+impl Reconciler<'_> {
+    /// The batch these elements are recorded under.
+    pub fn batch(&self) -> BatchId {
+        self.batch
+    }
+
+    /// Applies the next elements of the source (in source order) and puts the quarantined
+    /// ones away, all in one transaction.
+    pub fn apply(
+        &mut self,
+        arrivals: &[Arrival],
+        quarantined: &[Quarantined],
+    ) -> Result<Applied, StoreError> {
+        let tx = self
+            .store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut applied = Applied::default();
+        {
+            let mut count_seen = tx.prepare_cached(
+                "INSERT INTO temp.seen (fingerprint, copies) VALUES (?1, 1)
+                 ON CONFLICT (fingerprint) DO UPDATE SET copies = copies + 1 RETURNING copies",
+            )?;
+            let mut count_archived =
+                tx.prepare_cached("SELECT count(*) FROM message WHERE fingerprint = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO message (fingerprint, content, customer_id, created, visitor_id, type, operator,
+                     written_date, wall_clock, utc_offset, original_kind, original, batch_id, position)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for arrival in arrivals {
+                let fingerprint = &arrival.fingerprint.0[..];
+                let copy_number: i64 = count_seen.query_row([fingerprint], |row| row.get(0))?;
+                let archived: i64 = count_archived.query_row([fingerprint], |row| row.get(0))?;
+                if archived >= copy_number {
+                    applied.already_archived += 1;
+                    continue;
+                }
+                let message = &arrival.element.message;
+                let date = &arrival.element.date;
+                let written = date.written_date();
+                let (kind, original) = match &arrival.stored_original {
+                    None => (0u8, None),
+                    Some((kind, text)) => (*kind, Some(text.as_str())),
+                };
+                insert.execute(params![
+                    fingerprint,
+                    message.content,
+                    message.customer_id,
+                    message.created,
+                    message.visitor_id,
+                    message.message_type,
+                    message.operator,
+                    written.year() * 10_000 + written.month() as i32 * 100 + written.day() as i32,
+                    date.wall_clock().and_utc().timestamp(),
+                    date.zone().offset().map(|offset| offset.local_minus_utc()),
+                    kind,
+                    original,
+                    self.batch.0,
+                    arrival.position as i64,
+                ])?;
+                applied.added += 1;
+            }
+            for entry in quarantined {
+                if insert_quarantined(&tx, entry, &self.source, self.batch)? {
+                    applied.quarantined += 1;
+                } else {
+                    applied.already_quarantined += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Records that the whole source has been read.
+    pub fn finish(self) -> Result<(), StoreError> {
+        self.store.conn.execute(
+            "UPDATE batch SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
+            [self.batch.0],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,49 @@
+//! The archive's schema: numbered migrations, applied in order, never edited once
+//! released. `PRAGMA user_version` holds the number of migrations applied.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::StoreError;
+
+/// The migrations, in order. Migration *n* (1-based) is `MIGRATIONS[n - 1]`.
+pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_archive.sql")];
+
+/// The schema version this program writes.
+pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The schema version of an open database.
+pub fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+/// Applies the migrations the database lacks, each in its own transaction, and gives a
+/// new archive its uuid.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = version(conn)?;
+    if found > CURRENT_VERSION {
+        return Err(StoreError::TooNew {
+            path: Default::default(),
+            found,
+            known: CURRENT_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let number = index as u32 + 1;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while this one waited for the lock.
+        if version(&tx)? >= number {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        if number == 1 {
+            tx.execute(
+                "INSERT INTO archive_info (singleton, uuid, created_at) VALUES (1, ?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                [uuid::Uuid::new_v4().to_string()],
+            )?;
+        }
+        tx.pragma_update(None, "user_version", number)?;
+        tx.commit()?;
+        tracing::debug!(number, "applied migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! The §1b rule against a plainly written model: after any sequence of sources, each
+//! applied in any chunking and possibly cut off and re-run, the archive holds each
+//! message max(N over the sources) times.
+
+use std::collections::HashMap;
+
+use plupper_model::element::parse_element;
+use plupper_store::{Arrival, Store};
+use proptest::prelude::*;
+
+/// A small pool so that sources overlap and repeat messages.
+fn element_text(pick: u8) -> String {
+    let content = ["ok", "OK", "Hi", "hello", "ok "][usize::from(pick % 5)];
+    let visitor = if pick % 7 == 0 {
+        "null".to_owned()
+    } else {
+        (pick / 5).to_string()
+    };
+    serde_json::to_string(&format!(
+        r#"{{"content":"{content}","customerId":null,"created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":{visitor},"type":"VO","operator":"john"}}"#
+    ))
+    .unwrap()
+}
+
+fn arrivals(source: &[u8]) -> Vec<Arrival> {
+    source
+        .iter()
+        .enumerate()
+        .map(|(i, &pick)| {
+            Arrival::new(
+                parse_element(element_text(pick).as_bytes()).unwrap(),
+                i as u64,
+            )
+        })
+        .collect()
+}
+
+fn archived_counts(store: &Store, max_id: i64) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for id in 1..=max_id {
+        if let Some(stored) = store.message(plupper_store::ArchiveId(id)).unwrap() {
+            *counts.entry(stored.original.text).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// Applies `source` in chunks of `chunk`; when `cut_after` is given, stops after that
+/// many chunks without finishing (a process killed between transactions).
+fn apply(store: &mut Store, source: &[u8], chunk: usize, cut_after: Option<usize>) {
+    let arrivals = arrivals(source);
+    let mut unit = store.begin("test").unwrap();
+    for (n, part) in arrivals.chunks(chunk.max(1)).enumerate() {
+        if cut_after == Some(n) {
+            return;
+        }
+        unit.apply(part, &[]).unwrap();
+    }
+    unit.finish().unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn archive_holds_the_most_copies_any_source_listed(
+        sources in prop::collection::vec(prop::collection::vec(0u8..20, 0..30), 1..5),
+        chunk in 1usize..8,
+        cuts in prop::collection::vec(proptest::option::of(0usize..5), 5),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut expected: HashMap<String, usize> = HashMap::new();
+        for (source, cut) in sources.iter().zip(&cuts) {
+            if cut.is_some() {
+                apply(&mut store, source, chunk, *cut);
+            }
+            apply(&mut store, source, chunk, None);
+            let mut in_source: HashMap<String, usize> = HashMap::new();
+            for &pick in source {
+                *in_source.entry(element_text(pick)).or_default() += 1;
+            }
+            for (text, n) in in_source {
+                let held = expected.entry(text).or_default();
+                *held = (*held).max(n);
+            }
+        }
+        let max_id = store.max_id().unwrap().0;
+        let total: usize = expected.values().sum();
+        prop_assert_eq!(store.message_count().unwrap() as usize, total);
+        // AUTOINCREMENT: ids are 1..=total with no gap, since nothing is ever deleted.
+        prop_assert_eq!(max_id as usize, total);
+        prop_assert_eq!(archived_counts(&store, max_id), expected);
+    }
+}
+
+#[test]
+fn two_writers_on_one_archive_never_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    Store::open(dir.path()).unwrap();
+    let source: Vec<u8> = (0..200).map(|i| (i % 40) as u8).collect();
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let path = dir.path().to_owned();
+            let source = source.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                apply(&mut store, &source, 7, None);
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.message_count().unwrap(), 200);
+}
+
+#[test]
+fn originals_come_back_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let big = "x".repeat(1 << 20);
+    let texts = [
+        // The API's own form: stored once, as fields.
+        r#""{\"content\":\"Hi\",\"customerId\":null,\"created\":\"Wed Apr 29 17:16:13 CEST 2009\",\"visitorId\":32751,\"type\":\"VO\",\"operator\":\"john\"}""#.to_owned(),
+        // Escapes the canonical form would not write: kept verbatim.
+        r#""{\"content\":\"caf\\u00e9 \\/ \\ud83d\\ude00\",\"customerId\":null,\"created\":\"Wed Apr 29 17:16:13 CEST 2009\",\"visitorId\":32751,\"type\":\"VO\",\"operator\":\"john\"}""#.to_owned(),
+        r#"{ "type": "VO", "content": "object form", "created": "Wed Apr 29 17:16:13 CEST 2009", "extra": 1 }"#.to_owned(),
+        serde_json::to_string(&format!(
+            r#"{{"content":"{big}","customerId":"IBM","created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":1,"type":"VT","operator":"peter"}}"#
+        ))
+        .unwrap(),
+    ];
+    let arrivals: Vec<Arrival> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
+        .collect();
+    let mut unit = store.begin("test").unwrap();
+    assert_eq!(unit.apply(&arrivals, &[]).unwrap().added, 4);
+    unit.finish().unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        let stored = store
+            .message(plupper_store::ArchiveId(i as i64 + 1))
+            .unwrap()
+            .unwrap();
+        assert_eq!(&stored.original.text, text);
+        assert_eq!(stored.message, arrivals[i].element.message);
+    }
+    let seed = store.message(plupper_store::ArchiveId(1)).unwrap().unwrap();
+    assert_eq!(
+        seed.timestamp().unwrap().to_rfc3339(),
+        "2009-04-29T17:16:13+02:00"
+    );
+}
+
+#[test]
+fn quarantine_is_deduplicated_by_exact_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let entry = |text: &[u8]| plupper_store::Quarantined {
+        text: text.to_vec(),
+        reason: "not JSON".into(),
+        element: Some(3),
+        byte_offset: Some(120),
+    };
+    let mut unit = store.begin("a.json").unwrap();
+    let applied = unit
+        .apply(
+            &[],
+            &[entry(b"\xffbad"), entry(b"\xffbad"), entry(b"other")],
+        )
+        .unwrap();
+    unit.finish().unwrap();
+    assert_eq!((applied.quarantined, applied.already_quarantined), (2, 1));
+    let listed = store.quarantine().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].text, b"\xffbad");
+    assert_eq!(listed[0].source, "a.json");
+    assert_eq!(
+        (listed[0].element, listed[0].byte_offset),
+        (Some(3), Some(120))
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(plupper_store::DATABASE_FILE),
+        vec![b'x'; 4096],
+    )
+    .unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is not a plupper-archive database"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(plupper_store::DATABASE_FILE)).unwrap(),
+        vec![b'x'; 4096]
+    );
+}
+
+#[test]
+fn reopening_keeps_the_uuid() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap().info().unwrap();
+    let again = Store::open(dir.path()).unwrap().info().unwrap();
+    assert_eq!(first, again);
+    assert_eq!(first.schema_version, plupper_store::schema::CURRENT_VERSION);
+    let other = Store::open(&dir.path().join("nested/other"))
+        .unwrap()
+        .info()
+        .unwrap();
+    assert_ne!(other.uuid, first.uuid);
+}
