@@ -1,0 +1,34 @@
+//! Sources of Plupper messages, feeding one reconciliation path into the archive.
+//!
+//! Every source (today: saved API responses and NDJSON files on disk; the HTTP API
+//! comes next) is cut into *units* — a file, a sync window — and each unit goes
+//! through the same path: [`scan`] splits the bytes into elements without parsing
+//! them, [`load`] parses them in parallel (rayon) and hands them to the store's
+//! [`Reconciler`](plupper_store::Reconciler), which applies the contract's §1b rule
+//! across the whole unit. One thread writes; memory is bounded by a few chunks in
+//! flight, whatever the size of the unit.
+//!
+//! # Example
+//!
+//! ```
+//! use plupper_store::Store;
+//! use plupper_sync::file::import_file;
+//! use plupper_sync::load::NoProgress;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let file = dir.path().join("response.json");
+//! std::fs::write(&file, r#"["{\"content\":\"Hi\",\"customerId\":null,\"created\":\"Wed Apr 29 17:16:13 CEST 2009\",\"visitorId\":32751,\"type\":\"VO\",\"operator\":\"john\"}", 42]"#)?;
+//!
+//! let mut store = Store::open(&dir.path().join("archive"))?;
+//! let report = import_file(&mut store, &file, &NoProgress);
+//! assert!(report.error.is_none());
+//! assert_eq!((report.unit.applied.added, report.unit.applied.quarantined), (1, 1));
+//!
+//! // Idempotent: the same file again adds nothing.
+//! assert_eq!(import_file(&mut store, &file, &NoProgress).unit.applied.added, 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod file;
+pub mod load;
+pub mod scan;
