@@ -1,0 +1,20 @@
+//! `quarantine`
+
+use std::path::Path;
+
+use plupper_store::Store;
+
+use crate::Failure;
+use crate::cli::QuarantineArgs;
+use crate::output::{default_list_format, write_quarantine};
+
+pub fn run(archive: &Path, args: QuarantineArgs) -> Result<(), Failure> {
+    let store = Store::open(archive)?;
+    let entries = store.quarantine()?;
+    write_quarantine(
+        default_list_format(args.format),
+        &entries,
+        &mut std::io::stdout().lock(),
+    )?;
+    Ok(())
+}

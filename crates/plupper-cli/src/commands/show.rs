@@ -1,0 +1,33 @@
+//! `show ID`
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use plupper_store::{ArchiveId, Store};
+
+use crate::Failure;
+use crate::cli::ShowArgs;
+use crate::output::{default_message_format, write_single};
+
+/// An archive id as the user wrote it: a positive integer.
+pub fn parse_id(text: &str) -> Result<ArchiveId, Failure> {
+    match text.parse::<i64>() {
+        Ok(id) if id > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(ArchiveId(id)),
+        _ => Err(Failure::Invalid(format!(
+            "invalid message id `{text}`: expected a positive integer"
+        ))),
+    }
+}
+
+pub fn run(archive: &Path, args: ShowArgs) -> Result<(), Failure> {
+    let id = parse_id(&args.id)?;
+    let store = Store::open(archive)?;
+    let stored = store
+        .message(id)?
+        .ok_or_else(|| Failure::Failed(format!("no message with id {id}")))?;
+    let format = default_message_format(args.output.format);
+    let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
+    write_single(format, &stored, &mut stdout.lock(), terminal)?;
+    Ok(())
+}

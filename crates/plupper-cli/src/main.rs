@@ -1,0 +1,102 @@
+//! `plupper-archive`: the command line. Thin: it parses flags, calls the library crates,
+//! prints, and maps errors to exit statuses in one place ([`Failure`]).
+
+mod cli;
+mod commands;
+mod output;
+mod progress;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+/// Why a command did not succeed, with the exit status it means (contract §3).
+#[derive(Debug)]
+pub enum Failure {
+    /// Invalid usage or input: exit 2.
+    Invalid(String),
+    /// Any other failure: exit 1.
+    Failed(String),
+    /// The errors were printed already; exit with this status.
+    Reported(u8),
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Invalid(_) => 2,
+            Failure::Failed(_) => 1,
+            Failure::Reported(code) => *code,
+        }
+    }
+}
+
+impl From<plupper_store::StoreError> for Failure {
+    fn from(error: plupper_store::StoreError) -> Self {
+        Failure::Failed(error.to_string())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            // `| head` closed the pipe: the reader has what it wanted.
+            Failure::Reported(0)
+        } else {
+            Failure::Failed(format!("cannot write the output: {error}"))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if let Failure::Invalid(message) | Failure::Failed(message) = &failure {
+                eprintln!("error: {message}");
+            }
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let archive = archive_dir(cli.archive)?;
+    match cli.command {
+        Command::Import(args) => commands::import::run(&archive, args),
+        Command::Show(args) => commands::show::run(&archive, args),
+        Command::Quarantine(args) => commands::quarantine::run(&archive, args),
+    }
+}
+
+/// `--archive`, `PLUPPER_ARCHIVE` (both handled by clap), or the platform data directory.
+fn archive_dir(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    given.or_else(|| dirs::data_dir().map(|dir| dir.join("plupper-archive"))).ok_or_else(|| {
+        Failure::Invalid(
+            "no archive directory: give --archive DIR or set PLUPPER_ARCHIVE (no home directory to put a default in)"
+                .into(),
+        )
+    })
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .without_time()
+        .init();
+}

@@ -1,0 +1,402 @@
+//! Printing messages and quarantine entries in the contract's formats.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use plupper_model::wire::{api_element, object_text};
+use plupper_store::{QuarantineEntry, StoredMessage};
+
+use crate::cli::{ListFormat, MessageFormat};
+
+/// The format to use when none is given: `table` for a person at a terminal, `ndjson`
+/// for a program.
+pub fn default_message_format(given: Option<MessageFormat>) -> MessageFormat {
+    given.unwrap_or(if io::stdout().is_terminal() {
+        MessageFormat::Table
+    } else {
+        MessageFormat::Ndjson
+    })
+}
+
+/// Same, for lists that have no `api` form.
+pub fn default_list_format(given: Option<ListFormat>) -> ListFormat {
+    given.unwrap_or(if io::stdout().is_terminal() {
+        ListFormat::Table
+    } else {
+        ListFormat::Ndjson
+    })
+}
+
+/// The width of the terminal on stdout, or 80.
+pub fn terminal_width() -> usize {
+    terminal_size::terminal_size()
+        .map_or(80, |(width, _)| usize::from(width.0))
+        .max(40)
+}
+
+#[derive(Serialize)]
+struct NdjsonMessage<'a> {
+    id: i64,
+    content: &'a str,
+    #[serde(rename = "customerId")]
+    customer_id: Option<&'a str>,
+    created: &'a str,
+    #[serde(rename = "visitorId")]
+    visitor_id: Option<i64>,
+    #[serde(rename = "type")]
+    message_type: &'a str,
+    operator: Option<&'a str>,
+    timestamp: Option<String>,
+}
+
+impl<'a> From<&'a StoredMessage> for NdjsonMessage<'a> {
+    fn from(stored: &'a StoredMessage) -> Self {
+        let message = &stored.message;
+        NdjsonMessage {
+            id: stored.id.0,
+            content: &message.content,
+            customer_id: message.customer_id.as_deref(),
+            created: &message.created,
+            visitor_id: message.visitor_id,
+            message_type: &message.message_type,
+            operator: message.operator.as_deref(),
+            timestamp: stored.timestamp().map(|t| t.to_rfc3339()),
+        }
+    }
+}
+
+const CSV_HEADER: [&str; 8] = [
+    "id",
+    "content",
+    "customerId",
+    "created",
+    "visitorId",
+    "type",
+    "operator",
+    "timestamp",
+];
+
+/// Writes a stream of messages in one format: `begin`, `write` for each, `finish`.
+pub struct MessageWriter<W: Write> {
+    format: MessageFormat,
+    sink: Sink<W>,
+    written: u64,
+    width: usize,
+    terminal: bool,
+}
+
+/// CSV goes through the csv crate's writer, which owns the output.
+enum Sink<W: Write> {
+    Plain(W),
+    Csv(csv::Writer<W>),
+}
+
+impl<W: Write> MessageWriter<W> {
+    /// Starts the output (the `[` of an API list, the CSV header, the table header).
+    pub fn begin(format: MessageFormat, mut out: W, terminal: bool) -> io::Result<Self> {
+        let width = terminal_width();
+        let sink = match format {
+            MessageFormat::Csv => {
+                let mut writer = csv::Writer::from_writer(out);
+                writer.write_record(CSV_HEADER)?;
+                Sink::Csv(writer)
+            }
+            MessageFormat::Api => {
+                out.write_all(b"[")?;
+                Sink::Plain(out)
+            }
+            MessageFormat::Table => {
+                writeln!(
+                    out,
+                    "{}",
+                    table_row(
+                        width, "ID", "TIME", "OPERATOR", "VISITOR", "TYPE", "CONTENT"
+                    )
+                )?;
+                Sink::Plain(out)
+            }
+            MessageFormat::Ndjson => Sink::Plain(out),
+        };
+        Ok(MessageWriter {
+            format,
+            sink,
+            written: 0,
+            width,
+            terminal,
+        })
+    }
+
+    /// Writes one message.
+    pub fn write(&mut self, stored: &StoredMessage) -> io::Result<()> {
+        match (&mut self.sink, self.format) {
+            (Sink::Csv(csv), _) => csv.write_record(csv_record(stored))?,
+            (Sink::Plain(out), MessageFormat::Api) => {
+                if self.written > 0 {
+                    out.write_all(b", ")?;
+                }
+                out.write_all(api_element(&stored.original).as_bytes())?;
+            }
+            (Sink::Plain(out), MessageFormat::Table) => {
+                let message = &stored.message;
+                let line = table_row(
+                    self.width,
+                    &stored.id.to_string(),
+                    &table_time(stored),
+                    message.operator.as_deref().unwrap_or("-"),
+                    &message.visitor_id.map_or("-".into(), |v| v.to_string()),
+                    &message.message_type,
+                    &message.content,
+                );
+                writeln!(out, "{line}")?;
+            }
+            (Sink::Plain(out), _) => {
+                serde_json::to_writer(&mut *out, &NdjsonMessage::from(stored))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Ends the output (the `]` of an API list) and flushes it. Returns how many
+    /// messages were written.
+    pub fn finish(self) -> io::Result<u64> {
+        match self.sink {
+            Sink::Csv(mut csv) => csv.flush()?,
+            Sink::Plain(mut out) => {
+                if self.format == MessageFormat::Api {
+                    out.write_all(b"]")?;
+                    if self.terminal {
+                        out.write_all(b"\n")?;
+                    }
+                }
+                out.flush()?;
+            }
+        }
+        Ok(self.written)
+    }
+}
+
+fn csv_record(stored: &StoredMessage) -> [String; 8] {
+    let message = &stored.message;
+    [
+        stored.id.to_string(),
+        message.content.clone(),
+        message.customer_id.clone().unwrap_or_default(),
+        message.created.clone(),
+        message
+            .visitor_id
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        message.message_type.clone(),
+        message.operator.clone().unwrap_or_default(),
+        stored
+            .timestamp()
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default(),
+    ]
+}
+
+fn table_time(stored: &StoredMessage) -> String {
+    let zone = stored.message.created.split(' ').nth(4).unwrap_or("");
+    format!("{} {zone}", stored.wall_clock.format("%Y-%m-%d %H:%M:%S"))
+}
+
+/// One table line: fixed columns, then the content cut to the terminal width.
+fn table_row(
+    width: usize,
+    id: &str,
+    time: &str,
+    operator: &str,
+    visitor: &str,
+    kind: &str,
+    content: &str,
+) -> String {
+    let fixed = format!(
+        "{id:>7}  {time:<24} {:<10} {:>10} {:<4} ",
+        cut(operator, 10),
+        cut(visitor, 10),
+        cut(kind, 4)
+    );
+    let room = width
+        .saturating_sub(UnicodeWidthStr::width(fixed.as_str()))
+        .max(10);
+    let content: String = content
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("{fixed}{}", cut(&content, room))
+}
+
+/// Cuts `text` to `width` terminal columns, marking a cut with `…`.
+fn cut(text: &str, width: usize) -> String {
+    if UnicodeWidthStr::width(text) <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Prints one message on its own (`show`).
+pub fn write_single(
+    format: MessageFormat,
+    stored: &StoredMessage,
+    out: &mut impl Write,
+    terminal: bool,
+) -> io::Result<()> {
+    match format {
+        MessageFormat::Api => {
+            out.write_all(object_text(&stored.original).as_bytes())?;
+            if terminal {
+                out.write_all(b"\n")?;
+            }
+        }
+        MessageFormat::Ndjson => {
+            serde_json::to_writer(&mut *out, &NdjsonMessage::from(stored))?;
+            out.write_all(b"\n")?;
+        }
+        MessageFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut *out);
+            csv.write_record(CSV_HEADER)?;
+            csv.write_record(csv_record(stored))?;
+            csv.flush()?;
+        }
+        MessageFormat::Table => {
+            let message = &stored.message;
+            let none = || "null".to_owned();
+            let rows = [
+                ("id", stored.id.to_string()),
+                ("created", message.created.clone()),
+                (
+                    "timestamp",
+                    stored
+                        .timestamp()
+                        .map_or("unknown (zone not in the table)".into(), |t| t.to_rfc3339()),
+                ),
+                ("operator", message.operator.clone().unwrap_or_else(none)),
+                (
+                    "visitorId",
+                    message.visitor_id.map_or_else(none, |v| v.to_string()),
+                ),
+                (
+                    "customerId",
+                    message.customer_id.clone().unwrap_or_else(none),
+                ),
+                ("type", message.message_type.clone()),
+                ("content", message.content.clone()),
+            ];
+            for (name, value) in rows {
+                writeln!(out, "{name:<11} {value}")?;
+            }
+        }
+    }
+    out.flush()
+}
+
+#[derive(Serialize)]
+struct NdjsonQuarantine<'a> {
+    id: i64,
+    reason: &'a str,
+    source: &'a str,
+    element: Option<u64>,
+    #[serde(rename = "byteOffset")]
+    byte_offset: Option<u64>,
+    /// The text, when it is UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    /// The bytes in base64, when they are not UTF-8.
+    #[serde(rename = "textBase64", skip_serializing_if = "Option::is_none")]
+    text_base64: Option<String>,
+}
+
+/// Prints the quarantine.
+pub fn write_quarantine(
+    format: ListFormat,
+    entries: &[QuarantineEntry],
+    out: &mut impl Write,
+) -> io::Result<()> {
+    use base64::Engine;
+    let encode = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    match format {
+        ListFormat::Ndjson => {
+            for entry in entries {
+                let text = std::str::from_utf8(&entry.text).ok();
+                let record = NdjsonQuarantine {
+                    id: entry.id,
+                    reason: &entry.reason,
+                    source: &entry.source,
+                    element: entry.element,
+                    byte_offset: entry.byte_offset,
+                    text,
+                    text_base64: text.is_none().then(|| encode(&entry.text)),
+                };
+                serde_json::to_writer(&mut *out, &record)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        ListFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut *out);
+            csv.write_record([
+                "id",
+                "reason",
+                "source",
+                "element",
+                "byteOffset",
+                "text",
+                "textBase64",
+            ])?;
+            for entry in entries {
+                let text = std::str::from_utf8(&entry.text).ok();
+                csv.write_record([
+                    entry.id.to_string(),
+                    entry.reason.clone(),
+                    entry.source.clone(),
+                    entry.element.map(|n| n.to_string()).unwrap_or_default(),
+                    entry.byte_offset.map(|n| n.to_string()).unwrap_or_default(),
+                    text.unwrap_or_default().to_owned(),
+                    if text.is_none() {
+                        encode(&entry.text)
+                    } else {
+                        String::new()
+                    },
+                ])?;
+            }
+            csv.flush()?;
+        }
+        ListFormat::Table => {
+            let width = terminal_width();
+            if entries.is_empty() {
+                writeln!(out, "the quarantine is empty")?;
+            }
+            for entry in entries {
+                let place = match (entry.element, entry.byte_offset) {
+                    (Some(element), Some(offset)) => format!("element {element}, byte {offset}"),
+                    (None, Some(offset)) => format!("from byte {offset}"),
+                    (Some(element), None) => format!("element {element}"),
+                    (None, None) => String::new(),
+                };
+                writeln!(out, "#{} {} ({place})", entry.id, entry.source)?;
+                writeln!(out, "  reason: {}", entry.reason)?;
+                let text = String::from_utf8_lossy(&entry.text);
+                let text: String = text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                writeln!(out, "  text:   {}", cut(&text, width.saturating_sub(10)))?;
+            }
+        }
+    }
+    out.flush()
+}
