@@ -42,6 +42,7 @@
 
 mod error;
 mod quarantine;
+pub mod query;
 mod read;
 mod reconcile;
 pub mod schema;

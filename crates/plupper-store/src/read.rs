@@ -39,31 +39,40 @@ pub(crate) const COLUMNS: &str = "id, content, customer_id, created, visitor_id,
      written_date, wall_clock, utc_offset, original_kind, original";
 
 pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+    from_row_at(row, 0)
+}
+
+/// Reads [`COLUMNS`] from a row in which they start at column `base`.
+pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<StoredMessage> {
+    let column = |i: usize| base + i;
     let message = Message {
-        content: row.get(1)?,
-        customer_id: row.get(2)?,
-        created: row.get(3)?,
-        visitor_id: row.get(4)?,
-        message_type: row.get(5)?,
-        operator: row.get(6)?,
+        content: row.get(column(1))?,
+        customer_id: row.get(column(2))?,
+        created: row.get(column(3))?,
+        visitor_id: row.get(column(4))?,
+        message_type: row.get(column(5))?,
+        operator: row.get(column(6))?,
     };
-    let written: i64 = row.get(7)?;
+    let written: i64 = row.get(column(7))?;
     let written_date = NaiveDate::from_ymd_opt(
         (written / 10_000) as i32,
         (written / 100 % 100) as u32,
         (written % 100) as u32,
     )
-    .ok_or_else(|| corrupt(7, "written_date"))?;
-    let wall_clock = DateTime::from_timestamp(row.get(8)?, 0)
-        .ok_or_else(|| corrupt(8, "wall_clock"))?
+    .ok_or_else(|| corrupt(column(7), "written_date"))?;
+    let wall_clock = DateTime::from_timestamp(row.get(column(8))?, 0)
+        .ok_or_else(|| corrupt(column(8), "wall_clock"))?
         .naive_utc();
-    let utc_offset = match row.get::<_, Option<i32>>(9)? {
+    let utc_offset = match row.get::<_, Option<i32>>(column(9))? {
         None => None,
         Some(seconds) => {
-            Some(FixedOffset::east_opt(seconds).ok_or_else(|| corrupt(9, "utc_offset"))?)
+            Some(FixedOffset::east_opt(seconds).ok_or_else(|| corrupt(column(9), "utc_offset"))?)
         }
     };
-    let original = match (row.get::<_, u8>(10)?, row.get::<_, Option<String>>(11)?) {
+    let original = match (
+        row.get::<_, u8>(column(10))?,
+        row.get::<_, Option<String>>(column(11))?,
+    ) {
         (0, None) => Original {
             kind: OriginalKind::String,
             text: canonical_element(&message),
@@ -76,10 +85,10 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
             kind: OriginalKind::Object,
             text,
         },
-        _ => return Err(corrupt(10, "original_kind")),
+        _ => return Err(corrupt(column(10), "original_kind")),
     };
     Ok(StoredMessage {
-        id: ArchiveId(row.get(0)?),
+        id: ArchiveId(row.get(column(0))?),
         message,
         written_date,
         wall_clock,
