@@ -53,6 +53,19 @@ pub enum Command {
     /// command exits 2 after the other files. A file that is not recognised at all is not
     /// imported (exit 2).
     Import(ImportArgs),
+    /// Answer the API's query from the archive, exactly as the API would.
+    ///
+    /// All given filters must hold. Dates are compared with the calendar date written in
+    /// each message's `created`; `--operator` and `--customer-id` are case-sensitive;
+    /// `--contains` is a case-insensitive substring (Unicode simple case folding: `MONEY`
+    /// finds `money`, `Σ` finds `ς`, but `ss` does not find `ß`), every character literal.
+    /// Results come in time order (ties in archive order).
+    #[command(after_help = "\
+Examples:
+  plupper-archive query --operator peter --contains money
+  plupper-archive query --params 'operator=peter&contains=money' --format api
+  plupper-archive query --from 04/29/09 --to 04/30/09 --count")]
+    Query(QueryArgs),
     /// Show one message by its archive id.
     Show(ShowArgs),
     /// List the elements that could not be archived, with the reason and where they came from.
@@ -64,6 +77,58 @@ pub struct ImportArgs {
     /// Files or directories to import.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Print at most N messages (the first N in time order). `--limit 0` prints nothing.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Print only the number of matching messages (ignores --limit).
+    #[arg(long)]
+    pub count: bool,
+
+    #[command(flatten)]
+    pub output: MessageOutput,
+}
+
+/// The API's filters, as flags or as a query string. An empty value means "not given".
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Messages written on or after this day: MM/DD/YY, M/D/YY or MM/DD/YYYY. A two-digit
+    /// year is within 80 years before and 20 years after today.
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub from: Option<String>,
+
+    /// Messages written on or before this day (the whole day); same forms as --from.
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub to: Option<String>,
+
+    /// Messages of this operator (case-sensitive: `peter` is not `Peter`).
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
+    pub operator: Option<String>,
+
+    /// Messages of this visitor (an integer).
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub visitor_id: Option<String>,
+
+    /// Messages of this customer (case-sensitive; shared by many visitors).
+    #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+    pub customer_id: Option<String>,
+
+    /// Messages whose content contains this text, ignoring case; no wildcards.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub contains: Option<String>,
+
+    /// The filters as the API's URL query string, e.g. 'operator=peter&contains=money'
+    /// (decoded as a browser encodes it: `+` is a space, `%XX` escapes). Unknown
+    /// parameters are ignored. A parameter may not be given both here and as a flag.
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
+    pub params: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -70,6 +70,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let archive = archive_dir(cli.archive)?;
     match cli.command {
         Command::Import(args) => commands::import::run(&archive, args),
+        Command::Query(args) => commands::query::run(&archive, args),
         Command::Show(args) => commands::show::run(&archive, args),
         Command::Quarantine(args) => commands::quarantine::run(&archive, args),
     }

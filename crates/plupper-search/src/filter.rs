@@ -19,6 +19,15 @@ use chrono::NaiveDate;
 use plupper_model::param::{parse_api_date, parse_java_long};
 use plupper_store::query::Selection;
 
+/// Decodes a URL query string into (name, value) pairs, as a browser encodes them
+/// (`application/x-www-form-urlencoded`); a leading `?` is allowed.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 /// A parameter of the API's filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Param {

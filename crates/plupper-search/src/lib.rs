@@ -33,4 +33,4 @@
 mod filter;
 pub mod reference;
 
-pub use filter::{Filter, FilterError, Param};
+pub use filter::{Filter, FilterError, Param, query_pairs};

@@ -1,0 +1,25 @@
+//! Benchmark support for plupper-archive: the corpus generator.
+//!
+//! This crate owns [`corpus`], a deterministic generator of realistic Plupper chat
+//! history (sessions, working-hours traffic, shared customers, multilingual content,
+//! exact repeats) and the writers for the API list response and NDJSON formats it is
+//! stored in. The `plupper-corpus` binary is a thin command line over it; the checked-in
+//! sample under `data/sample/` is made with it. Benchmarks that need data build it here
+//! rather than reading files, so every run sees the same corpus for the same seed.
+//!
+//! # Example
+//!
+//! ```
+//! use plupper_bench::corpus::{CorpusConfig, Generator, write_api};
+//!
+//! let config = CorpusConfig { messages: 20, seed: 7, ..CorpusConfig::default() };
+//! let mut body = Vec::new();
+//! let written = write_api(&mut body, Generator::new(config)?)?;
+//! assert_eq!(written, 20);
+//! // An API list response: an array of strings, each holding one message object.
+//! let elements: Vec<String> = serde_json::from_slice(&body)?;
+//! assert!(elements[0].starts_with(r#"{"content":"Plupper: visitor has entered communication","customerId":"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod corpus;
