@@ -66,8 +66,28 @@ Examples:
   plupper-archive query --params 'operator=peter&contains=money' --format api
   plupper-archive query --from 04/29/09 --to 04/30/09 --count")]
     Query(QueryArgs),
+    /// Ranked full-text search over the messages' content, with snippets.
+    ///
+    /// QUERY: words (all must match, best matches first by BM25), "quoted phrases"
+    /// (words in this order), -word or -"phrase" to exclude, and OR between two items for
+    /// either. Matching is by words, case-insensitive and accent-sensitive. No query is a
+    /// syntax error: an unbalanced quote closes at the end, a stray OR or - is a word.
+    /// Combines with every filter of `query`. Brings the search index up to date first
+    /// when it is behind the archive.
+    #[command(after_help = "\
+Examples:
+  plupper-archive search 'refund OR money -spam'
+  plupper-archive search '\"account settings\"' --operator peter --format ndjson")]
+    Search(SearchArgs),
     /// Show one message by its archive id.
     Show(ShowArgs),
+    /// Bring the search index up to date with the archive (or rebuild it).
+    ///
+    /// The index makes `query --contains` and `search` fast; it is derived from the
+    /// archive and never changes an answer. `import` updates it at its end. When it is
+    /// missing, behind, from another archive or damaged, queries answer from the archive
+    /// alone and say so on stderr, and this command repairs it.
+    Index(IndexArgs),
     /// List the elements that could not be archived, with the reason and where they came from.
     Quarantine(QuarantineArgs),
 }
@@ -77,6 +97,37 @@ pub struct ImportArgs {
     /// Files or directories to import.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Do not bring the search index up to date at the end (run `index` later).
+    #[arg(long)]
+    pub no_index: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Throw the index away and build it again from the archive.
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The search: words, "phrases", -excluded, a OR b.
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: String,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Print at most N results. Default: 20 in the table format, all otherwise.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Output format. `ndjson` adds `score`, `snippet` and `highlights` (character ranges
+    /// [start, end) of the matched words in the snippet); `table` shows the snippet with
+    /// the matches in bold. Default: table on a terminal, ndjson otherwise.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<MessageFormat>,
 }
 
 #[derive(Debug, Args)]

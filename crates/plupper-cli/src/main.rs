@@ -41,6 +41,18 @@ impl From<plupper_store::StoreError> for Failure {
     }
 }
 
+impl From<plupper_search::executor::SearchError> for Failure {
+    fn from(error: plupper_search::executor::SearchError) -> Self {
+        Failure::Failed(error.to_string())
+    }
+}
+
+impl From<plupper_index::IndexError> for Failure {
+    fn from(error: plupper_index::IndexError) -> Self {
+        Failure::Failed(error.to_string())
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
@@ -71,7 +83,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Import(args) => commands::import::run(&archive, args),
         Command::Query(args) => commands::query::run(&archive, args),
+        Command::Search(args) => commands::search::run(&archive, args),
         Command::Show(args) => commands::show::run(&archive, args),
+        Command::Index(args) => commands::index::run(&archive, args),
         Command::Quarantine(args) => commands::quarantine::run(&archive, args),
     }
 }

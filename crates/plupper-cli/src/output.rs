@@ -400,3 +400,54 @@ pub fn write_quarantine(
     }
     out.flush()
 }
+
+#[derive(Serialize)]
+struct NdjsonHit<'a> {
+    #[serde(flatten)]
+    message: NdjsonMessage<'a>,
+    score: f32,
+    snippet: &'a str,
+    highlights: &'a [(usize, usize)],
+}
+
+/// One search result as an NDJSON line: the message, `score`, `snippet`, `highlights`.
+pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io::Result<()> {
+    let record = NdjsonHit {
+        message: NdjsonMessage::from(&hit.message),
+        score: hit.score,
+        snippet: &hit.snippet,
+        highlights: &hit.highlights,
+    };
+    serde_json::to_writer(&mut *out, &record)?;
+    out.write_all(b"\n")
+}
+
+/// One search result for people: a header line, then the snippet with the matches in
+/// bold (on a terminal) or between `**` (elsewhere).
+pub fn write_hit_table(hit: &plupper_search::ranked::Hit, bold: bool, out: &mut impl Write) -> io::Result<()> {
+    let stored = &hit.message;
+    let message = &stored.message;
+    writeln!(
+        out,
+        "#{} {} {} visitor {} ({:.2})",
+        stored.id,
+        table_time(stored),
+        message.operator.as_deref().unwrap_or("-"),
+        message.visitor_id.map_or("-".into(), |v| v.to_string()),
+        hit.score
+    )?;
+    let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
+    let mut line = String::from("  ");
+    let mut marks = hit.highlights.iter().peekable();
+    for (i, c) in hit.snippet.chars().enumerate() {
+        if marks.peek().is_some_and(|&&(start, _)| start == i) {
+            line.push_str(open);
+        }
+        line.push(c);
+        if marks.peek().is_some_and(|&&(_, end)| end == i + 1) {
+            line.push_str(close);
+            marks.next();
+        }
+    }
+    writeln!(out, "{line}")
+}

@@ -65,3 +65,45 @@ impl ImportProgress for ImportBar {
         }
     }
 }
+
+/// A bar counting items (messages indexed), on stderr when it is a terminal and
+/// `NO_COLOR` is not set.
+pub struct CountBar {
+    bar: Option<ProgressBar>,
+}
+
+impl CountBar {
+    pub fn new() -> CountBar {
+        let wanted = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        CountBar { bar: wanted.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())) }
+    }
+
+    pub fn start(&self, message: &'static str, total: u64) {
+        if let Some(bar) = &self.bar {
+            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta})") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(message);
+            bar.set_length(total);
+        }
+    }
+
+    pub fn advance(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

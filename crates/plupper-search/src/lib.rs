@@ -7,6 +7,9 @@
 //!   B-tree indexes; `contains` is tested in Rust with Unicode simple case folding
 //!   ([`plupper_model::Contains`]). Results stream in the API's order: instant
 //!   ascending, unknown instants by wall clock read as UTC, ties in archive order.
+//! - [`executor`]: the same answers from the tantivy index (`plupper-index`) when it is
+//!   current, from the reference executor otherwise;
+//! - [`ranked`]: the `search` query language, BM25 ranking and snippets.
 //!
 //! # Example
 //!
@@ -30,7 +33,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod executor;
 mod filter;
+pub mod ranked;
 pub mod reference;
 
 pub use filter::{Filter, FilterError, Param, query_pairs};

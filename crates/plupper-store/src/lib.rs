@@ -54,7 +54,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use error::StoreError;
 pub use quarantine::{QuarantineEntry, Quarantined};
-pub use read::StoredMessage;
+pub use read::{IndexRow, StoredMessage};
 pub use reconcile::{Applied, Arrival, Reconciler};
 
 /// The file name of the database inside an archive directory.

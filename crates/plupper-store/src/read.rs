@@ -114,3 +114,72 @@ impl Store {
         Ok(statement.query_row([id.0], from_row).optional()?)
     }
 }
+
+/// What the search index needs of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexRow {
+    /// The archive id.
+    pub id: ArchiveId,
+    /// The content.
+    pub content: String,
+    /// The operator.
+    pub operator: Option<String>,
+    /// The customer id.
+    pub customer_id: Option<String>,
+    /// The visitor id.
+    pub visitor_id: Option<i64>,
+    /// The written date as YYYYMMDD.
+    pub written_date: i64,
+    /// The answer-order key (instant, or wall clock read as UTC).
+    pub sort_key: i64,
+}
+
+impl Store {
+    /// Up to `limit` messages with ids after `after` and up to `up_to`, in id order, as the
+    /// search index takes them.
+    pub fn index_rows(
+        &self,
+        after: ArchiveId,
+        up_to: ArchiveId,
+        limit: usize,
+    ) -> Result<Vec<IndexRow>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id, content, operator, customer_id, visitor_id, written_date, sort_key
+             FROM message WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3",
+        )?;
+        let rows =
+            statement.query_map(rusqlite::params![after.0, up_to.0, limit as i64], |row| {
+                Ok(IndexRow {
+                    id: ArchiveId(row.get(0)?),
+                    content: row.get(1)?,
+                    operator: row.get(2)?,
+                    customer_id: row.get(3)?,
+                    visitor_id: row.get(4)?,
+                    written_date: row.get(5)?,
+                    sort_key: row.get(6)?,
+                })
+            })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The messages with these ids, in the order given (ids that do not exist are left out).
+    pub fn messages_by_ids(&self, ids: &[ArchiveId]) -> Result<Vec<StoredMessage>, StoreError> {
+        const BATCH: usize = 256;
+        let mut out = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(BATCH) {
+            let marks = vec!["?"; batch.len()].join(",");
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM message WHERE id IN ({marks})"
+            ))?;
+            let rows = statement.query_map(
+                rusqlite::params_from_iter(batch.iter().map(|id| id.0)),
+                from_row,
+            )?;
+            let mut found: std::collections::HashMap<ArchiveId, StoredMessage> = rows
+                .map(|row| row.map(|m| (m.id, m)))
+                .collect::<Result<_, _>>()?;
+            out.extend(batch.iter().filter_map(|id| found.remove(id)));
+        }
+        Ok(out)
+    }
+}

@@ -2,6 +2,8 @@
 
 pub mod filter;
 pub mod import;
+pub mod index;
 pub mod quarantine;
+pub mod search;
 pub mod query;
 pub mod show;

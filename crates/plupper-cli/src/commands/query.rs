@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use plupper_search::reference;
+use plupper_search::executor::{self, Route};
 use plupper_store::Store;
 
 use crate::Failure;
@@ -11,12 +11,20 @@ use crate::cli::QueryArgs;
 use crate::commands::filter::filter;
 use crate::output::{MessageWriter, default_message_format};
 
+/// Says once on stderr when the index could not answer.
+fn note(route: &Route) {
+    if let Route::Fallback(why) = route {
+        eprintln!("note: {why}; answering from the archive alone (run `plupper-archive index` to repair it)");
+    }
+}
+
 pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let store = Store::open(archive)?;
     let stdout = std::io::stdout();
     if args.count {
-        let count = reference::count(&store, &filter)?;
+        let (route, count) = executor::count(&store, &filter)?;
+        note(&route);
         let mut out = stdout.lock();
         writeln!(out, "{count}")?;
         out.flush()?;
@@ -24,15 +32,12 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     }
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();
-    let mut writer =
-        MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
-    let limit = args.limit.unwrap_or(u64::MAX);
-    if limit > 0 {
-        for (n, stored) in reference::messages(&store, &filter)?.enumerate() {
+    let mut writer = MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
+    if args.limit != Some(0) {
+        let (route, messages) = executor::messages(&store, &filter, args.limit)?;
+        note(&route);
+        for stored in messages {
             writer.write(&stored?)?;
-            if n as u64 + 1 >= limit {
-                break;
-            }
         }
     }
     writer.finish()?;

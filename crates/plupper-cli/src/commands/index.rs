@@ -1,0 +1,45 @@
+//! `index [--rebuild]`, and the index update that other commands run at their end.
+
+use std::path::Path;
+
+use plupper_index::{UpdateProgress, UpdateReport, update};
+use plupper_store::Store;
+
+use crate::Failure;
+use crate::cli::IndexArgs;
+use crate::progress::CountBar;
+
+/// Tells the user about waiting, and draws a bar on a terminal.
+struct IndexProgress {
+    bar: CountBar,
+}
+
+impl UpdateProgress for IndexProgress {
+    fn waiting(&self) {
+        self.bar.println("waiting for another process to finish updating the search index…");
+    }
+
+    fn start(&self, total: u64) {
+        self.bar.start("indexing", total);
+    }
+
+    fn advance(&self, n: u64) {
+        self.bar.advance(n);
+    }
+}
+
+/// Brings the index of `store` up to date, with a progress bar on a terminal.
+pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Failure> {
+    let progress = IndexProgress { bar: CountBar::new() };
+    let report = update(store, rebuild, &progress);
+    progress.bar.finish();
+    Ok(report?)
+}
+
+pub fn run(archive: &Path, args: IndexArgs) -> Result<(), Failure> {
+    let store = Store::open(archive)?;
+    let report = bring_up_to_date(&store, args.rebuild)?;
+    let how = if report.rebuilt { "rebuilt the search index" } else { "updated the search index" };
+    println!("{how}: {} messages indexed; it now holds messages 1 to {}", report.indexed, report.last_id);
+    Ok(())
+}

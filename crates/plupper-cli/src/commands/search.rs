@@ -1,0 +1,63 @@
+//! `search QUERY`
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use plupper_search::ranked::{parse, search};
+use plupper_store::Store;
+
+use crate::Failure;
+use crate::cli::{MessageFormat, SearchArgs};
+use crate::commands::filter::filter;
+use crate::commands::index::bring_up_to_date;
+use crate::output::{MessageWriter, default_message_format, write_hit, write_hit_table};
+
+/// Results in a table when no `--limit` is given: a screenful.
+const TABLE_LIMIT: u64 = 20;
+
+pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
+    let filter = filter(&args.filter)?;
+    let query = parse(&args.query);
+    let store = Store::open(archive)?;
+    let format = default_message_format(args.format);
+    let limit = args.limit.or((format == MessageFormat::Table).then_some(TABLE_LIMIT));
+    let limit = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let hits = match search(&store, &query, &filter, limit)? {
+        Ok(hits) => hits,
+        Err(why) => {
+            eprintln!("note: {why}; bringing it up to date first");
+            bring_up_to_date(&store, false)?;
+            search(&store, &query, &filter, limit)?
+                .map_err(|why| Failure::Failed(format!("the search index cannot answer: {why}")))?
+        }
+    };
+    let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        MessageFormat::Ndjson => {
+            for hit in &hits {
+                write_hit(hit, &mut out)?;
+            }
+        }
+        MessageFormat::Table => {
+            let bold = terminal && std::env::var_os("NO_COLOR").is_none();
+            if hits.is_empty() {
+                writeln!(out, "no messages match")?;
+            }
+            for hit in &hits {
+                write_hit_table(hit, bold, &mut out)?;
+            }
+        }
+        MessageFormat::Api | MessageFormat::Csv => {
+            let mut writer = MessageWriter::begin(format, out, terminal)?;
+            for hit in &hits {
+                writer.write(&hit.message)?;
+            }
+            writer.finish()?;
+            return Ok(());
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Building the index from the store, and telling whether it is current.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use plupper_store::{ArchiveId, IndexRow, Store};
+
+use crate::schema::{Fields, SCHEMA_VERSION, register_tokenizers, schema};
+use crate::{INDEX_DIR, IndexError, LOCK_FILE};
+
+/// Rows read from the store at a time.
+const BATCH: usize = 4096;
+/// Documents between commits: an interrupted update keeps what it committed.
+const COMMIT_EVERY: u64 = 250_000;
+/// Indexing threads and their memory budget in all.
+const THREADS: usize = 2;
+const MEMORY_BUDGET: usize = 96 << 20;
+
+/// What each index commit records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Payload {
+    archive: String,
+    schema: u32,
+    last_id: i64,
+}
+
+/// Whether the index can answer for the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// It holds exactly the store's messages.
+    Current,
+    /// It lacks the messages after `indexed` (the store's last is `archived`).
+    Behind {
+        /// The last archive id in the index.
+        indexed: i64,
+        /// The last archive id in the store.
+        archived: i64,
+    },
+    /// There is no index.
+    Missing,
+    /// It belongs to another archive, or to another version of the schema.
+    Foreign,
+    /// It cannot be read.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Freshness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Freshness::Current => write!(f, "the search index is current"),
+            Freshness::Behind { indexed, archived } => {
+                write!(f, "the search index lacks {} messages", archived - indexed)
+            }
+            Freshness::Missing => write!(f, "there is no search index"),
+            Freshness::Foreign => write!(f, "the search index belongs to another archive or version"),
+            Freshness::Unreadable(why) => write!(f, "the search index cannot be read ({why})"),
+        }
+    }
+}
+
+pub(crate) fn index_path(store: &Store) -> PathBuf {
+    store.dir().join(INDEX_DIR)
+}
+
+/// Opens the index of `store`, and what its last commit says.
+fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::TantivyError> {
+    if !path.join("meta.json").exists() {
+        return Ok(None);
+    }
+    let index = Index::open_in_dir(path)?;
+    register_tokenizers(&index);
+    let payload = index.load_metas()?.payload.and_then(|text| serde_json::from_str(&text).ok());
+    Ok(Some((index, payload)))
+}
+
+/// Opens the index if it is current for `store`; otherwise says why not.
+pub(crate) fn open_current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError> {
+    let info = store.info()?;
+    let archived = store.max_id()?.0;
+    let (index, payload) = match open(&index_path(store)) {
+        Ok(Some(opened)) => opened,
+        Ok(None) => return Ok(Err(Freshness::Missing)),
+        Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
+    };
+    match payload {
+        Some(p) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => {
+            if p.last_id == archived {
+                Ok(Ok((index, archived)))
+            } else {
+                Ok(Err(Freshness::Behind { indexed: p.last_id, archived }))
+            }
+        }
+        _ => Ok(Err(Freshness::Foreign)),
+    }
+}
+
+/// Whether the index of `store` is current, and if not, why.
+pub fn freshness(store: &Store) -> Result<Freshness, IndexError> {
+    Ok(match open_current(store)? {
+        Ok(_) => Freshness::Current,
+        Err(freshness) => freshness,
+    })
+}
+
+/// Hears how an update goes. The CLI draws a progress bar; the defaults do nothing.
+pub trait UpdateProgress {
+    /// Another process is updating the index; this one waits for it.
+    fn waiting(&self) {}
+    /// `total` messages are to be indexed.
+    fn start(&self, total: u64) {
+        let _ = total;
+    }
+    /// `n` more messages were indexed.
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+}
+
+/// An [`UpdateProgress`] that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl UpdateProgress for NoProgress {}
+
+/// What an update did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UpdateReport {
+    /// Messages added to the index.
+    pub indexed: u64,
+    /// Whether the index was rebuilt from scratch (asked for, or found foreign, of another
+    /// schema, or unreadable).
+    pub rebuilt: bool,
+    /// The last archive id the index now holds.
+    pub last_id: i64,
+}
+
+/// Brings the index of `store` up to date: adds the messages after the last indexed id,
+/// or rebuilds it from scratch when `rebuild` is set or the index is not this archive's
+/// or cannot be read. Waits for another update to finish first.
+pub fn update(store: &Store, rebuild: bool, progress: &dyn UpdateProgress) -> Result<UpdateReport, IndexError> {
+    let _lock = lock(store, progress)?;
+    let path = index_path(store);
+    let info = store.info()?;
+    let target = store.max_id()?;
+    let (schema, fields) = schema();
+
+    // An index that cannot be opened, or whose segments cannot be read, is rebuilt.
+    let existing = if rebuild { None } else { open(&path).ok().flatten().filter(|(index, _)| index.reader().is_ok()) };
+    let (index, last_id, rebuilt) = match existing {
+        Some((index, Some(p))) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => (index, p.last_id, false),
+        _ => {
+            if path.exists() {
+                std::fs::remove_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+            }
+            std::fs::create_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+            let index = Index::create_in_dir(&path, schema)?;
+            register_tokenizers(&index);
+            (index, 0, true)
+        }
+    };
+
+    let mut writer: IndexWriter = index.writer_with_num_threads(THREADS, MEMORY_BUDGET)?;
+    let payload = |last_id: i64| {
+        serde_json::to_string(&Payload { archive: info.uuid.clone(), schema: SCHEMA_VERSION, last_id }).unwrap_or_default()
+    };
+    progress.start(u64::try_from(target.0 - last_id).unwrap_or(0));
+    let mut report = UpdateReport { indexed: 0, rebuilt, last_id };
+    let mut since_commit = 0;
+    loop {
+        let rows = store.index_rows(ArchiveId(report.last_id), target, BATCH)?;
+        let Some(last) = rows.last() else { break };
+        let last = last.id.0;
+        for row in &rows {
+            writer.add_document(document(&fields, row))?;
+        }
+        report.indexed += rows.len() as u64;
+        report.last_id = last;
+        since_commit += rows.len() as u64;
+        progress.advance(rows.len() as u64);
+        if since_commit >= COMMIT_EVERY {
+            commit(&mut writer, &payload(last))?;
+            since_commit = 0;
+        }
+    }
+    if report.indexed > 0 || rebuilt || last_id != target.0 {
+        report.last_id = target.0;
+        commit(&mut writer, &payload(target.0))?;
+    }
+    writer.wait_merging_threads()?;
+    Ok(report)
+}
+
+fn commit(writer: &mut IndexWriter, payload: &str) -> Result<(), IndexError> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(payload);
+    prepared.commit()?;
+    Ok(())
+}
+
+fn document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_u64(fields.id, row.id.0 as u64);
+    doc.add_i64(fields.sort_key, row.sort_key);
+    doc.add_i64(fields.written_date, row.written_date);
+    if let Some(operator) = &row.operator {
+        doc.add_text(fields.operator, operator);
+    }
+    if let Some(customer) = &row.customer_id {
+        doc.add_text(fields.customer_id, customer);
+    }
+    if let Some(visitor) = row.visitor_id {
+        doc.add_i64(fields.visitor_id, visitor);
+    }
+    doc.add_text(fields.grams, &row.content);
+    doc.add_text(fields.short, &row.content);
+    doc.add_text(fields.words, &row.content);
+    doc
+}
+
+/// Takes the update lock, waiting (and saying so) while another process holds it.
+fn lock(store: &Store, progress: &dyn UpdateProgress) -> Result<File, IndexError> {
+    let path = store.dir().join(LOCK_FILE);
+    let io = |source| IndexError::Io { path: path.clone(), source };
+    let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            progress.waiting();
+            file.lock().map_err(io)?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(error)) => Err(io(error)),
+    }
+}

@@ -1,0 +1,54 @@
+//! The search index of a plupper-archive: derived from the store, never a source of truth.
+//!
+//! A tantivy index in the archive directory (`index/`) over each message's content,
+//! operator, ids, written date and answer-order key ([`schema`]), built incrementally
+//! from the store ([`update`]) and read by the search crate ([`IndexSearcher`]):
+//!
+//! - **exact `contains`**: content folded by Unicode simple case folding and indexed as
+//!   trigrams at character positions ([`tokens`]). Folding maps one character to one
+//!   character, so a needle of three or more characters is found exactly by the phrase of
+//!   its covering trigrams; one or two characters by a unigram/bigram field. Counting
+//!   needs the index alone.
+//! - **ranked search**: folded words with positions, scored by BM25.
+//! - **exact filters**: operator and customer id as raw, case-sensitive terms; visitor id
+//!   and written date as numbers.
+//!
+//! The index belongs to one archive: each commit records the archive's uuid, the
+//! [schema version](schema::SCHEMA_VERSION) and the last archive id it holds. It is
+//! *current* when that id is the store's last; otherwise ([`Freshness`]) it must not
+//! answer, and the search crate answers from the store instead. [`update`] adds what the
+//! store has beyond the last indexed id, committing as it goes (an interrupted update
+//! resumes); an index of another archive or schema, or one that cannot be read, is
+//! rebuilt from scratch. One process updates at a time (a lock file beside the index).
+//!
+//! # Example
+//!
+//! ```
+//! use plupper_index::{update, IndexSearcher, NoProgress};
+//! use plupper_store::{query::Selection, Store};
+//! use plupper_sync::{file::import_file, load::NoProgress as NoLoadProgress};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let mut store = Store::open(dir.path())?;
+//! import_file(&mut store, "../../data/seed.json".as_ref(), &NoLoadProgress);
+//! update(&store, false, &NoProgress)?;
+//!
+//! let searcher = IndexSearcher::open_current(&store)?.expect("the index is current");
+//! assert_eq!(searcher.count(&Selection::default(), "HELP")?, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod build;
+mod error;
+mod search;
+pub mod schema;
+pub mod tokens;
+
+pub use build::{Freshness, NoProgress, UpdateProgress, UpdateReport, freshness, update};
+pub use error::IndexError;
+pub use search::{Clause, IndexSearcher, RankedQuery};
+
+/// The index directory's name inside an archive directory.
+pub const INDEX_DIR: &str = "index";
+/// The lock file that keeps two updates apart, beside the index directory.
+pub const LOCK_FILE: &str = "index.lock";

@@ -1,0 +1,67 @@
+//! The index schema: which message fields are indexed, and how.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::tokens::{GramTokenizer, ShortGramTokenizer, WordTokenizer};
+
+/// Bumped whenever the schema or a tokenizer changes: an index of another version is
+/// rebuilt, never read.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub(crate) const GRAMS: &str = "plupper_grams";
+pub(crate) const SHORT: &str = "plupper_short";
+pub(crate) const WORDS: &str = "plupper_words";
+
+/// The fields, by handle.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Archive id (fast: ordering, bounds).
+    pub id: Field,
+    /// Answer-order key: the instant, or the wall clock read as UTC (fast).
+    pub sort_key: Field,
+    /// Written date as YYYYMMDD (indexed and fast: ranges).
+    pub written_date: Field,
+    /// Operator, raw and case-sensitive.
+    pub operator: Field,
+    /// Customer id, raw and case-sensitive.
+    pub customer_id: Field,
+    /// Visitor id.
+    pub visitor_id: Field,
+    /// Folded trigrams at character positions (exact `contains`, three characters or more).
+    pub grams: Field,
+    /// Folded unigrams and bigrams (exact `contains` of one or two characters).
+    pub short: Field,
+    /// Folded words with positions (ranked search, phrases).
+    pub words: Field,
+}
+
+/// The schema and its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |tokenizer: &str, record: IndexRecordOption| {
+        TextOptions::default()
+            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record))
+    };
+    let fields = Fields {
+        id: builder.add_u64_field("id", FAST),
+        sort_key: builder.add_i64_field("sort_key", FAST),
+        written_date: builder.add_i64_field("written_date", INDEXED | FAST),
+        operator: builder.add_text_field("operator", STRING),
+        customer_id: builder.add_text_field("customer_id", STRING),
+        visitor_id: builder.add_i64_field("visitor_id", INDEXED),
+        grams: builder.add_text_field("grams", text(GRAMS, IndexRecordOption::WithFreqsAndPositions)),
+        short: builder.add_text_field("short", text(SHORT, IndexRecordOption::Basic)),
+        words: builder.add_text_field("words", text(WORDS, IndexRecordOption::WithFreqsAndPositions)),
+    };
+    (builder.build(), fields)
+}
+
+/// Registers the tokenizers the schema names; needed on every opened index.
+pub(crate) fn register_tokenizers(index: &tantivy::Index) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(GRAMS, GramTokenizer::default());
+    tokenizers.register(SHORT, ShortGramTokenizer::default());
+    tokenizers.register(WORDS, WordTokenizer);
+}

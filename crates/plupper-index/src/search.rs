@@ -1,0 +1,307 @@
+//! Answering from the index: exact filters with `contains`, and ranked word search.
+
+use std::collections::BinaryHeap;
+use std::ops::Bound;
+
+use tantivy::collector::{Collector, Count, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader};
+
+use plupper_model::fold_char;
+use plupper_store::query::{OrderKey, Selection};
+use plupper_store::{ArchiveId, Store};
+
+use crate::build::{Freshness, open_current};
+use crate::schema::{Fields, schema};
+use crate::tokens::{covering_trigrams, words};
+use crate::IndexError;
+
+/// A reader of a current index.
+pub struct IndexSearcher {
+    searcher: Searcher,
+    fields: Fields,
+    last_id: i64,
+}
+
+/// One positive or negative part of a ranked query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clause {
+    /// The words of this text, in this order, next to each other (one word: the word).
+    Phrase(String),
+}
+
+/// A ranked query: every group must match (a group matches when any of its clauses does),
+/// and no excluded clause may.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RankedQuery {
+    /// Groups of alternatives (`a OR b`), all required.
+    pub required: Vec<Vec<Clause>>,
+    /// Clauses that exclude a message.
+    pub excluded: Vec<Clause>,
+}
+
+impl RankedQuery {
+    /// The words the query looks for (for marking them in snippets).
+    pub fn positive_words(&self) -> Vec<String> {
+        self.required
+            .iter()
+            .flatten()
+            .flat_map(|Clause::Phrase(text)| words(text).into_iter().map(|(word, _)| word))
+            .collect()
+    }
+}
+
+impl IndexSearcher {
+    /// Opens the index of `store` if it is current (holds exactly the store's messages
+    /// now), otherwise says why not. The caller should hold a store snapshot, so that the
+    /// store does not move on between this check and reading the messages.
+    pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
+        let (index, last_id) = match open_current(store)? {
+            Ok(opened) => opened,
+            Err(freshness) => return Ok(Err(freshness)),
+        };
+        let reader = match index.reader() {
+            Ok(reader) => reader,
+            Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
+        };
+        let (_, fields) = schema();
+        Ok(Ok(IndexSearcher { searcher: reader.searcher(), fields, last_id }))
+    }
+
+    /// The last archive id the index holds.
+    pub fn last_id(&self) -> ArchiveId {
+        ArchiveId(self.last_id)
+    }
+
+    /// How many messages match the selection and contain `contains` (from the index alone).
+    pub fn count(&self, selection: &Selection, contains: &str) -> Result<u64, IndexError> {
+        let query = self.exact_query(selection, contains);
+        Ok(self.searcher.search(&query, &Count)? as u64)
+    }
+
+    /// The order keys of the matching messages, in answer order; the first `limit` only
+    /// when given.
+    pub fn keys(&self, selection: &Selection, contains: &str, limit: Option<usize>) -> Result<Vec<OrderKey>, IndexError> {
+        let query = self.exact_query(selection, contains);
+        let mut keys = self.searcher.search(&query, &KeyCollector { limit })?;
+        keys.sort_unstable();
+        if let Some(limit) = limit {
+            keys.truncate(limit);
+        }
+        Ok(keys)
+    }
+
+    /// Ranked search: matching ids with their BM25 scores, best first, ties in archive
+    /// order; the first `limit` only when given.
+    pub fn ranked(
+        &self,
+        ranked: &RankedQuery,
+        selection: &Selection,
+        limit: Option<usize>,
+    ) -> Result<Vec<(Score, ArchiveId)>, IndexError> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for group in &ranked.required {
+            let alternatives: Vec<Box<dyn Query>> = group.iter().filter_map(|c| self.clause_query(c)).collect();
+            match alternatives.len() {
+                0 => {}
+                1 => parts.extend(alternatives.into_iter().map(|q| (Occur::Must, q))),
+                _ => parts.push((Occur::Must, Box::new(BooleanQuery::union(alternatives)))),
+            }
+        }
+        if parts.is_empty() {
+            if ranked.excluded.is_empty() {
+                return Ok(Vec::new());
+            }
+            parts.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))));
+        }
+        for filter in self.filters(selection) {
+            parts.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        let query = BooleanQuery::new(parts);
+        let mut hits = self.searcher.search(&query, &ScoredIds)?;
+        // Exclusions are applied here rather than as `MustNot` clauses: tantivy 0.27's
+        // exclusion seeks a phrase scorer backwards once it is exhausted (a debug
+        // assertion fails on `-"a a"`), so excluded messages are collected on their own.
+        let mut excluded = std::collections::HashSet::new();
+        for query in ranked.excluded.iter().filter_map(|c| self.clause_query(c)) {
+            excluded.extend(self.searcher.search(query.as_ref(), &ScoredIds)?.into_iter().map(|(_, id)| id));
+        }
+        hits.retain(|(_, id)| !excluded.contains(id));
+        hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        if let Some(limit) = limit {
+            hits.truncate(limit);
+        }
+        Ok(hits)
+    }
+
+    fn clause_query(&self, clause: &Clause) -> Option<Box<dyn Query>> {
+        let Clause::Phrase(text) = clause;
+        let terms: Vec<Term> = words(text).into_iter().map(|(w, _)| Term::from_field_text(self.fields.words, &w)).collect();
+        match terms.len() {
+            0 => None,
+            1 => Some(Box::new(TermQuery::new(terms.into_iter().next()?, IndexRecordOption::WithFreqs))),
+            _ => Some(Box::new(PhraseQuery::new(terms))),
+        }
+    }
+
+    /// The exact filter as a tantivy query.
+    fn exact_query(&self, selection: &Selection, contains: &str) -> Box<dyn Query> {
+        let mut parts: Vec<Box<dyn Query>> = self.filters(selection);
+        if let Some(query) = self.contains_query(contains) {
+            parts.push(query);
+        }
+        match parts.len() {
+            0 => Box::new(AllQuery),
+            1 => parts.pop().unwrap_or_else(|| Box::new(AllQuery)),
+            _ => Box::new(BooleanQuery::intersection(parts)),
+        }
+    }
+
+    /// The selection's exact parts, one query each.
+    fn filters(&self, selection: &Selection) -> Vec<Box<dyn Query>> {
+        let fields = &self.fields;
+        let mut parts: Vec<Box<dyn Query>> = Vec::new();
+        let term = |term: Term| -> Box<dyn Query> { Box::new(TermQuery::new(term, IndexRecordOption::Basic)) };
+        if let Some(operator) = &selection.operator {
+            parts.push(term(Term::from_field_text(fields.operator, operator)));
+        }
+        if let Some(customer) = &selection.customer_id {
+            parts.push(term(Term::from_field_text(fields.customer_id, customer)));
+        }
+        if let Some(visitor) = selection.visitor_id {
+            parts.push(term(Term::from_field_i64(fields.visitor_id, visitor)));
+        }
+        if selection.from.is_some() || selection.to.is_some() {
+            let bound = |date: Option<chrono::NaiveDate>| match date {
+                Some(date) => Bound::Included(Term::from_field_i64(fields.written_date, yyyymmdd(date))),
+                None => Bound::Unbounded,
+            };
+            if matches!((selection.from, selection.to), (Some(from), Some(to)) if from > to) {
+                parts.push(Box::new(EmptyQuery));
+            } else {
+                parts.push(Box::new(RangeQuery::new(bound(selection.from), bound(selection.to))));
+            }
+        }
+        parts
+    }
+
+    /// `contains` as a query on the gram fields; `None` for an empty needle (no condition).
+    fn contains_query(&self, contains: &str) -> Option<Box<dyn Query>> {
+        let fields = &self.fields;
+        let length = contains.chars().count();
+        if length == 0 {
+            return None;
+        }
+        if length < 3 {
+            let folded: String = contains.chars().map(fold_char).collect();
+            return Some(Box::new(TermQuery::new(Term::from_field_text(fields.short, &folded), IndexRecordOption::Basic)));
+        }
+        let mut grams: Vec<(usize, Term)> = covering_trigrams(contains)
+            .into_iter()
+            .map(|(position, gram)| (position, Term::from_field_text(fields.grams, &gram)))
+            .collect();
+        if grams.len() == 1 {
+            let (_, term) = grams.remove(0);
+            return Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+        }
+        Some(Box::new(PhraseQuery::new_with_offset(grams)))
+    }
+}
+
+fn yyyymmdd(date: chrono::NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from(date.year()) * 10_000 + i64::from(date.month()) * 100 + i64::from(date.day())
+}
+
+/// Collects (sort key, id) of every hit, from the fast fields; with a limit, only the
+/// smallest `limit` keys of each segment are kept (a bounded heap).
+struct KeyCollector {
+    limit: Option<usize>,
+}
+
+struct KeySegmentCollector {
+    sort_key: Column<i64>,
+    id: Column<u64>,
+    limit: Option<usize>,
+    keys: BinaryHeap<OrderKey>,
+}
+
+impl Collector for KeyCollector {
+    type Fruit = Vec<OrderKey>;
+    type Child = KeySegmentCollector;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<KeySegmentCollector> {
+        Ok(KeySegmentCollector {
+            sort_key: segment.fast_fields().i64("sort_key")?,
+            id: segment.fast_fields().u64("id")?,
+            limit: self.limit,
+            keys: BinaryHeap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<OrderKey>>) -> tantivy::Result<Vec<OrderKey>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for KeySegmentCollector {
+    type Fruit = Vec<OrderKey>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let key = OrderKey {
+            sort_key: self.sort_key.first(doc).unwrap_or_default(),
+            id: self.id.first(doc).unwrap_or_default() as i64,
+        };
+        self.keys.push(key);
+        if self.limit.is_some_and(|limit| self.keys.len() > limit) {
+            self.keys.pop(); // the largest
+        }
+    }
+
+    fn harvest(self) -> Vec<OrderKey> {
+        self.keys.into_vec()
+    }
+}
+
+/// Collects (score, id) of every hit.
+struct ScoredIds;
+
+struct ScoredSegment {
+    id: Column<u64>,
+    hits: Vec<(Score, ArchiveId)>,
+}
+
+impl Collector for ScoredIds {
+    type Fruit = Vec<(Score, ArchiveId)>;
+    type Child = ScoredSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<ScoredSegment> {
+        Ok(ScoredSegment { id: segment.fast_fields().u64("id")?, hits: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(Score, ArchiveId)>>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for ScoredSegment {
+    type Fruit = Vec<(Score, ArchiveId)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.hits.push((score, ArchiveId(self.id.first(doc).unwrap_or_default() as i64)));
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.hits
+    }
+}

@@ -1,0 +1,246 @@
+//! Ranked full-text search: the `search QUERY` language, BM25 ranking from the index, and
+//! snippets with the matched words marked.
+//!
+//! # The query language
+//!
+//! ```text
+//! query   = item*                      items are separated by white space
+//! item    = ["-"] (phrase | word) | "OR"
+//! phrase  = '"' any characters '"'     an unbalanced quote closes at the end
+//! word    = characters up to white space or a quote
+//! ```
+//!
+//! Every positive item must match (ranked by BM25); `-item` excludes; `OR` between two
+//! positive items makes them alternatives (`a OR b c` needs `a` or `b`, and `c`). Matching
+//! is by words (runs of letters and digits), case-insensitive by simple case folding and
+//! accent-sensitive; a word holding punctuation (`e-mail`) is the phrase of its words.
+//! Nothing is a syntax error: an `OR` that does not stand between two positive items, and
+//! a lone `-`, are plain words (and a word without letters or digits matches nothing and
+//! is dropped). A query with no positive item and no exclusion finds nothing; one with
+//! exclusions only finds every message but those.
+
+use plupper_index::{Clause, Freshness, IndexSearcher, RankedQuery, tokens::words};
+use plupper_store::{ArchiveId, Store, StoredMessage};
+
+use crate::Filter;
+use crate::executor::SearchError;
+
+/// Parses a `search` query. Never fails.
+pub fn parse(query: &str) -> RankedQuery {
+    let items = lex(query);
+    let mut ranked = RankedQuery::default();
+    let mut previous_positive = false;
+    let mut pending_or = false;
+    for (index, item) in items.iter().enumerate() {
+        match item {
+            Item::Or => {
+                let next_positive = matches!(items.get(index + 1), Some(Item::Term { negated: false, .. }));
+                if previous_positive && next_positive && !pending_or {
+                    pending_or = true;
+                    continue;
+                }
+                // A stray operator is a word.
+                ranked.required.push(vec![Clause::Phrase("OR".into())]);
+                previous_positive = true;
+            }
+            Item::Term { negated: true, text } => {
+                ranked.excluded.push(Clause::Phrase(text.clone()));
+                previous_positive = false;
+                pending_or = false;
+            }
+            Item::Term { negated: false, text } => {
+                let clause = Clause::Phrase(text.clone());
+                match ranked.required.last_mut() {
+                    Some(group) if pending_or => group.push(clause),
+                    _ => ranked.required.push(vec![clause]),
+                }
+                previous_positive = true;
+                pending_or = false;
+            }
+        }
+    }
+    // Groups whose clauses hold no word would match nothing; the contract drops them.
+    ranked.required.retain_mut(|group| {
+        group.retain(|Clause::Phrase(text)| !words(text).is_empty());
+        !group.is_empty()
+    });
+    ranked.excluded.retain(|Clause::Phrase(text)| !words(text).is_empty());
+    ranked
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    Or,
+    Term { negated: bool, text: String },
+}
+
+fn lex(query: &str) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut chars = query.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut negated = false;
+        if c == '-' {
+            chars.next();
+            match chars.peek() {
+                Some(&next) if !next.is_whitespace() => negated = true,
+                _ => {
+                    items.push(Item::Term { negated: false, text: "-".into() });
+                    continue;
+                }
+            }
+        }
+        let mut text = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            for c in chars.by_ref() {
+                if c == '"' {
+                    break;
+                }
+                text.push(c);
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || c == '"' {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+            if text == "OR" && !negated {
+                items.push(Item::Or);
+                continue;
+            }
+        }
+        items.push(Item::Term { negated, text });
+    }
+    items
+}
+
+/// One ranked result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The message.
+    pub message: StoredMessage,
+    /// Its BM25 score.
+    pub score: f32,
+    /// A part of the content around the matches.
+    pub snippet: String,
+    /// The matched words in the snippet, as `[start, end)` character offsets.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// Searches: the messages matching `query` and `filter`, best first (ties in archive
+/// order), at most `limit`. Needs a current index: `Err(Ok(freshness))` says why there
+/// is none, and the caller brings the index up to date and asks again.
+pub fn search(
+    store: &Store,
+    query: &RankedQuery,
+    filter: &Filter,
+    limit: Option<usize>,
+) -> Result<Result<Vec<Hit>, Freshness>, SearchError> {
+    let _snapshot = store.snapshot()?;
+    let searcher = match IndexSearcher::open_current(store)? {
+        Ok(searcher) => searcher,
+        Err(why) => return Ok(Err(why)),
+    };
+    let mut scored = searcher.ranked(query, &filter.selection(), None)?;
+    // `contains` is exact and the index answers it too: keep the hits it allows.
+    if let Some(contains) = filter.contains.as_deref() {
+        let allowed: std::collections::HashSet<i64> =
+            searcher.keys(&filter.selection(), contains, None)?.into_iter().map(|key| key.id).collect();
+        scored.retain(|(_, id)| allowed.contains(&id.0));
+    }
+    if let Some(limit) = limit {
+        scored.truncate(limit);
+    }
+    let ids: Vec<ArchiveId> = scored.iter().map(|(_, id)| *id).collect();
+    let messages = store.messages_by_ids(&ids)?;
+    let marked = query.positive_words();
+    Ok(Ok(messages
+        .into_iter()
+        .zip(scored)
+        .map(|(message, (score, _))| {
+            let (snippet, highlights) = snippet(&message.message.content, &marked);
+            Hit { message, score, snippet, highlights }
+        })
+        .collect()))
+}
+
+/// Characters of context in a snippet.
+const SNIPPET_CHARS: usize = 160;
+const BEFORE_FIRST_MATCH: usize = 40;
+
+/// A part of `content` around its first matched word, with every matched word in it
+/// marked by character offsets. Cut ends are shown by `…`.
+pub fn snippet(content: &str, marked: &[String]) -> (String, Vec<(usize, usize)>) {
+    let matches: Vec<std::ops::Range<usize>> =
+        words(content).into_iter().filter(|(word, _)| marked.contains(word)).map(|(_, range)| range).collect();
+    let char_at = |byte: usize| content[..byte].chars().count();
+    let total = content.chars().count();
+    let first = matches.first().map_or(0, |range| char_at(range.start));
+    let start = first.saturating_sub(BEFORE_FIRST_MATCH);
+    let end = (start + SNIPPET_CHARS).min(total);
+    let start = end.saturating_sub(SNIPPET_CHARS).min(start);
+    let prefix = if start > 0 { "…" } else { "" };
+    let mut text = String::from(prefix);
+    text.extend(content.chars().skip(start).take(end - start).map(|c| if c.is_control() { ' ' } else { c }));
+    if end < total {
+        text.push('…');
+    }
+    let shift = prefix.chars().count();
+    let highlights = matches
+        .iter()
+        .map(|range| (char_at(range.start), char_at(range.end)))
+        .filter(|&(s, e)| s >= start && e <= end)
+        .map(|(s, e)| (s - start + shift, e - start + shift))
+        .collect();
+    (text, highlights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phrase(text: &str) -> Clause {
+        Clause::Phrase(text.into())
+    }
+
+    #[test]
+    fn the_query_language() {
+        let q = parse(r#"money "account settings" -refund a OR b c"#);
+        assert_eq!(
+            q.required,
+            vec![vec![phrase("money")], vec![phrase("account settings")], vec![phrase("a"), phrase("b")], vec![phrase("c")]]
+        );
+        assert_eq!(q.excluded, vec![phrase("refund")]);
+    }
+
+    #[test]
+    fn nothing_is_a_syntax_error() {
+        assert_eq!(parse(r#""unbalanced phrase"#).required, vec![vec![phrase("unbalanced phrase")]]);
+        assert_eq!(parse("OR a").required, vec![vec![phrase("OR")], vec![phrase("a")]]);
+        assert_eq!(parse("a OR").required, vec![vec![phrase("a")], vec![phrase("OR")]]);
+        assert_eq!(parse("a OR OR b").required, vec![vec![phrase("a"), phrase("OR")], vec![phrase("b")]]);
+        assert_eq!(parse("a - b").required, vec![vec![phrase("a")], vec![phrase("b")]]);
+        assert_eq!(parse("-").required, Vec::<Vec<Clause>>::new());
+        assert_eq!(parse("%%% \"\" --").required, Vec::<Vec<Clause>>::new());
+        assert_eq!(parse("a OR -b").excluded, vec![phrase("b")]);
+    }
+
+    #[test]
+    fn snippets_mark_the_words() {
+        let (text, marks) = snippet("Hello, MONEY and more money.", &["money".to_owned()]);
+        assert_eq!(text, "Hello, MONEY and more money.");
+        assert_eq!(marks, vec![(7, 12), (22, 27)]);
+        let long = format!("{} needle {}", "x ".repeat(100), "y ".repeat(100));
+        let (text, marks) = snippet(&long, &["needle".to_owned()]);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        let chars: Vec<char> = text.chars().collect();
+        let (s, e) = marks[0];
+        assert_eq!(chars[s..e].iter().collect::<String>(), "needle");
+    }
+}

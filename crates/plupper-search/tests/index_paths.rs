@@ -1,0 +1,268 @@
+//! The index path against the reference executor: whatever the archive, the filter and
+//! the state of the index, the answer is the same.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use plupper_index::{Freshness, NoProgress, freshness, update};
+use plupper_model::element::parse_element;
+use plupper_search::executor::{self, Route};
+use plupper_search::ranked::{parse, search};
+use plupper_search::{Filter, reference};
+use plupper_store::{Arrival, Store};
+use proptest::prelude::*;
+
+const ZONES: &[&str] = &["CET", "CEST", "GMT", "EST", "GMT+05:30", "CST", "XYZ"];
+const ALPHABET: &[char] =
+    &['a', 'A', 'b', 'k', 'K', '\u{212A}', 's', 'S', 'ſ', 'ß', 'ẞ', 'σ', 'Σ', 'ς', 'µ', 'μ', 'ä', 'Ä', 'ﬁ', 'f', 'i', 'İ', ' ', '%', '😀'];
+
+fn text(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(ALPHABET), 0..max).prop_map(|chars| chars.into_iter().collect())
+}
+
+/// An element of the API's form, from generated parts.
+fn element() -> impl Strategy<Value = String> {
+    (
+        text(12),
+        prop::option::of(prop::sample::select(vec!["peter", "Peter", "john"])),
+        prop::option::of(prop::sample::select(vec![1i64, 2, 3_000_000_000])),
+        prop::option::of(prop::sample::select(vec!["IBM", "ibm", "42"])),
+        0u32..4,
+        prop::sample::select(vec!["10:00:00", "10:30:00", "23:30:00", "00:15:00"]),
+        0..ZONES.len(),
+    )
+        .prop_map(|(content, operator, visitor, customer, day, time, zone)| {
+            let date = NaiveDate::from_ymd_opt(2009, 4, 28).unwrap() + chrono::Duration::days(i64::from(day));
+            let created = format!("{} {time} {} 2009", date.format("%a %b %d"), ZONES[zone]);
+            serde_json::json!({
+                "content": content, "customerId": customer, "created": created,
+                "visitorId": visitor, "type": "VO", "operator": operator,
+            })
+            .to_string()
+        })
+}
+
+fn filter() -> impl Strategy<Value = Filter> {
+    let day = prop::option::of((27u32..32).prop_map(|d| NaiveDate::from_ymd_opt(2009, 4, 1).unwrap() + chrono::Duration::days(i64::from(d) - 1)));
+    (
+        day.clone(),
+        day,
+        prop::option::of(prop::sample::select(vec!["peter", "Peter", "john"])),
+        prop::option::of(prop::sample::select(vec![1i64, 3_000_000_000])),
+        prop::option::of(prop::sample::select(vec!["IBM", "42"])),
+        text(5).prop_filter("non-empty", |t| !t.is_empty()),
+    )
+        .prop_map(|(from, to, operator, visitor_id, customer_id, contains)| Filter {
+            from,
+            to,
+            operator: operator.map(str::to_owned),
+            visitor_id,
+            customer_id: customer_id.map(str::to_owned),
+            contains: Some(contains),
+        })
+}
+
+fn add(store: &mut Store, elements: &[String]) {
+    let arrivals: Vec<Arrival> = elements
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Arrival::new(parse_element(text.as_bytes()).unwrap(), i as u64))
+        .collect();
+    let mut unit = store.begin("test").unwrap();
+    unit.apply(&arrivals, &[]).unwrap();
+    unit.finish().unwrap();
+}
+
+fn ids_of(store: &Store, filter: &Filter, limit: Option<u64>) -> (Route, Vec<i64>) {
+    let (route, messages) = executor::messages(store, filter, limit).unwrap();
+    (route, messages.map(|m| m.unwrap().id.0).collect())
+}
+
+fn reference_ids(store: &Store, filter: &Filter) -> Vec<i64> {
+    reference::messages(store, filter).unwrap().map(|m| m.unwrap().id.0).collect()
+}
+
+fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
+    let expected = reference_ids(store, filter);
+    let (route, answer) = ids_of(store, filter, None);
+    prop_assert_eq!(route, Route::Index);
+    prop_assert_eq!(&answer, &expected, "{:?}", filter);
+    let (_, limited) = ids_of(store, filter, Some(2));
+    prop_assert_eq!(&limited[..], &expected[..expected.len().min(2)]);
+    let (_, count) = executor::count(store, filter).unwrap();
+    prop_assert_eq!(count, expected.len() as u64);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn index_path_equals_the_reference(
+        first in prop::collection::vec(element(), 0..40),
+        second in prop::collection::vec(element(), 0..40),
+        filters in prop::collection::vec(filter(), 1..6),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        // Duplicates within a source are two messages.
+        let mut with_repeats = first.clone();
+        with_repeats.extend(first.iter().take(3).cloned());
+        add(&mut store, &with_repeats);
+        update(&store, false, &NoProgress).unwrap();
+        for filter in &filters {
+            assert_same(&store, filter)?;
+        }
+        // Incremental additions.
+        add(&mut store, &second);
+        let state = freshness(&store).unwrap();
+        let expected_state = if second.is_empty() { Freshness::Current } else { Freshness::Behind { indexed: with_repeats.len() as i64, archived: (with_repeats.len() + second.len()) as i64 } };
+        prop_assert_eq!(state, expected_state);
+        update(&store, false, &NoProgress).unwrap();
+        for filter in &filters {
+            assert_same(&store, filter)?;
+        }
+        // After a rebuild.
+        update(&store, true, &NoProgress).unwrap();
+        for filter in &filters {
+            assert_same(&store, filter)?;
+        }
+    }
+
+    #[test]
+    fn hostile_search_input_never_panics_or_hangs(query in prop::collection::vec(
+        prop::sample::select(vec!["\"", "-", "*", ":", "(", ")", "^", "~", "OR", "AND", " ", "\u{0}", "\u{7}", "\n", "a", "hi", "ÿ", "\\", "+", "NOT", "[", "]", "{", "}", "'"]),
+        0..64,
+    )) {
+        let query: String = query.concat();
+        let started = Instant::now();
+        let ranked = parse(&query);
+        let _ = search(fixture(), &ranked, &Filter::default(), Some(5)).unwrap();
+        prop_assert!(started.elapsed() < Duration::from_secs(2), "{query:?} took {:?}", started.elapsed());
+    }
+}
+
+/// A small indexed archive shared by the hostile-input test (made once).
+fn fixture() -> &'static Store {
+    static DIR: std::sync::OnceLock<(tempfile::TempDir, std::sync::Mutex<()>)> = std::sync::OnceLock::new();
+    thread_local! {
+        static STORE: &'static Store = {
+            let (dir, _) = DIR.get_or_init(|| (tempfile::tempdir().unwrap(), std::sync::Mutex::new(())));
+            let mut store = Store::open(dir.path()).unwrap();
+            if store.message_count().unwrap() == 0 {
+                add(&mut store, &[
+                    r#"{"content":"hi there, how can i help","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#.to_owned(),
+                    r#"{"content":"a OR b: \"quoted\" (x) ^y ~z","created":"Wed Apr 29 17:16:14 CEST 2009","type":"VO"}"#.to_owned(),
+                ]);
+                update(&store, false, &NoProgress).unwrap();
+            }
+            Box::leak(Box::new(store))
+        };
+    }
+    STORE.with(|store| *store)
+}
+
+#[test]
+fn long_hostile_queries_finish() {
+    let store = fixture();
+    for query in ["a ".repeat(5000), "\"".repeat(10_000), "-x OR ".repeat(1700), "ÿ".repeat(10_000)] {
+        let started = Instant::now();
+        let _ = search(store, &parse(&query), &Filter::default(), Some(5)).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5), "{} chars took {:?}", query.len(), started.elapsed());
+    }
+}
+
+fn seeded(texts: &[&str]) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let elements: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, content)| {
+            serde_json::json!({"content": content, "created": format!("Wed Apr 29 17:16:{:02} CEST 2009", i % 60), "type": "VO", "operator": "peter"})
+                .to_string()
+        })
+        .collect();
+    add(&mut store, &elements);
+    update(&store, false, &NoProgress).unwrap();
+    (dir, store)
+}
+
+fn search_ids(store: &Store, query: &str) -> Vec<i64> {
+    search(store, &parse(query), &Filter::default(), None).unwrap().unwrap().into_iter().map(|hit| hit.message.id.0).collect()
+}
+
+#[test]
+fn ranking_and_phrases() {
+    let (_dir, store) = seeded(&[
+        "money is nice, I want my money",
+        "money money money",
+        "plain money once",
+        "money back",
+        "back money",
+        "no match here",
+    ]);
+    let hits = search_ids(&store, "money");
+    assert_eq!(hits.len(), 5);
+    assert_eq!(hits[0], 2, "three times ranks first: {hits:?}");
+    assert!(hits.iter().position(|&id| id == 2) < hits.iter().position(|&id| id == 3));
+    assert_eq!(search_ids(&store, "\"money back\""), vec![4], "a phrase needs its order");
+    assert_eq!(search_ids(&store, "MONEY -back").len(), 3);
+    let either = search_ids(&store, "nice OR match");
+    assert_eq!(either.len(), 2);
+    // Equal scores keep archive order.
+    let (_dir, store) = seeded(&["same text", "same text", "same text"]);
+    assert_eq!(search_ids(&store, "same"), vec![1, 2, 3]);
+}
+
+#[test]
+fn stale_missing_foreign_and_damaged_indexes_never_change_an_answer() {
+    let (dir, mut store) = seeded(&["hello money", "more money", "ok"]);
+    let filter = Filter { contains: Some("money".into()), ..Filter::default() };
+    let expected = vec![1, 2];
+
+    // Behind: messages imported without indexing.
+    add(&mut store, &[r#"{"content":"late money","created":"Thu Apr 30 10:00:00 CEST 2009","type":"VO"}"#.to_owned()]);
+    let (route, ids) = ids_of(&store, &filter, None);
+    assert!(matches!(route, Route::Fallback(Freshness::Behind { indexed: 3, archived: 4 })), "{route:?}");
+    assert_eq!(ids, vec![1, 2, 4]);
+    update(&store, false, &NoProgress).unwrap();
+    assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));
+
+    // Missing.
+    let index_dir = dir.path().join(plupper_index::INDEX_DIR);
+    std::fs::remove_dir_all(&index_dir).unwrap();
+    assert_eq!(ids_of(&store, &filter, None), (Route::Fallback(Freshness::Missing), vec![1, 2, 4]));
+    update(&store, false, &NoProgress).unwrap();
+    assert_eq!(ids_of(&store, &filter, None).0, Route::Index);
+
+    // Another archive's index.
+    let (other_dir, _other) = seeded(&["money money"]);
+    std::fs::remove_dir_all(&index_dir).unwrap();
+    copy_dir(&other_dir.path().join(plupper_index::INDEX_DIR), &index_dir);
+    assert_eq!(ids_of(&store, &filter, None), (Route::Fallback(Freshness::Foreign), vec![1, 2, 4]));
+    assert!(update(&store, false, &NoProgress).unwrap().rebuilt);
+    assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));
+
+    // A truncated segment file.
+    for entry in std::fs::read_dir(&index_dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "idx" || e == "pos" || e == "term") {
+            let len = std::fs::metadata(&path).unwrap().len();
+            std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len / 2).unwrap();
+        }
+    }
+    let (route, ids) = ids_of(&store, &filter, None);
+    assert!(matches!(route, Route::Fallback(Freshness::Unreadable(_))), "{route:?}");
+    assert_eq!(ids, vec![1, 2, 4]);
+    assert!(update(&store, false, &NoProgress).unwrap().rebuilt);
+    assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));
+    let _ = expected;
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
