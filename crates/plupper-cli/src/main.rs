@@ -67,7 +67,12 @@ impl From<std::io::Error> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
-    match run(cli) {
+    // A bug must still end as an `error:` line and exit status 1, not a backtrace; every
+    // write is a transaction, so nothing archived is lost.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error ({info}); nothing archived was lost; please report this");
+    }));
+    match std::panic::catch_unwind(|| run(cli)).unwrap_or(Err(Failure::Reported(1))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if let Failure::Invalid(message) | Failure::Failed(message) = &failure {

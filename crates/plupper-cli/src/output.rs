@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use plupper_model::wire::{api_element, object_text};
+use plupper_model::wire::{WireMessage, api_element, object_text};
 use plupper_store::{QuarantineEntry, StoredMessage};
 
 use crate::cli::{ListFormat, MessageFormat};
@@ -36,32 +36,20 @@ pub fn terminal_width() -> usize {
         .max(40)
 }
 
+/// An NDJSON message: `id`, the six fields in the API's order, `timestamp`.
 #[derive(Serialize)]
 struct NdjsonMessage<'a> {
     id: i64,
-    content: &'a str,
-    #[serde(rename = "customerId")]
-    customer_id: Option<&'a str>,
-    created: &'a str,
-    #[serde(rename = "visitorId")]
-    visitor_id: Option<i64>,
-    #[serde(rename = "type")]
-    message_type: &'a str,
-    operator: Option<&'a str>,
+    #[serde(flatten)]
+    fields: WireMessage<'a>,
     timestamp: Option<String>,
 }
 
 impl<'a> From<&'a StoredMessage> for NdjsonMessage<'a> {
     fn from(stored: &'a StoredMessage) -> Self {
-        let message = &stored.message;
         NdjsonMessage {
             id: stored.id.0,
-            content: &message.content,
-            customer_id: message.customer_id.as_deref(),
-            created: &message.created,
-            visitor_id: message.visitor_id,
-            message_type: &message.message_type,
-            operator: message.operator.as_deref(),
+            fields: WireMessage::from(&stored.message),
             timestamp: stored.timestamp().map(|t| t.to_rfc3339()),
         }
     }

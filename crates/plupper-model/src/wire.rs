@@ -7,17 +7,25 @@ use serde::Serialize;
 use crate::element::{Original, OriginalKind};
 use crate::message::Message;
 
-#[derive(Serialize)]
-struct WireMessage<'a> {
-    content: &'a str,
+/// The six fields in the API's key order, for serializing: the object of an API element,
+/// or the middle of a larger record (with `#[serde(flatten)]`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct WireMessage<'a> {
+    /// The `content` field.
+    pub content: &'a str,
     #[serde(rename = "customerId")]
-    customer_id: Option<&'a str>,
-    created: &'a str,
+    /// The `customerId` field.
+    pub customer_id: Option<&'a str>,
+    /// The `created` field.
+    pub created: &'a str,
     #[serde(rename = "visitorId")]
-    visitor_id: Option<i64>,
+    /// The `visitorId` field.
+    pub visitor_id: Option<i64>,
     #[serde(rename = "type")]
-    message_type: &'a str,
-    operator: Option<&'a str>,
+    /// The `type` field.
+    pub message_type: &'a str,
+    /// The `operator` field.
+    pub operator: Option<&'a str>,
 }
 
 impl<'a> From<&'a Message> for WireMessage<'a> {

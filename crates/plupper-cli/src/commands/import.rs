@@ -8,7 +8,7 @@ use plupper_sync::file::{FileError, FileReport, expand_paths, import_file};
 
 use crate::Failure;
 use crate::cli::ImportArgs;
-use crate::progress::ImportBar;
+use crate::progress::Bar;
 
 #[derive(Default)]
 struct Summary {
@@ -64,7 +64,7 @@ fn worse(a: u8, b: u8) -> u8 {
 pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
     let files = expand_paths(&args.paths);
     let mut store = Store::open(archive)?;
-    let bar = ImportBar::new();
+    let bar = Bar::bytes();
     let mut summary = Summary::default();
     let mut exit = 0;
     for file in files {

@@ -7,11 +7,11 @@ use plupper_store::Store;
 
 use crate::Failure;
 use crate::cli::IndexArgs;
-use crate::progress::CountBar;
+use crate::progress::Bar;
 
 /// Tells the user about waiting, and draws a bar on a terminal.
 struct IndexProgress {
-    bar: CountBar,
+    bar: Bar,
 }
 
 impl UpdateProgress for IndexProgress {
@@ -20,7 +20,7 @@ impl UpdateProgress for IndexProgress {
     }
 
     fn start(&self, total: u64) {
-        self.bar.start("indexing", total);
+        self.bar.start("indexing".into(), total);
     }
 
     fn advance(&self, n: u64) {
@@ -30,7 +30,7 @@ impl UpdateProgress for IndexProgress {
 
 /// Brings the index of `store` up to date, with a progress bar on a terminal.
 pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Failure> {
-    let progress = IndexProgress { bar: CountBar::new() };
+    let progress = IndexProgress { bar: Bar::count() };
     let report = update(store, rebuild, &progress);
     progress.bar.finish();
     Ok(report?)
