@@ -46,6 +46,7 @@ pub mod query;
 mod read;
 mod reconcile;
 pub mod schema;
+mod sync_state;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -56,6 +57,7 @@ pub use error::StoreError;
 pub use quarantine::{QuarantineEntry, Quarantined};
 pub use read::{IndexRow, StoredMessage};
 pub use reconcile::{Applied, Arrival, Reconciler};
+pub use sync_state::{SyncScope, SyncedWindow, WindowRecord};
 
 /// The file name of the database inside an archive directory.
 pub const DATABASE_FILE: &str = "archive.sqlite3";

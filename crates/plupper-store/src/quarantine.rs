@@ -1,6 +1,6 @@
 //! Elements that could not be archived, kept verbatim with the reason.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
 
 use crate::{BatchId, Store, StoreError};
@@ -37,7 +37,7 @@ pub struct QuarantineEntry {
 
 /// Puts an entry away unless the same text is already there. Returns whether it was new.
 pub(crate) fn insert_quarantined(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     entry: &Quarantined,
     source: &str,
     batch: BatchId,

@@ -13,8 +13,13 @@
 //! k from 1 again and finds the copies the dead run added, so it adds exactly the
 //! rest. Two writers cannot race, because each transaction takes the write lock
 //! (`IMMEDIATE`) before it counts.
+//!
+//! A unit is applied either in transactions of the caller's choosing ([`Store::begin`]:
+//! a file, whose elements before a damage are kept) or all or nothing
+//! ([`Store::begin_atomic`]: a sync window, which is applied whole together with the
+//! sync state, or not at all).
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use chrono::Datelike;
 use plupper_model::Fingerprint;
@@ -80,35 +85,84 @@ impl std::ops::AddAssign for Applied {
     }
 }
 
-/// Applies one source's elements to the archive, in transactions of the caller's choosing.
+/// Applies one source's elements to the archive.
 ///
-/// Made by [`Store::begin`]; one reconciler is one source (one file, one sync window),
-/// so that N counts the copies in the whole source.
+/// Made by [`Store::begin`] (each [`apply`](Reconciler::apply) is a transaction) or
+/// [`Store::begin_atomic`] (one transaction for the whole unit); one reconciler is one
+/// source (one file, one sync window), so that N counts the copies in the whole source.
+///
+/// An atomic reconciler dropped without [`finish`](Reconciler::finish) (an error, a
+/// panic) rolls back everything it applied.
 #[derive(Debug)]
 pub struct Reconciler<'a> {
-    store: &'a mut Store,
+    pub(crate) store: &'a mut Store,
     batch: BatchId,
     source: String,
+    /// Whether this reconciler holds the unit's one open transaction (atomic units).
+    pub(crate) in_transaction: bool,
 }
+
+/// The per-connection table that counts the copies of each message seen in the unit.
+const RESET_SEEN: &str = "CREATE TEMP TABLE IF NOT EXISTS seen (fingerprint BLOB PRIMARY KEY, copies INTEGER NOT NULL) WITHOUT ROWID;
+     DELETE FROM temp.seen;";
+const INSERT_BATCH: &str =
+    "INSERT INTO batch (source, started_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+pub(crate) const FINISH_BATCH: &str =
+    "UPDATE batch SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1";
 
 impl Store {
     /// Starts reading one source into the archive. `source` says where the elements come
     /// from (a file path, a URL with its window) and is recorded with each of them.
     pub fn begin(&mut self, source: &str) -> Result<Reconciler<'_>, StoreError> {
-        self.conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS seen (fingerprint BLOB PRIMARY KEY, copies INTEGER NOT NULL) WITHOUT ROWID;
-             DELETE FROM temp.seen;",
-        )?;
-        self.conn.execute(
-            "INSERT INTO batch (source, started_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-            [source],
-        )?;
+        self.conn.execute_batch(RESET_SEEN)?;
+        self.conn.execute(INSERT_BATCH, [source])?;
         let batch = BatchId(self.conn.last_insert_rowid());
         Ok(Reconciler {
             store: self,
             batch,
             source: source.to_owned(),
+            in_transaction: false,
         })
+    }
+
+    /// Starts reading one source into the archive all or nothing: the reconciler holds one
+    /// `IMMEDIATE` transaction (the archive's write lock) from here to
+    /// [`finish`](Reconciler::finish) or [`finish_window`](Reconciler::finish_window),
+    /// which commit it; dropped before that, it rolls back and the archive is as if the
+    /// source had never been read. Other writers wait meanwhile (up to the busy timeout).
+    ///
+    /// ```
+    /// use plupper_model::element::parse_element;
+    /// use plupper_store::{Arrival, Store};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut store = Store::open(dir.path())?;
+    /// let element = parse_element(br#"{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#)?;
+    /// {
+    ///     let mut unit = store.begin_atomic("a window that fails")?;
+    ///     unit.apply(&[Arrival::new(element.clone(), 0)], &[])?;
+    ///     // dropped without finishing: rolled back
+    /// }
+    /// assert_eq!(store.message_count()?, 0);
+    /// let mut unit = store.begin_atomic("a window that succeeds")?;
+    /// unit.apply(&[Arrival::new(element, 0)], &[])?;
+    /// unit.finish()?;
+    /// assert_eq!(store.message_count()?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn begin_atomic(&mut self, source: &str) -> Result<Reconciler<'_>, StoreError> {
+        self.conn.execute_batch(RESET_SEEN)?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut unit = Reconciler {
+            store: self,
+            batch: BatchId(0),
+            source: source.to_owned(),
+            in_transaction: true,
+        };
+        // From here on, an error drops `unit`, which rolls back.
+        unit.store.conn.execute(INSERT_BATCH, [source])?;
+        unit.batch = BatchId(unit.store.conn.last_insert_rowid());
+        Ok(unit)
     }
 }
 
@@ -119,80 +173,119 @@ impl Reconciler<'_> {
     }
 
     /// Applies the next elements of the source (in source order) and puts the quarantined
-    /// ones away, all in one transaction.
+    /// ones away, all in one transaction (in an atomic unit: in the unit's transaction).
     pub fn apply(
         &mut self,
         arrivals: &[Arrival],
         quarantined: &[Quarantined],
     ) -> Result<Applied, StoreError> {
+        if self.in_transaction {
+            return apply_in(
+                &self.store.conn,
+                arrivals,
+                quarantined,
+                &self.source,
+                self.batch,
+            );
+        }
         let tx = self
             .store
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut applied = Applied::default();
-        {
-            let mut count_seen = tx.prepare_cached(
-                "INSERT INTO temp.seen (fingerprint, copies) VALUES (?1, 1)
-                 ON CONFLICT (fingerprint) DO UPDATE SET copies = copies + 1 RETURNING copies",
-            )?;
-            let mut count_archived =
-                tx.prepare_cached("SELECT count(*) FROM message WHERE fingerprint = ?1")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO message (fingerprint, content, customer_id, created, visitor_id, type, operator,
-                     written_date, wall_clock, utc_offset, original_kind, original, batch_id, position)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?;
-            for arrival in arrivals {
-                let fingerprint = &arrival.fingerprint.0[..];
-                let copy_number: i64 = count_seen.query_row([fingerprint], |row| row.get(0))?;
-                let archived: i64 = count_archived.query_row([fingerprint], |row| row.get(0))?;
-                if archived >= copy_number {
-                    applied.already_archived += 1;
-                    continue;
-                }
-                let message = &arrival.element.message;
-                let date = &arrival.element.date;
-                let written = date.written_date();
-                let (kind, original) = match &arrival.stored_original {
-                    None => (0u8, None),
-                    Some((kind, text)) => (*kind, Some(text.as_str())),
-                };
-                insert.execute(params![
-                    fingerprint,
-                    message.content,
-                    message.customer_id,
-                    message.created,
-                    message.visitor_id,
-                    message.message_type,
-                    message.operator,
-                    written.year() * 10_000 + written.month() as i32 * 100 + written.day() as i32,
-                    date.wall_clock().and_utc().timestamp(),
-                    date.zone().offset().map(|offset| offset.local_minus_utc()),
-                    kind,
-                    original,
-                    self.batch.0,
-                    arrival.position as i64,
-                ])?;
-                applied.added += 1;
-            }
-            for entry in quarantined {
-                if insert_quarantined(&tx, entry, &self.source, self.batch)? {
-                    applied.quarantined += 1;
-                } else {
-                    applied.already_quarantined += 1;
-                }
-            }
-        }
+        let applied = apply_in(&tx, arrivals, quarantined, &self.source, self.batch)?;
         tx.commit()?;
         Ok(applied)
     }
 
-    /// Records that the whole source has been read.
-    pub fn finish(self) -> Result<(), StoreError> {
-        self.store.conn.execute(
-            "UPDATE batch SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
-            [self.batch.0],
-        )?;
+    /// Records that the whole source has been read; an atomic unit commits here.
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        self.store.conn.execute(FINISH_BATCH, [self.batch.0])?;
+        self.commit()
+    }
+
+    /// Commits an atomic unit's transaction (nothing to do for the others).
+    pub(crate) fn commit(&mut self) -> Result<(), StoreError> {
+        if self.in_transaction {
+            self.store.conn.execute_batch("COMMIT")?;
+            self.in_transaction = false;
+        }
         Ok(())
     }
+}
+
+impl Drop for Reconciler<'_> {
+    fn drop(&mut self) {
+        if self.in_transaction {
+            // Nothing of an unfinished atomic unit may stay. Should even the rollback fail,
+            // SQLite rolls the transaction back when the connection closes.
+            if let Err(error) = self.store.conn.execute_batch("ROLLBACK") {
+                tracing::warn!(%error, "rolling back an unfinished unit failed");
+            }
+        }
+    }
+}
+
+/// The §1b rule for the next elements of a unit, inside the caller's transaction.
+fn apply_in(
+    tx: &Connection,
+    arrivals: &[Arrival],
+    quarantined: &[Quarantined],
+    source: &str,
+    batch: BatchId,
+) -> Result<Applied, StoreError> {
+    let mut applied = Applied::default();
+    {
+        let mut count_seen = tx.prepare_cached(
+            "INSERT INTO temp.seen (fingerprint, copies) VALUES (?1, 1)
+                 ON CONFLICT (fingerprint) DO UPDATE SET copies = copies + 1 RETURNING copies",
+        )?;
+        let mut count_archived =
+            tx.prepare_cached("SELECT count(*) FROM message WHERE fingerprint = ?1")?;
+        let mut insert = tx.prepare_cached(
+                "INSERT INTO message (fingerprint, content, customer_id, created, visitor_id, type, operator,
+                     written_date, wall_clock, utc_offset, original_kind, original, batch_id, position)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+        for arrival in arrivals {
+            let fingerprint = &arrival.fingerprint.0[..];
+            let copy_number: i64 = count_seen.query_row([fingerprint], |row| row.get(0))?;
+            let archived: i64 = count_archived.query_row([fingerprint], |row| row.get(0))?;
+            if archived >= copy_number {
+                applied.already_archived += 1;
+                continue;
+            }
+            let message = &arrival.element.message;
+            let date = &arrival.element.date;
+            let written = date.written_date();
+            let (kind, original) = match &arrival.stored_original {
+                None => (0u8, None),
+                Some((kind, text)) => (*kind, Some(text.as_str())),
+            };
+            insert.execute(params![
+                fingerprint,
+                message.content,
+                message.customer_id,
+                message.created,
+                message.visitor_id,
+                message.message_type,
+                message.operator,
+                written.year() * 10_000 + written.month() as i32 * 100 + written.day() as i32,
+                date.wall_clock().and_utc().timestamp(),
+                date.zone().offset().map(|offset| offset.local_minus_utc()),
+                kind,
+                original,
+                batch.0,
+                arrival.position as i64,
+            ])?;
+            applied.added += 1;
+        }
+        for entry in quarantined {
+            if insert_quarantined(tx, entry, source, batch)? {
+                applied.quarantined += 1;
+            } else {
+                applied.already_quarantined += 1;
+            }
+        }
+    }
+    Ok(applied)
 }

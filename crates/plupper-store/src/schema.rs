@@ -6,7 +6,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::StoreError;
 
 /// The migrations, in order. Migration *n* (1-based) is `MIGRATIONS[n - 1]`.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_archive.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_archive.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+];
 
 /// The schema version this program writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;

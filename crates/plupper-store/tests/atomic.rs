@@ -1,0 +1,89 @@
+//! Atomic units: a sync window is applied whole, with its sync-state row, or not at all.
+
+#![allow(clippy::unwrap_used)] // tests: a failure is a panic
+
+use chrono::NaiveDate;
+use plupper_model::element::parse_element;
+use plupper_store::{Applied, Arrival, Store, SyncScope, WindowRecord};
+
+fn arrival(content: &str, position: u64) -> Arrival {
+    let text = format!(
+        r#"{{"content":"{content}","customerId":null,"created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":1,"type":"VO","operator":"john"}}"#
+    );
+    Arrival::new(parse_element(text.as_bytes()).unwrap(), position)
+}
+
+fn scope() -> SyncScope {
+    SyncScope {
+        url: "http://127.0.0.1:1".into(),
+        user: "demo".into(),
+    }
+}
+
+fn record(added: u64) -> WindowRecord {
+    let day = NaiveDate::from_ymd_opt(2009, 4, 1).unwrap();
+    WindowRecord {
+        from: Some(day),
+        to: None,
+        pulled_on: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        elements: added,
+        applied: Applied {
+            added,
+            ..Applied::default()
+        },
+    }
+}
+
+#[test]
+fn a_dropped_atomic_unit_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    {
+        let mut unit = store.begin_atomic("window").unwrap();
+        unit.apply(&[arrival("a", 0), arrival("b", 1)], &[])
+            .unwrap();
+        unit.apply(&[arrival("c", 2)], &[]).unwrap();
+    }
+    assert_eq!(store.message_count().unwrap(), 0);
+    assert_eq!(store.max_id().unwrap().0, 0, "no id is used up either");
+    assert!(store.synced_windows(&scope()).unwrap().is_empty());
+
+    // The store is usable afterwards, by either kind of unit.
+    let mut unit = store.begin("file").unwrap();
+    unit.apply(&[arrival("a", 0)], &[]).unwrap();
+    unit.finish().unwrap();
+    assert_eq!(store.message_count().unwrap(), 1);
+}
+
+#[test]
+fn a_finished_window_commits_messages_and_state_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut unit = store.begin_atomic("window").unwrap();
+    let applied = unit
+        .apply(&[arrival("a", 0), arrival("a", 1)], &[])
+        .unwrap();
+    assert_eq!(applied.added, 2);
+    unit.finish_window(&scope(), &record(2)).unwrap();
+
+    let windows = store.synced_windows(&scope()).unwrap();
+    assert_eq!(windows.len(), 1);
+    assert_eq!(windows[0].record, record(2));
+    assert_eq!(store.message_count().unwrap(), 2);
+    let other = SyncScope {
+        user: "someone else".into(),
+        ..scope()
+    };
+    assert!(store.synced_windows(&other).unwrap().is_empty());
+}
+
+#[test]
+fn a_second_open_of_the_archive_waits_for_an_atomic_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let unit = store.begin_atomic("window").unwrap();
+    // A reader still sees the archive as it was.
+    let reader = Store::open(dir.path()).unwrap();
+    assert_eq!(reader.message_count().unwrap(), 0);
+    unit.finish().unwrap();
+}
