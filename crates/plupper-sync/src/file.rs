@@ -1,18 +1,15 @@
 //! The file source: saved API responses and NDJSON files on disk.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
 use plupper_store::{Store, StoreError};
 
-use crate::load::{LoadError, Progress, UnitReport, load};
-use crate::scan::{Format, ListScanner, NdjsonScanner, detect};
-
-/// How much of a file [`detect`] looks at.
-const HEAD: usize = 64 << 10;
+use crate::load::{LoadError, OnDamage, Progress, UnitReport};
+use crate::scan::Format;
+use crate::source::{FileSource, Source, load_opened};
 
 /// Why one file (or path) could not be imported, or not completely.
 #[derive(Debug, thiserror::Error)]
@@ -151,7 +148,8 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, FileError>> {
     files
 }
 
-/// Imports one file: detects its format, then loads it as one source.
+/// Imports one file: detects its format, then loads it as one source (through
+/// [`FileSource`] and the one loader, [`load_opened`]).
 pub fn import_file(store: &mut Store, path: &Path, progress: &dyn ImportProgress) -> FileReport {
     let mut report = FileReport {
         path: path.to_owned(),
@@ -159,50 +157,24 @@ pub fn import_file(store: &mut Store, path: &Path, progress: &dyn ImportProgress
         unit: UnitReport::default(),
         error: None,
     };
-    let unreadable = |source| FileError::Unreadable {
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            report.error = Some(FileError::NotFound {
-                path: path.to_owned(),
-            });
-            return report;
-        }
-        Err(e) => {
-            report.error = Some(unreadable(e));
+    let opened = match FileSource.open(path) {
+        Ok(opened) => opened,
+        Err(error) => {
+            report.error = Some(error);
             return report;
         }
     };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut head = Vec::with_capacity(HEAD);
-    if let Err(e) = (&mut file).take(HEAD as u64).read_to_end(&mut head) {
-        report.error = Some(unreadable(e));
-        return report;
-    }
-    let format = match detect(&head) {
-        Ok(format) => format,
-        Err(reason) => {
-            report.error = Some(FileError::Foreign {
-                path: path.to_owned(),
-                reason,
-            });
-            return report;
-        }
-    };
-    report.format = Some(format);
-    progress.start_file(path, len);
-    let source = std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_owned())
-        .display()
-        .to_string();
-    let reader = io::Cursor::new(head).chain(file);
-    let loaded = match format {
-        Format::List => load(store, &source, ListScanner::new(reader), progress),
-        Format::Ndjson => load(store, &source, NdjsonScanner::new(reader), progress),
-    };
+    report.format = Some(opened.format);
+    progress.start_file(path, opened.len.unwrap_or(0));
+    let source = FileSource.describe(path);
+    let loaded = store
+        .begin(&source)
+        .map_err(LoadError::from)
+        .and_then(|mut unit| {
+            let loaded = load_opened(&mut unit, opened, OnDamage::Quarantine, progress)?;
+            unit.finish()?;
+            Ok(loaded)
+        });
     match loaded {
         Ok(unit) => {
             if let Some(damage) = &unit.damage {

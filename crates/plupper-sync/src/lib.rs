@@ -1,12 +1,19 @@
 //! Sources of Plupper messages, feeding one reconciliation path into the archive.
 //!
-//! Every source (today: saved API responses and NDJSON files on disk; the HTTP API
-//! comes next) is cut into *units* — a file, a sync window — and each unit goes
-//! through the same path: [`scan`] splits the bytes into elements without parsing
-//! them, [`load`] parses them in parallel (rayon) and hands them to the store's
+//! Every [`Source`](source::Source) — the HTTP API ([`http`]), saved API responses and
+//! NDJSON files on disk ([`file`]) — is cut into *units* (a date window, a file), and each
+//! unit goes through the same path: [`scan`] splits the bytes into elements without
+//! parsing them, [`load`] parses them in parallel (rayon) and hands them to the store's
 //! [`Reconciler`](plupper_store::Reconciler), which applies the contract's §1b rule
 //! across the whole unit. One thread writes; memory is bounded by a few chunks in
 //! flight, whatever the size of the unit.
+//!
+//! A sync ([`pull`]) first *plans* (a pure function, [`window::plan`]: which date windows
+//! to pull, from the sync state, today's date and the options), then pulls each window
+//! and applies it all or nothing, together with its row in the sync state, retrying what
+//! may pass ([`retry`]). The history's start is not guessed: the first window has no
+//! `from` and asks for everything before 01/01/2000, then come calendar months up to a
+//! last window with no `to`; see [`window`] for how later syncs resume and overlap.
 //!
 //! # Example
 //!
@@ -30,5 +37,12 @@
 //! ```
 
 pub mod file;
+pub mod http;
 pub mod load;
+pub mod pull;
+pub mod retry;
 pub mod scan;
+pub mod source;
+pub mod window;
+
+pub use pull::SyncError;

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use rayon::prelude::*;
 
 use plupper_model::element::parse_element;
-use plupper_store::{Applied, Arrival, Quarantined, Store, StoreError};
+use plupper_store::{Applied, Arrival, Quarantined, Reconciler, Store, StoreError};
 
 use crate::scan::{Damage, RawElement, ScanItem};
 
@@ -67,9 +67,29 @@ pub enum LoadError {
         /// Why.
         source: io::Error,
     },
+    /// The source breaks its syntax at `offset`, in a unit loaded with
+    /// [`OnDamage::Fail`]: the unit must not be finished.
+    #[error("damaged at byte {offset}: {reason}")]
+    Damaged {
+        /// Where.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// The archive failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What a load does when the source breaks its syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDamage {
+    /// Keep what came before, put the rest in quarantine, report the damage (files: the
+    /// contract's §5 "Damaged and foreign files").
+    Quarantine,
+    /// Stop with [`LoadError::Damaged`] (sync windows: an atomic unit that is rolled back
+    /// and pulled again).
+    Fail,
 }
 
 struct Chunk {
@@ -107,6 +127,24 @@ where
     I: Iterator<Item = io::Result<ScanItem>> + Send,
 {
     let mut unit = store.begin(source)?;
+    let report = load_into(&mut unit, items, OnDamage::Quarantine, progress)?;
+    unit.finish()?;
+    Ok(report)
+}
+
+/// Loads one source's items into a unit the caller began (and finishes): the same
+/// three stages as [`load`]. With [`OnDamage::Fail`], a damaged source stops the load
+/// with [`LoadError::Damaged`] before anything after the damage is applied; the caller
+/// then drops an atomic unit ([`Store::begin_atomic`]) so that nothing of it stays.
+pub fn load_into<I>(
+    unit: &mut Reconciler<'_>,
+    items: I,
+    on_damage: OnDamage,
+    progress: &dyn Progress,
+) -> Result<UnitReport, LoadError>
+where
+    I: Iterator<Item = io::Result<ScanItem>> + Send,
+{
     let mut report = UnitReport::default();
     let outcome = std::thread::scope(|scope| -> Result<(), LoadError> {
         let (chunk_tx, chunk_rx) = sync_channel(QUEUE);
@@ -115,6 +153,12 @@ where
         scope.spawn(move || parse_stage(chunk_rx, parsed_tx));
         for parsed in parsed_rx {
             let parsed: Parsed = parsed;
+            if let (OnDamage::Fail, Some(damage)) = (on_damage, &parsed.damage) {
+                return Err(LoadError::Damaged {
+                    offset: damage.offset,
+                    reason: damage.reason.clone(),
+                });
+            }
             report.applied += unit.apply(&parsed.arrivals, &parsed.quarantined)?;
             report.elements += parsed.elements;
             report.warnings += parsed.warnings;
@@ -132,7 +176,6 @@ where
         Ok(())
     });
     outcome?;
-    unit.finish()?;
     Ok(report)
 }
 
