@@ -90,6 +90,73 @@ Examples:
     Index(IndexArgs),
     /// List the elements that could not be archived, with the reason and where they came from.
     Quarantine(QuarantineArgs),
+    /// Pull the history from the Plupper API into the archive: incremental, resumable.
+    ///
+    /// The API is asked for one date window at a time (calendar months; the first window
+    /// has no start, the last no end, so every date is covered), and each window is applied
+    /// whole or not at all, with the sync state. An interrupted sync (error, Ctrl-C, kill)
+    /// resumes at the first unfinished window; a later sync pulls again from the day before
+    /// the last one ran, up to today. `--full` pulls everything again; `--from`/`--to` a
+    /// range. A message listed N times that the archive holds M times is added N−M times;
+    /// messages that vanish upstream stay in the archive.
+    ///
+    /// The password comes from PLUPPER_PASSWORD, from --password-stdin, or from a prompt
+    /// on a terminal; never from the command line. Connection errors, time-outs, HTTP 5xx
+    /// and 429 are retried with backoff (honouring Retry-After); 401/403 stop at once.
+    #[command(after_help = "\
+Examples:
+  PLUPPER_PASSWORD=... plupper-archive sync --user john.lennon@example.com
+  pass plupper | plupper-archive sync --user john --password-stdin
+  plupper-archive sync --user john --from 01/01/2009 --to 12/31/2009")]
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The API's base URL (http or https, without credentials).
+    #[arg(
+        long,
+        env = "PLUPPER_URL",
+        default_value = plupper_sync::http::DEFAULT_URL,
+        value_name = "URL"
+    )]
+    pub url: String,
+
+    /// The user name for the API.
+    #[arg(long, env = "PLUPPER_USER", value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Refused: use PLUPPER_PASSWORD, --password-stdin or the prompt.
+    #[arg(long, hide = true, num_args = 0..=1, value_name = "PASSWORD", allow_hyphen_values = true)]
+    pub password: Option<Option<String>>,
+
+    /// Pull the whole history again.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub full: bool,
+
+    /// Pull from this day (MM/DD/YY, M/D/YY or MM/DD/YYYY); with --to, only that range.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Pull up to this day (the whole day).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// How many times to try a window again after a failure that may pass.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub retries: u32,
+
+    /// Seconds to wait for the server to answer or send more (connecting: at most 30).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+
+    /// Do not bring the search index up to date at the end (run `index` later).
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 #[derive(Debug, Args)]

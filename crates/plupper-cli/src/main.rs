@@ -92,6 +92,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Show(args) => commands::show::run(&archive, args),
         Command::Index(args) => commands::index::run(&archive, args),
         Command::Quarantine(args) => commands::quarantine::run(&archive, args),
+        Command::Sync(args) => commands::sync::run(&archive, args),
     }
 }
 
@@ -112,7 +113,10 @@ fn init_tracing(verbose: u8) {
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+        // ureq's trace level logs the wire, Authorization header included: never that.
+        .add_directive("ureq=info".parse().expect("a valid directive"))
+        .add_directive("ureq_proto=info".parse().expect("a valid directive"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

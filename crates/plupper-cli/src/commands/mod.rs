@@ -7,3 +7,4 @@ pub mod quarantine;
 pub mod search;
 pub mod query;
 pub mod show;
+pub mod sync;
