@@ -6,6 +6,13 @@
 //! reading messages back. An archive is a directory holding `archive.sqlite3` (and,
 //! later, the search index that is derived from it).
 //!
+//! In the same transactions as the messages it adds, the store keeps two records derived
+//! from them: the integrity [chain] (a SHA-256 link over each applied chunk's original
+//! texts, each link hashing the one before) and the [conversations](conversation) (a
+//! visitor's messages, split at the entry line and at more than 30 minutes of silence).
+//! [`Store::verify`] checks the database file, every message against its original text,
+//! the chain and the conversations ([verify]).
+//!
 //! The database runs in WAL mode with `synchronous=FULL` (a reported success survives a
 //! power loss), a busy timeout (a second writer waits rather than fails), and `IMMEDIATE`
 //! write transactions (a writer takes the write lock before it reads what it will
@@ -40,6 +47,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod added;
+pub mod chain;
+pub mod conversation;
 mod error;
 mod quarantine;
 pub mod query;
@@ -47,17 +57,21 @@ mod read;
 mod reconcile;
 pub mod schema;
 mod sync_state;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use chain::ChainLink;
+pub use conversation::{ConversationId, ConversationKey, ConversationRow};
 pub use error::StoreError;
 pub use quarantine::{QuarantineEntry, Quarantined};
 pub use read::{IndexRow, StoredMessage};
 pub use reconcile::{Applied, Arrival, Reconciler};
 pub use sync_state::{SyncScope, SyncedWindow, WindowRecord};
+pub use verify::{Problem, Verification};
 
 /// The file name of the database inside an archive directory.
 pub const DATABASE_FILE: &str = "archive.sqlite3";

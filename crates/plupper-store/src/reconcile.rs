@@ -26,6 +26,7 @@ use plupper_model::Fingerprint;
 use plupper_model::element::{Element, OriginalKind};
 use plupper_model::wire::canonical_element;
 
+use crate::added::AddedMessages;
 use crate::quarantine::{Quarantined, insert_quarantined};
 use crate::{BatchId, Store, StoreError};
 
@@ -234,6 +235,7 @@ fn apply_in(
     batch: BatchId,
 ) -> Result<Applied, StoreError> {
     let mut applied = Applied::default();
+    let mut added = AddedMessages::default();
     {
         let mut count_seen = tx.prepare_cached(
             "INSERT INTO temp.seen (fingerprint, copies) VALUES (?1, 1)
@@ -277,6 +279,7 @@ fn apply_in(
                 batch.0,
                 arrival.position as i64,
             ])?;
+            added.push(tx.last_insert_rowid(), &arrival.element);
             applied.added += 1;
         }
         for entry in quarantined {
@@ -287,5 +290,7 @@ fn apply_in(
             }
         }
     }
+    // The chain link and the conversations, in the transaction of the messages they cover.
+    added.record(tx, batch)?;
     Ok(applied)
 }

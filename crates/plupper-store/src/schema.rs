@@ -9,7 +9,12 @@ use crate::StoreError;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_archive.sql"),
     include_str!("../migrations/0002_sync.sql"),
+    include_str!("../migrations/0003_audit.sql"),
 ];
+
+/// The migration that adds the chain and the conversations; its Rust step links and
+/// groups the messages archived before it.
+const AUDIT_MIGRATION: u32 = 3;
 
 /// The schema version this program writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -38,6 +43,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             continue;
         }
         tx.execute_batch(sql)?;
+        if number == AUDIT_MIGRATION {
+            crate::chain::link_existing(&tx)?;
+            crate::conversation::regroup_all(&tx)?;
+        }
         if number == 1 {
             tx.execute(
                 "INSERT INTO archive_info (singleton, uuid, created_at) VALUES (1, ?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",

@@ -1,0 +1,289 @@
+//! `Store::verify` on intact archives, and on archives changed behind plupper-archive's
+//! back, directly in SQLite, as someone with access to the file could.
+
+#![allow(clippy::unwrap_used)] // tests: a failure is a panic
+
+use std::path::Path;
+
+use plupper_model::element::parse_element;
+use plupper_store::{Arrival, DATABASE_FILE, Problem, Store};
+use rusqlite::Connection;
+
+/// Three kinds of original: canonical (stored as fields), a string kept verbatim, an
+/// object kept verbatim.
+fn texts() -> Vec<String> {
+    let mut texts = Vec::new();
+    for i in 0..6 {
+        let canonical = format!(
+            r#""{{\"content\":\"line {i}\",\"customerId\":null,\"created\":\"Wed Apr 29 17:16:1{i} CEST 2009\",\"visitorId\":32751,\"type\":\"VO\",\"operator\":\"john\"}}""#
+        );
+        texts.push(canonical);
+    }
+    texts.push(r#""{\"content\":\"caf\\u00e9\",\"customerId\":null,\"created\":\"Wed Apr 29 17:17:00 CEST 2009\",\"visitorId\":32751,\"type\":\"VT\",\"operator\":\"john\"}""#.into());
+    texts.push(r#"{ "type": "VO", "content": "object form", "created": "Wed Apr 29 17:18:00 CEST 2009", "visitorId": 32751 }"#.into());
+    texts
+}
+
+/// An archive with the texts added in two sources (two chunks each): four links.
+fn archive(dir: &Path) {
+    let mut store = Store::open(dir).unwrap();
+    let texts = texts();
+    for (n, half) in texts.chunks(4).enumerate() {
+        let arrivals: Vec<Arrival> = half
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
+            .collect();
+        let mut unit = store.begin(&format!("source {n}")).unwrap();
+        for chunk in arrivals.chunks(2) {
+            unit.apply(chunk, &[]).unwrap();
+        }
+        unit.finish().unwrap();
+    }
+}
+
+/// Changes the database as an attacker would: a plain connection, no plupper-archive.
+fn tamper(dir: &Path, sql: &str) {
+    let conn = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+fn problems(dir: &Path) -> Vec<Problem> {
+    Store::open(dir).unwrap().verify().unwrap().problems
+}
+
+fn named(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("{p}\n")).collect()
+}
+
+#[test]
+fn a_fresh_archive_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let verification = store.verify().unwrap();
+    assert_eq!(verification.problems, []);
+    assert_eq!(verification.messages, 0);
+    assert_eq!(verification.head, None);
+}
+
+#[test]
+fn an_archive_as_written_verifies_with_a_link_per_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    let store = Store::open(dir.path()).unwrap();
+    let verification = store.verify().unwrap();
+    assert_eq!(verification.problems, []);
+    assert_eq!(verification.messages, 8);
+    assert_eq!(verification.links, 4);
+    assert_eq!(verification.conversations, 1);
+    let links = store.chain_links().unwrap();
+    assert_eq!(links[0].previous_hash, plupper_store::chain::GENESIS);
+    for pair in links.windows(2) {
+        assert_eq!(pair[1].previous_hash, pair[0].hash);
+        assert_eq!(pair[1].first_id.0, pair[0].last_id.0 + 1);
+    }
+}
+
+#[test]
+fn reimporting_adds_no_link() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    archive(dir.path());
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.chain_links().unwrap().len(), 4);
+    assert_eq!(store.verify().unwrap().problems, []);
+}
+
+#[test]
+fn an_edited_content_of_a_canonical_message_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    tamper(
+        dir.path(),
+        "UPDATE message SET content = 'line X' WHERE id = 2",
+    );
+    let problems = problems(dir.path());
+    let text = named(&problems);
+    assert!(
+        text.contains("message 2: its fingerprint is not that of its fields"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "chain link 1 (messages 1 to 2): the hash of the messages is not the recorded hash"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_edited_original_text_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    tamper(
+        dir.path(),
+        r#"UPDATE message SET original = replace(original, 'object form', 'other form') WHERE id = 8"#,
+    );
+    let text = named(&problems(dir.path()));
+    assert!(
+        text.contains(r#"message 8: `content` is "object form" in the table but "other form" in its original text"#),
+        "{text}"
+    );
+    assert!(text.contains("chain link 4 (messages 7 to 8)"), "{text}");
+}
+
+#[test]
+fn an_edited_field_and_its_fingerprint_together_are_still_caught_by_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    // Rewrite message 3 as a whole, consistently: fields, fingerprint, dates.
+    let forged = parse_element(texts()[3].replace("line 3", "forged").as_bytes()).unwrap();
+    let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+    conn.execute(
+        "UPDATE message SET content = ?1, fingerprint = ?2 WHERE id = 4",
+        rusqlite::params![forged.message.content, &forged.message.fingerprint().0[..]],
+    )
+    .unwrap();
+    drop(conn);
+    let problems = problems(dir.path());
+    assert_eq!(
+        problems,
+        [Problem::LinkHash {
+            link: 2,
+            first: 3,
+            last: 4
+        }],
+        "{}",
+        named(&problems)
+    );
+}
+
+#[test]
+fn a_deleted_row_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    tamper(dir.path(), "DELETE FROM message WHERE id = 5");
+    let problems = problems(dir.path());
+    let text = named(&problems);
+    assert!(
+        text.contains("message 5 is missing (chain link 3 records it)"),
+        "{text}"
+    );
+    assert!(
+        problems.contains(&Problem::LinkHash {
+            link: 3,
+            first: 5,
+            last: 6
+        }),
+        "{text}"
+    );
+    assert!(
+        text.contains("conversation 1 lists message 5, which is not in the archive"),
+        "{text}"
+    );
+}
+
+#[test]
+fn deleting_the_newest_messages_with_their_link_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    tamper(
+        dir.path(),
+        "DELETE FROM message WHERE id > 6; DELETE FROM chain_link WHERE id = 4;
+         DELETE FROM conversation_message WHERE message_id > 6;
+         UPDATE conversation SET messages = 6",
+    );
+    let problems = problems(dir.path());
+    assert!(
+        problems.contains(&Problem::ChainCut {
+            chained: 6,
+            assigned: 8
+        }),
+        "{}",
+        named(&problems)
+    );
+}
+
+#[test]
+fn a_changed_batch_hash_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    tamper(
+        dir.path(),
+        "UPDATE chain_link SET hash = zeroblob(32) WHERE id = 2",
+    );
+    let problems = problems(dir.path());
+    assert_eq!(
+        problems,
+        [
+            Problem::LinkBroken {
+                link: 3,
+                previous: Some(2)
+            },
+            Problem::LinkHash {
+                link: 2,
+                first: 3,
+                last: 4
+            },
+        ],
+        "{}",
+        named(&problems)
+    );
+    assert_eq!(
+        named(&problems),
+        "chain link 3: its previous hash is not the hash of link 2 (a link was changed, removed or inserted)\n\
+         chain link 2 (messages 3 to 4): the hash of the messages is not the recorded hash (a message or the link was changed)\n"
+    );
+}
+
+#[test]
+fn a_row_inserted_behind_plupper_archives_back_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    tamper(
+        dir.path(),
+        "INSERT INTO message (fingerprint, content, customer_id, created, visitor_id, type, operator,
+             written_date, wall_clock, utc_offset, original_kind, original, batch_id, position)
+         SELECT fingerprint, content, customer_id, created, visitor_id, type, operator,
+             written_date, wall_clock, utc_offset, original_kind, original, batch_id, position
+         FROM message WHERE id = 1",
+    );
+    let text = named(&problems(dir.path()));
+    assert!(
+        text.contains("message 9: no chain link records it"),
+        "{text}"
+    );
+    assert!(text.contains("message 9: in no conversation"), "{text}");
+}
+
+#[test]
+fn an_archive_from_before_the_chain_is_linked_by_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    // Take the archive back to schema 2, as an older plupper-archive left it.
+    tamper(
+        dir.path(),
+        "DROP TABLE chain_link; DROP TABLE conversation_message; DROP TABLE conversation;
+         DROP INDEX message_by_anonymous; PRAGMA user_version = 2;",
+    );
+    let store = Store::open(dir.path()).unwrap();
+    let verification = store.verify().unwrap();
+    assert_eq!(
+        verification.problems,
+        [],
+        "{}",
+        named(&verification.problems)
+    );
+    let links = store.chain_links().unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        (
+            links[0].first_id.0,
+            links[0].last_id.0,
+            links[0].added,
+            links[0].batch
+        ),
+        (1, 8, 8, None)
+    );
+    assert_eq!(verification.conversations, 1);
+}
