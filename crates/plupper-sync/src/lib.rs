@@ -1,7 +1,7 @@
 //! Sources of Plupper messages, feeding one reconciliation path into the archive.
 //!
 //! Every [`Source`](source::Source) — the HTTP API ([`http`]), saved API responses and
-//! NDJSON files on disk ([`file`]) — is cut into *units* (a date window, a file), and each
+//! NDJSON files on disk ([`file`](mod@file)) — is cut into *units* (a date window, a file), and each
 //! unit goes through the same path: [`scan`] splits the bytes into elements without
 //! parsing them, [`load`] parses them in parallel (rayon) and hands them to the store's
 //! [`Reconciler`](plupper_store::Reconciler), which applies the contract's §1b rule

@@ -51,7 +51,7 @@ impl std::fmt::Debug for Opened {
 }
 
 /// Scans an opened unit in its format and loads it into `unit` (see
-/// [`load_into`](crate::load::load_into)): the one path from bytes to the archive.
+/// [`load_into`]): the one path from bytes to the archive.
 pub fn load_opened(
     unit: &mut Reconciler<'_>,
     opened: Opened,
