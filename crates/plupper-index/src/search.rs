@@ -75,6 +75,12 @@ impl IndexSearcher {
         ArchiveId(self.last_id)
     }
 
+    /// How many messages the index holds (for `verify`: a current index holds exactly the
+    /// store's messages, so this is the store's message count).
+    pub fn document_count(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
     /// How many messages match the selection and contain `contains` (from the index alone).
     pub fn count(&self, selection: &Selection, contains: &str) -> Result<u64, IndexError> {
         let query = self.exact_query(selection, contains);

@@ -287,3 +287,58 @@ fn an_archive_from_before_the_chain_is_linked_by_the_migration() {
     );
     assert_eq!(verification.conversations, 1);
 }
+
+#[test]
+fn an_atomic_unit_records_its_links_with_its_messages_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let arrivals: Vec<Arrival> = texts()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
+        .collect();
+    {
+        let mut unit = store.begin_atomic("a window that fails").unwrap();
+        unit.apply(&arrivals[..4], &[]).unwrap();
+        // dropped: rolled back, link and conversations with the messages
+    }
+    assert_eq!(store.chain_links().unwrap(), []);
+    assert_eq!(store.conversation_count().unwrap(), 0);
+    let mut unit = store.begin_atomic("a window that succeeds").unwrap();
+    unit.apply(&arrivals[..4], &[]).unwrap();
+    unit.apply(&arrivals[4..], &[]).unwrap();
+    unit.finish().unwrap();
+    assert_eq!(store.chain_links().unwrap().len(), 2);
+    assert_eq!(store.verify().unwrap().problems, []);
+}
+
+#[test]
+fn two_writers_make_one_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    Store::open(dir.path()).unwrap();
+    let handles: Vec<_> = (0..2)
+        .map(|writer| {
+            let path = dir.path().to_owned();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                for round in 0..10 {
+                    let text = format!(
+                        r#"{{"content":"writer {writer} round {round}","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO","visitorId":{writer}}}"#
+                    );
+                    let arrival = Arrival::new(parse_element(text.as_bytes()).unwrap(), 0);
+                    let mut unit = store.begin("concurrent").unwrap();
+                    unit.apply(&[arrival], &[]).unwrap();
+                    unit.finish().unwrap();
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let verification = store.verify().unwrap();
+    assert_eq!(verification.problems, []);
+    assert_eq!((verification.messages, verification.links), (20, 20));
+    assert_eq!(verification.conversations, 2);
+}
