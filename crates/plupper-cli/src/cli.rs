@@ -109,6 +109,61 @@ Examples:
   pass plupper | plupper-archive sync --user john --password-stdin
   plupper-archive sync --user john --from 01/01/2009 --to 12/31/2009")]
     Sync(SyncArgs),
+    /// List conversations: each visitor's sessions with operators, with their figures.
+    ///
+    /// A conversation is a visitor's messages from the entry line ("Plupper: visitor has
+    /// entered communication") or from more than 30 minutes of silence up to the next
+    /// such point. Messages without a visitor id are grouped by customer id instead. A
+    /// conversation's id is the smallest archive id among its messages. The filters of
+    /// `query` select the conversations with at least one matching message; each is listed
+    /// whole. First response: from the visitor's first line to the first operator reply
+    /// after it.
+    #[command(after_help = "\
+Examples:
+  plupper-archive conversations --operator peter --from 01/01/2012
+  plupper-archive conversations --customer-id IBM --format csv
+  plupper-archive show --conversation 1")]
+    Conversations(ConversationsArgs),
+    /// Statistics over the messages and conversations the filters select.
+    ///
+    /// Messages, conversations, visitors, median and 90th-percentile first-response time
+    /// (from the visitor's first line to the first operator reply; nearest-rank
+    /// percentiles) and unanswered conversations, overall or `--by` operator, day, month
+    /// or customer. By operator, a conversation counts for every operator named in it and
+    /// its first-response time for the operator who replied first.
+    #[command(after_help = "\
+Examples:
+  plupper-archive stats --by operator
+  plupper-archive stats --by month --from 01/01/2012 --format csv")]
+    Stats(StatsArgs),
+    /// Export an evidence bundle: the selected messages and their conversations, with a
+    /// manifest of SHA-256 checksums.
+    ///
+    /// DIR receives messages.json (the API's response, each original element byte for
+    /// byte), messages.ndjson, messages.csv, conversations.ndjson, one transcript per
+    /// conversation under transcripts/, manifest.json (the filter as given, counts, the
+    /// archive's uuid and chain head, the archive ids, the SHA-256 of every file, the tool
+    /// version and the time of export) and manifest.sha256. Keep the manifest's SHA-256
+    /// that is printed: it proves the bundle later (`verify-bundle`).
+    #[command(after_help = "\
+Examples:
+  plupper-archive export --operator peter --customer-id IBM --out evidence-2012-peter-ibm
+  plupper-archive verify-bundle evidence-2012-peter-ibm")]
+    Export(ExportArgs),
+    /// Check an evidence bundle: every file against the manifest, the manifest against
+    /// manifest.sha256, and the exported messages against their originals.
+    ///
+    /// Says exactly what differs (a changed, missing or added file; which message and
+    /// field differ between the message files) and exits 1 when anything does.
+    VerifyBundle(VerifyBundleArgs),
+    /// Check the whole archive: the database file, every message against its original
+    /// text, the integrity chain, the conversations and the search index.
+    ///
+    /// Every batch of added messages records a SHA-256 over their original texts, chained
+    /// to the batch before. This command recomputes it all and names each problem
+    /// (message, chain link, conversation); it exits 1 when there is any, 0 with a
+    /// one-line summary (ending with the chain head's hash, worth keeping) when not.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -252,8 +307,13 @@ pub struct FilterArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The message's archive id (a positive integer, as printed by the other commands).
-    #[arg(value_name = "ID")]
-    pub id: String,
+    #[arg(value_name = "ID", required_unless_present = "conversation")]
+    pub id: Option<String>,
+
+    /// Show a whole conversation instead (its id as `conversations` prints it): a
+    /// readable transcript as a table, its messages in the other formats.
+    #[arg(long, value_name = "ID", conflicts_with = "id")]
+    pub conversation: Option<String>,
 
     #[command(flatten)]
     pub output: MessageOutput,
@@ -297,3 +357,63 @@ pub enum ListFormat {
     /// Aligned columns for a terminal.
     Table,
 }
+
+#[derive(Debug, Args)]
+pub struct ConversationsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// List at most N conversations (the first N to start).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Output format. Default: table on a terminal, ndjson otherwise.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ListFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// One row per operator, written day, written month or customer id (and a total).
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub by: Option<StatsBy>,
+
+    /// Output format. Default: table on a terminal, ndjson otherwise.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ListFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsBy {
+    /// The message's operator.
+    Operator,
+    /// The written day.
+    Day,
+    /// The written month.
+    Month,
+    /// The customer id.
+    Customer,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// The bundle's directory: created; it must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// The bundle's directory, as `export --out` made it.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {}

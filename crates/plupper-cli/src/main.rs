@@ -47,6 +47,12 @@ impl From<plupper_search::executor::SearchError> for Failure {
     }
 }
 
+impl From<plupper_audit::AuditError> for Failure {
+    fn from(error: plupper_audit::AuditError) -> Self {
+        Failure::Failed(error.to_string())
+    }
+}
+
 impl From<plupper_index::IndexError> for Failure {
     fn from(error: plupper_index::IndexError) -> Self {
         Failure::Failed(error.to_string())
@@ -93,6 +99,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Index(args) => commands::index::run(&archive, args),
         Command::Quarantine(args) => commands::quarantine::run(&archive, args),
         Command::Sync(args) => commands::sync::run(&archive, args),
+        Command::Conversations(args) => commands::conversations::run(&archive, args),
+        Command::Stats(args) => commands::stats::run(&archive, args),
+        Command::Export(args) => commands::export::run(&archive, args),
+        Command::VerifyBundle(args) => commands::verify_bundle::run(args),
+        Command::Verify(args) => commands::verify::run(&archive, args),
     }
 }
 

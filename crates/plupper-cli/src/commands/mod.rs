@@ -1,10 +1,16 @@
 //! One module per command: flags in, library calls, output.
 
+pub mod conversations;
+pub mod export;
 pub mod filter;
 pub mod import;
 pub mod index;
 pub mod quarantine;
-pub mod search;
 pub mod query;
+pub mod search;
 pub mod show;
+pub mod show_conversation;
+pub mod stats;
 pub mod sync;
+pub mod verify;
+pub mod verify_bundle;

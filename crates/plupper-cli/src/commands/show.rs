@@ -20,7 +20,14 @@ pub fn parse_id(text: &str) -> Result<ArchiveId, Failure> {
 }
 
 pub fn run(archive: &Path, args: ShowArgs) -> Result<(), Failure> {
-    let id = parse_id(&args.id)?;
+    if let Some(conversation) = &args.conversation {
+        return crate::commands::show_conversation::run(archive, conversation, args.output);
+    }
+    let id = args
+        .id
+        .as_deref()
+        .ok_or_else(|| Failure::Invalid("give a message id, or --conversation ID".into()))?;
+    let id = parse_id(id)?;
     let store = Store::open(archive)?;
     let stored = store
         .message(id)?

@@ -1,0 +1,28 @@
+use std::path::PathBuf;
+
+/// What can go wrong while auditing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuditError {
+    /// The archive failed.
+    #[error(transparent)]
+    Store(#[from] plupper_store::StoreError),
+    /// Answering the filter failed.
+    #[error(transparent)]
+    Search(#[from] plupper_search::executor::SearchError),
+    /// The search index failed.
+    #[error(transparent)]
+    Index(#[from] plupper_index::IndexError),
+    /// A file of a bundle cannot be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The archive holds something no version of plupper-archive writes (`verify` says
+    /// what).
+    #[error("the archive is inconsistent: {0}; run `plupper-archive verify`")]
+    Inconsistent(String),
+}

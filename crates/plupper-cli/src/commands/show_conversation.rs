@@ -1,0 +1,56 @@
+//! `show --conversation ID`
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use plupper_audit::conversations::load;
+use plupper_audit::transcript::write_transcript;
+use plupper_store::{ArchiveId, ConversationId, Store};
+
+use crate::Failure;
+use crate::cli::{MessageFormat, MessageOutput};
+use crate::output::{MessageWriter, default_message_format};
+
+/// A conversation id as the user wrote it: a positive integer.
+pub fn parse_conversation_id(text: &str) -> Result<ConversationId, Failure> {
+    match text.parse::<i64>() {
+        Ok(id) if id > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(ConversationId(id)),
+        _ => Err(Failure::Invalid(format!(
+            "invalid conversation id `{text}`: expected a positive integer"
+        ))),
+    }
+}
+
+pub fn run(archive: &Path, id: &str, output: MessageOutput) -> Result<(), Failure> {
+    let id = parse_conversation_id(id)?;
+    let store = Store::open(archive)?;
+    let snapshot = store.snapshot()?;
+    let store = snapshot.store();
+    let Some(conversation) = load(store, id)? else {
+        // A message id given for a conversation id: say where that message is.
+        let hint = match store.conversation_of(ArchiveId(id.0))? {
+            Some(holder) => format!(" (message {id} belongs to conversation {holder})"),
+            None => String::new(),
+        };
+        return Err(Failure::Failed(format!(
+            "no conversation with id {id}{hint}"
+        )));
+    };
+    let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match default_message_format(output.format) {
+        MessageFormat::Table => {
+            write_transcript(&conversation, &mut out)?;
+            out.flush()?;
+        }
+        format => {
+            let mut writer = MessageWriter::begin(format, out, terminal)?;
+            for stored in &conversation.messages {
+                writer.write(stored)?;
+            }
+            writer.finish()?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! `verify`
+
+use std::io::Write;
+use std::path::Path;
+
+use plupper_audit::check::{IndexState, verify_archive};
+use plupper_store::chain::hex;
+use plupper_store::{DATABASE_FILE, Store};
+
+use crate::Failure;
+use crate::cli::VerifyArgs;
+
+pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
+    if !archive.join(DATABASE_FILE).is_file() {
+        return Err(Failure::Failed(format!(
+            "no archive in {}",
+            archive.display()
+        )));
+    }
+    let store = Store::open(archive)?;
+    let check = verify_archive(&store)?;
+    let problems = check.problems();
+    let mut out = std::io::stdout().lock();
+    if !problems.is_empty() {
+        for problem in &problems {
+            writeln!(out, "{problem}")?;
+        }
+        out.flush()?;
+        eprintln!(
+            "error: archive {} is not as plupper-archive wrote it: {} problem{}",
+            archive.display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
+        return Err(Failure::Reported(1));
+    }
+    let verification = &check.store;
+    let index = match &check.index {
+        IndexState::Consistent { documents } => {
+            format!("search index current ({documents} messages)")
+        }
+        IndexState::NotCurrent(why) => {
+            format!("{why} (not a problem: `plupper-archive index` brings it up to date)")
+        }
+        IndexState::Inconsistent(why) => why.clone(),
+    };
+    let head = verification
+        .head
+        .as_ref()
+        .map_or("no chain yet".into(), |link| {
+            format!("chain head: link {} {}", link.id, hex(&link.hash))
+        });
+    writeln!(
+        out,
+        "ok: archive {} is intact: {} messages match their originals, {} chain links, {} conversations, {index}; {head}",
+        check.uuid, verification.messages, verification.links, verification.conversations,
+    )?;
+    out.flush()?;
+    Ok(())
+}

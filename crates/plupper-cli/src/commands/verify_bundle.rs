@@ -1,0 +1,51 @@
+//! `verify-bundle DIR`
+
+use std::io::Write;
+
+use plupper_audit::bundle::verify_bundle;
+
+use crate::Failure;
+use crate::cli::VerifyBundleArgs;
+
+pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
+    let dir = &args.dir;
+    if !dir.is_dir() {
+        return Err(Failure::Invalid(format!(
+            "no bundle at {}: not a directory",
+            dir.display()
+        )));
+    }
+    let check = verify_bundle(dir)?;
+    let mut out = std::io::stdout().lock();
+    if !check.differences.is_empty() {
+        for difference in &check.differences {
+            writeln!(out, "{difference}")?;
+        }
+        out.flush()?;
+        eprintln!(
+            "error: the bundle in {} is not as exported: {} difference{}",
+            dir.display(),
+            check.differences.len(),
+            if check.differences.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+        return Err(Failure::Reported(1));
+    }
+    if let (Some(manifest), Some(sha256)) = (&check.manifest, &check.manifest_sha256) {
+        writeln!(
+            out,
+            "bundle {} is intact: {} files, {} messages, {} conversations, exported {} from archive {}; manifest.json SHA-256 {sha256}",
+            dir.display(),
+            manifest.counts.files + 2,
+            manifest.counts.messages,
+            manifest.counts.conversations,
+            manifest.exported_at,
+            manifest.archive.uuid,
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
