@@ -1,0 +1,312 @@
+//! The output formats of `query` (contract §3): `api` is the API's response body,
+//! `ndjson` one object per line with `id` and `timestamp`, `csv` RFC 4180 with a header,
+//! `table` for people; `--limit` and `--count`; and a reader that stops early.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::filters::fixture_archive;
+use crate::harness::{Sandbox, fixture, parse_ndjson, repo_root};
+
+/// The fixture's elements as raw texts, in file order (= archive id − 1).
+fn fixture_elements() -> Vec<String> {
+    let body = std::fs::read(fixture("filters.json")).unwrap();
+    let elements: Vec<Box<RawValue>> = serde_json::from_slice(&body).unwrap();
+    elements.iter().map(|e| e.get().to_owned()).collect()
+}
+
+#[test]
+fn api_output_gives_back_the_original_elements() {
+    let sandbox = fixture_archive();
+    let originals = fixture_elements();
+    let ids = sandbox.ids::<&str>(&[]);
+    let out = sandbox.run(&["query", "--format", "api"]).success().stdout;
+
+    // A valid API response: an array of strings, in the answer's order.
+    let raw: Vec<Box<RawValue>> = serde_json::from_slice(&out).expect("a JSON array");
+    assert_eq!(raw.len(), originals.len());
+    for (element, id) in raw.iter().zip(&ids) {
+        let original = &originals[*id as usize - 1];
+        assert!(
+            element.get().starts_with('"'),
+            "not a string: {}",
+            element.get()
+        );
+        if original.starts_with('"') {
+            // A string element: its bytes exactly.
+            assert_eq!(element.get(), original, "element of id {id}");
+        } else {
+            // A plain object: a string holding the object's text verbatim.
+            let text: String = serde_json::from_str(element.get()).unwrap();
+            assert_eq!(&text, original, "element of id {id}");
+        }
+        // Either way, re-parsed it is the original element's object.
+        let text: String = serde_json::from_str(element.get()).unwrap();
+        let object: Value = serde_json::from_str(&text).unwrap();
+        let original_value: Value = serde_json::from_str(original).unwrap();
+        let original_object: Value = match original_value {
+            Value::String(inner) => serde_json::from_str(&inner).unwrap(),
+            object => object,
+        };
+        assert_eq!(object, original_object, "element of id {id}");
+    }
+
+    // Filtered and limited, and empty: still a valid response.
+    let some = sandbox
+        .run(&[
+            "query",
+            "--format",
+            "api",
+            "--operator",
+            "peter",
+            "--limit",
+            "2",
+        ])
+        .success()
+        .stdout;
+    let some: Vec<String> = serde_json::from_slice(&some).unwrap();
+    assert_eq!(some.len(), 2);
+    let none = sandbox
+        .run(&["query", "--format", "api", "--operator", "nobody"])
+        .success();
+    assert_eq!(none.stdout_text(), "[]");
+}
+
+#[test]
+fn csv_output_is_rfc_4180_with_a_header() {
+    let sandbox = fixture_archive();
+    let ndjson = sandbox.query::<&str>(&[]);
+    let out = sandbox.run(&["query", "--format", "csv"]).success().stdout;
+    let mut reader = csv::ReaderBuilder::new().from_reader(&out[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "id",
+            "content",
+            "customerId",
+            "created",
+            "visitorId",
+            "type",
+            "operator",
+            "timestamp"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.expect("an RFC 4180 row"))
+        .collect();
+    assert_eq!(rows.len(), ndjson.len());
+    let text = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for (row, message) in rows.iter().zip(&ndjson) {
+        for (i, field) in [
+            "id",
+            "content",
+            "customerId",
+            "created",
+            "visitorId",
+            "type",
+            "operator",
+            "timestamp",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert_eq!(row[i], text(&message[*field]), "{field} of {message}");
+        }
+    }
+    // The fields that need quoting were quoted: commas, quotes, a tab, a newline.
+    let raw = String::from_utf8(out).unwrap();
+    assert!(raw.contains(r#","say ""hi"" 😀","#), "{raw}");
+    assert!(raw.contains(r#","Hi, I need to send money","#), "{raw}");
+    // Records end in CRLF or LF, never in anything else.
+    assert!(raw.ends_with('\n'));
+}
+
+#[test]
+fn ndjson_output_has_the_id_the_six_fields_and_a_timestamp() {
+    let sandbox = fixture_archive();
+    let messages = sandbox.query::<&str>(&[]);
+    assert_eq!(messages.len(), 54);
+    for message in &messages {
+        let keys: Vec<&str> = message
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            [
+                "content",
+                "created",
+                "customerId",
+                "id",
+                "operator",
+                "timestamp",
+                "type",
+                "visitorId"
+            ]
+        );
+        match &message["timestamp"] {
+            Value::Null => {
+                let zone = message["created"]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .nth(4)
+                    .unwrap();
+                assert!(["CST", "IST", "MSK"].contains(&zone), "{message}");
+            }
+            Value::String(t) => {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .unwrap_or_else(|e| panic!("{t:?} is not RFC 3339: {e}"));
+            }
+            other => panic!("timestamp {other}"),
+        }
+    }
+    let by_id = |id: i64| messages.iter().find(|m| m["id"] == id).unwrap();
+    assert_eq!(by_id(41)["timestamp"], "2009-04-30T00:30:00+02:00");
+    assert_eq!(by_id(42)["timestamp"], "2009-04-29T23:30:00-05:00");
+    assert_eq!(by_id(33)["operator"], Value::Null);
+    assert_eq!(by_id(33)["visitorId"], Value::Null);
+    assert_eq!(by_id(33)["customerId"], Value::Null);
+    assert_eq!(by_id(34)["visitorId"], 3_000_000_000_i64);
+    assert_eq!(by_id(36)["customerId"], "42");
+    assert_eq!(by_id(54)["type"], "XX");
+    assert_eq!(by_id(3)["content"], "Ärger mit der Rechnung");
+    // Not a terminal: ndjson is the default.
+    let default = sandbox.run(&["query"]).success().stdout;
+    assert_eq!(parse_ndjson(&default), messages);
+}
+
+#[test]
+fn table_output_has_a_header_and_a_line_per_message() {
+    let sandbox = fixture_archive();
+    let table = sandbox
+        .run(&["query", "--format", "table", "--operator", "peter"])
+        .success()
+        .stdout_text();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 4, "{table}");
+    assert!(
+        lines[0].contains("ID") && lines[0].contains("CONTENT"),
+        "{table}"
+    );
+    for (line, id) in lines[1..].iter().zip([1, 3, 4]) {
+        assert!(line.trim_start().starts_with(&format!("{id} ")), "{line}");
+        assert!(line.contains("peter"), "{line}");
+    }
+}
+
+#[test]
+fn limit_cuts_the_answer_and_count_ignores_it() {
+    let sandbox = fixture_archive();
+    let all = sandbox.ids::<&str>(&[]);
+    assert_eq!(sandbox.ids(&["--limit", "3"]), all[..3]);
+    assert_eq!(sandbox.ids(&["--limit", "54"]), all);
+    assert_eq!(sandbox.ids(&["--limit", "1000"]), all);
+    assert_eq!(sandbox.ids(&["--limit", "1", "--operator", "peter"]), [1]);
+    for format in ["ndjson", "api", "csv", "table"] {
+        let run = sandbox
+            .run(&["query", "--limit", "0", "--format", format])
+            .success();
+        let out = run.stdout_text();
+        match format {
+            "api" => assert_eq!(out, "[]"),
+            "csv" | "table" => assert!(out.lines().count() <= 1, "{format}: {out}"),
+            _ => assert_eq!(out, "", "{format}"),
+        }
+    }
+    let count = |args: &[&str]| {
+        let mut all = vec!["query", "--count"];
+        all.extend_from_slice(args);
+        sandbox.run(&all).success().stdout_text()
+    };
+    assert_eq!(count(&["--limit", "2"]), "54\n");
+    assert_eq!(count(&["--limit", "0", "--operator", "peter"]), "3\n");
+    assert_eq!(count(&["--operator", "nobody"]), "0\n");
+    sandbox.run(&["query", "--limit", "-1"]).code(2);
+    sandbox.run(&["query", "--limit", "x"]).code(2);
+}
+
+/// Runs `ARGS...` with stdout piped into a reader that reads one line and closes the
+/// pipe: the command must end quietly with status 0.
+fn assert_quiet_on_a_closed_pipe(sandbox: &Sandbox, args: &[&str]) {
+    let mut child = sandbox
+        .std_command()
+        .arg("--archive")
+        .arg(sandbox.archive())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(!line.is_empty());
+    drop(reader);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "",
+        "{args:?}: no error output on a closed pipe"
+    );
+    assert_eq!(output.status.code(), Some(0), "{args:?}");
+}
+
+/// `query` on the sample data (3205 messages, far more than a pipe buffer holds).
+fn closed_pipe(args: &[&str]) {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[repo_root().join("data/sample")]);
+    assert_quiet_on_a_closed_pipe(&sandbox, args);
+}
+
+#[test]
+fn a_closed_pipe_ends_an_ndjson_query_quietly() {
+    closed_pipe(&["query", "--format", "ndjson"]);
+}
+
+#[test]
+fn a_closed_pipe_ends_an_api_query_quietly() {
+    closed_pipe(&["query", "--format", "api"]);
+}
+
+#[test]
+fn a_closed_pipe_ends_a_table_query_quietly() {
+    closed_pipe(&["query", "--format", "table"]);
+}
+
+#[test]
+#[ignore = "bug: `query --format csv | head -1` exits 1 with `error: cannot write the output: Broken pipe (os error 32)`"]
+fn a_closed_pipe_ends_a_csv_query_quietly() {
+    closed_pipe(&["query", "--format", "csv"]);
+}
+
+#[test]
+#[ignore = "bug: `quarantine --format csv | head -1` exits 1 with `error: cannot write the output: Broken pipe (os error 32)`"]
+fn a_closed_pipe_ends_a_csv_quarantine_listing_quietly() {
+    let sandbox = Sandbox::new();
+    let bad: Vec<String> = (0..3000)
+        .map(|n| {
+            format!(
+                r#"{{"content":"entry {n} {}","type":"VO"}}"#,
+                "x".repeat(200)
+            )
+        })
+        .collect();
+    sandbox.write("bad.json", format!("[{}]", bad.join(",")));
+    assert_eq!(sandbox.import_ok(&["files/bad.json"]).quarantined, 3000);
+    assert_quiet_on_a_closed_pipe(&sandbox, &["quarantine", "--format", "csv"]);
+    assert_quiet_on_a_closed_pipe(&sandbox, &["quarantine", "--format", "ndjson"]);
+}
