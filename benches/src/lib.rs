@@ -1,11 +1,16 @@
-//! Benchmark support for plupper-archive: the corpus generator.
+//! Benchmark support for plupper-archive: the corpus generator, the engines it is
+//! compared with, and the comparison itself.
 //!
-//! This crate owns [`corpus`], a deterministic generator of realistic Plupper chat
-//! history (sessions, working-hours traffic, shared customers, multilingual content,
-//! exact repeats) and the writers for the API list response and NDJSON formats it is
-//! stored in. The `plupper-corpus` binary is a thin command line over it; the checked-in
-//! sample under `data/sample/` is made with it. Benchmarks that need data build it here
-//! rather than reading files, so every run sees the same corpus for the same seed.
+//! - [`corpus`]: a deterministic generator of realistic Plupper chat history (sessions,
+//!   working-hours traffic, shared customers, multilingual content, exact repeats) and
+//!   the writers for the API list response and NDJSON formats it is stored in. The
+//!   `plupper-corpus` binary is a thin command line over it; the checked-in sample under
+//!   `data/sample/` is made with it.
+//! - [`peer`]: the SQLite FTS5 peer (binary `plupper-peer`), with the contract's
+//!   semantics implemented honestly;
+//! - [`scan`]: the plain scan over the API file (binary `plupper-scan`);
+//! - [`compare`]: the comparison run by `plupper-compare`: every engine as a process, on
+//!   the same corpus, answers checked to agree, timings and sizes reported.
 //!
 //! # Example
 //!
@@ -22,4 +27,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod compare;
 pub mod corpus;
+pub mod elements;
+mod error;
+pub mod ndjson;
+pub mod peer;
+pub mod scan;
+
+pub use error::BenchError;

@@ -1,0 +1,921 @@
+//! The comparison: plupper-archive against the SQLite FTS5 peer ([`crate::peer`]) and a
+//! plain scan ([`crate::scan`], and `rg` when installed), on the same generated corpus,
+//! every engine run as a whole process.
+//!
+//! One run: generate the corpus (an API list response); import and index it with the
+//! `plupper-archive` binary and load the peer, each under `/usr/bin/time` for its wall
+//! time and peak RSS; then, for each [query class](classes), in two modes (count only,
+//! and every matching message written as NDJSON), run each engine once to check that
+//! all answers agree (counts equal, NDJSON outputs equal line for line: same ids, same
+//! fields, same order), then `runs` more times for the timing (median, min, max). The
+//! timing-only engines (`rg -c -i -F` over the API file, and plupper-archive with its
+//! index hidden, which answers from the store alone) run for the `contains`-only classes
+//! in count mode. Any disagreement makes the run fail.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::BenchError;
+use crate::corpus::{CorpusConfig, Format, Generator, MessageWriter};
+
+/// The programs the comparison runs.
+#[derive(Debug, Clone)]
+pub struct Programs {
+    /// `plupper-archive`.
+    pub ours: PathBuf,
+    /// `plupper-peer`.
+    pub peer: PathBuf,
+    /// `plupper-scan`.
+    pub scan: PathBuf,
+    /// `rg`, when installed.
+    pub rg: Option<PathBuf>,
+    /// GNU `time`, for peak RSS, when installed.
+    pub time: Option<PathBuf>,
+}
+
+/// What to compare.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Messages in the corpus.
+    pub messages: u64,
+    /// The corpus seed.
+    pub seed: u64,
+    /// Timed runs per engine, query class and mode (after the checking run).
+    pub runs: usize,
+    /// Working directory (corpus, archive, peer database, answers).
+    pub dir: PathBuf,
+    /// Also time the timing-only engines (`rg`, plupper-archive without its index).
+    pub timing_only_engines: bool,
+    /// The programs.
+    pub programs: Programs,
+}
+
+/// A query class: a name and the API query it runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryClass {
+    /// What the class stands for.
+    pub name: String,
+    /// The API parameters.
+    pub params: Vec<(String, String)>,
+}
+
+impl QueryClass {
+    fn new(name: &str, params: &[(&str, &str)]) -> QueryClass {
+        QueryClass {
+            name: name.to_owned(),
+            params: params
+                .iter()
+                .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
+    /// The URL query string.
+    pub fn query_string(&self) -> String {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &self.params {
+            serializer.append_pair(name, value);
+        }
+        serializer.finish()
+    }
+
+    /// The needle, when `contains` is the only parameter.
+    fn contains_only(&self) -> Option<&str> {
+        match self.params.as_slice() {
+            [(name, value)] if name == "contains" => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// The query classes of the comparison. The needles are picked from the generator's
+/// vocabulary for their frequency (the report gives the real share of each).
+pub fn classes(visitor_id: i64) -> Vec<QueryClass> {
+    let visitor = visitor_id.to_string();
+    vec![
+        QueryClass::new("rare word", &[("contains", "quokka")]),
+        QueryClass::new("~1% word", &[("contains", "danke")]),
+        QueryClass::new("~20% word", &[("contains", "ent")]),
+        QueryClass::new("2 characters", &[("contains", "ok")]),
+        QueryClass::new("non-ASCII, other case", &[("contains", "Ďakujem")]),
+        QueryClass::new("100%", &[("contains", "100%")]),
+        QueryClass::new(
+            "operator + contains",
+            &[("operator", "peter"), ("contains", "thanks")],
+        ),
+        QueryClass::new(
+            "month + contains",
+            &[
+                ("from", "03/01/10"),
+                ("to", "03/31/10"),
+                ("contains", "order"),
+            ],
+        ),
+        QueryClass::new("customerId exact", &[("customerId", "Tatra banka")]),
+        QueryClass::new("visitorId exact", &[("visitorId", &visitor)]),
+    ]
+}
+
+/// The engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    /// `plupper-archive query` (the index when it can answer).
+    Ours,
+    /// The SQLite FTS5 peer.
+    Peer,
+    /// The plain scan in Rust.
+    Scan,
+    /// `rg -c -i -F NEEDLE` over the API file (timing only: it matches raw JSON lines).
+    Rg,
+    /// `plupper-archive query` with the index hidden: the store alone (timing only).
+    OursNoIndex,
+}
+
+/// Count only, or every message as NDJSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// `--count`.
+    Count,
+    /// NDJSON on stdout (to `/dev/null` when timed).
+    Ndjson,
+}
+
+/// Wall times of the timed runs, in milliseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    /// The engine.
+    pub engine: Engine,
+    /// Median.
+    pub median_ms: f64,
+    /// Fastest run.
+    pub min_ms: f64,
+    /// Slowest run.
+    pub max_ms: f64,
+    /// Every run.
+    pub runs_ms: Vec<f64>,
+}
+
+/// One class in one mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModeResult {
+    /// The mode.
+    pub mode: Mode,
+    /// One timing per engine.
+    pub timings: Vec<Timing>,
+    /// Peer median / ours median.
+    pub peer_over_ours: f64,
+    /// Scan median / ours median.
+    pub scan_over_ours: f64,
+}
+
+/// One query class.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassResult {
+    /// The class.
+    pub class: QueryClass,
+    /// Matching messages (the same for every engine, or the run fails).
+    pub matches: u64,
+    /// Share of the corpus.
+    pub share: f64,
+    /// Count and NDJSON.
+    pub modes: Vec<ModeResult>,
+}
+
+/// A process's wall time and peak memory.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ProcessCost {
+    /// Seconds.
+    pub wall_seconds: f64,
+    /// Peak resident set size (GNU time's `%M`), when measured.
+    pub peak_rss_mib: Option<f64>,
+}
+
+/// Bytes on disk.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DiskUse {
+    /// The raw API file.
+    pub raw_json: u64,
+    /// The archive's SQLite database (with its WAL, if any).
+    pub ours_store: u64,
+    /// The archive's tantivy index.
+    pub ours_index: u64,
+    /// The peer's database.
+    pub peer: u64,
+}
+
+/// The whole result, as written by `--json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Messages in the corpus.
+    pub messages: u64,
+    /// The corpus seed.
+    pub seed: u64,
+    /// Timed runs per measurement.
+    pub runs: usize,
+    /// `/proc/loadavg` before the run.
+    pub load_before: String,
+    /// `/proc/loadavg` after the run.
+    pub load_after: String,
+    /// plupper-archive `import` (which indexes at its end).
+    pub ours_import: ProcessCost,
+    /// The peer's load, B-tree indexes and FTS5 build.
+    pub peer_load: ProcessCost,
+    /// Sizes.
+    pub disk: DiskUse,
+    /// Per class.
+    pub classes: Vec<ClassResult>,
+    /// Whether every engine gave the same answers.
+    pub agree: bool,
+    /// What disagreed.
+    pub disagreements: Vec<String>,
+}
+
+fn command_line(args: &[OsString]) -> String {
+    args.iter()
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs `args` to completion; stdout to `stdout` (or captured when `None`). Returns the
+/// wall time and the captured stdout.
+fn run(
+    args: &[OsString],
+    stdout: Option<&Path>,
+    ok_codes: &[i32],
+) -> Result<(Duration, Vec<u8>), BenchError> {
+    let failed = |reason: String| BenchError::Command {
+        command: command_line(args),
+        reason,
+    };
+    let mut command = Command::new(&args[0]);
+    command
+        .args(&args[1..])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped());
+    match stdout {
+        Some(path) => command.stdout(std::fs::File::create(path).map_err(BenchError::io(path))?),
+        None => command.stdout(Stdio::piped()),
+    };
+    let started = Instant::now();
+    let output = command.output().map_err(|e| failed(e.to_string()))?;
+    let elapsed = started.elapsed();
+    let code = output.status.code().unwrap_or(-1);
+    if !ok_codes.contains(&code) {
+        return Err(failed(format!(
+            "exit status {code}: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok((elapsed, output.stdout))
+}
+
+/// Runs `args` under GNU time for its peak RSS.
+fn measure(
+    args: &[OsString],
+    time: Option<&Path>,
+    scratch: &Path,
+) -> Result<ProcessCost, BenchError> {
+    let Some(time) = time else {
+        let (elapsed, _) = run(args, None, &[0])?;
+        return Ok(ProcessCost {
+            wall_seconds: elapsed.as_secs_f64(),
+            peak_rss_mib: None,
+        });
+    };
+    let report = scratch.join("time.txt");
+    let mut timed: Vec<OsString> = vec![
+        time.into(),
+        "-f".into(),
+        "%M".into(),
+        "-o".into(),
+        report.clone().into(),
+    ];
+    timed.extend(args.iter().cloned());
+    let (elapsed, _) = run(&timed, None, &[0])?;
+    let text = std::fs::read_to_string(&report).map_err(BenchError::io(&report))?;
+    let kib: Option<f64> = text
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok());
+    Ok(ProcessCost {
+        wall_seconds: elapsed.as_secs_f64(),
+        peak_rss_mib: kib.map(|k| k / 1024.0),
+    })
+}
+
+fn os(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
+    args.iter().map(|a| a.as_ref().to_owned()).collect()
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+fn dir_size(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return file_size(path);
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => dir_size(&entry.path()),
+            _ => file_size(&entry.path()),
+        })
+        .sum()
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Writes the corpus as an API list response; returns the visitor id of the message in
+/// the middle (the visitorId class's value).
+fn write_corpus(config: &Config, path: &Path) -> Result<i64, BenchError> {
+    let corpus = CorpusConfig {
+        messages: config.messages,
+        seed: config.seed,
+        ..CorpusConfig::default()
+    };
+    let generator = Generator::new(corpus).map_err(|e| BenchError::Command {
+        command: "corpus".into(),
+        reason: e.to_string(),
+    })?;
+    let file = std::fs::File::create(path).map_err(BenchError::io(path))?;
+    let mut writer = MessageWriter::new(file, Format::Api).map_err(BenchError::io(path))?;
+    let middle = config.messages / 2;
+    let mut visitor = None;
+    for (index, message) in generator.enumerate() {
+        if index as u64 >= middle && visitor.is_none() {
+            visitor = message.visitor_id;
+        }
+        writer.write(&message).map_err(BenchError::io(path))?;
+    }
+    writer.finish().map_err(BenchError::io(path))?;
+    Ok(visitor.unwrap_or(0))
+}
+
+/// The paths of one run.
+struct Paths {
+    corpus: PathBuf,
+    archive: PathBuf,
+    peer: PathBuf,
+    answers: PathBuf,
+}
+
+impl Paths {
+    fn new(dir: &Path) -> Paths {
+        Paths {
+            corpus: dir.join("corpus.json"),
+            archive: dir.join("archive"),
+            peer: dir.join("peer.sqlite3"),
+            answers: dir.join("answers"),
+        }
+    }
+}
+
+/// The command of `engine` for `class` in `mode`.
+fn engine_command(
+    engine: Engine,
+    class: &QueryClass,
+    mode: Mode,
+    config: &Config,
+    paths: &Paths,
+) -> Vec<OsString> {
+    let programs = &config.programs;
+    let query = class.query_string();
+    let mut args = match engine {
+        Engine::Ours | Engine::OursNoIndex => {
+            let mut args = os(&[
+                &programs.ours,
+                &"--archive",
+                &paths.archive,
+                &"query",
+                &"--params",
+                &query,
+            ]);
+            if mode == Mode::Ndjson {
+                args.extend(os(&[&"--format", &"ndjson"]));
+            }
+            args
+        }
+        Engine::Peer => os(&[
+            &programs.peer,
+            &"query",
+            &"--db",
+            &paths.peer,
+            &"--params",
+            &query,
+        ]),
+        Engine::Scan => os(&[
+            &programs.scan,
+            &"--file",
+            &paths.corpus,
+            &"--params",
+            &query,
+        ]),
+        Engine::Rg => {
+            let rg = programs.rg.clone().unwrap_or_else(|| "rg".into());
+            return os(&[
+                &rg,
+                &"-c",
+                &"-i",
+                &"-F",
+                &class.contains_only().unwrap_or_default(),
+                &paths.corpus,
+            ]);
+        }
+    };
+    if mode == Mode::Count {
+        args.push("--count".into());
+    }
+    args
+}
+
+/// Runs the timed runs of one command.
+fn time_runs(
+    engine: Engine,
+    args: &[OsString],
+    mode: Mode,
+    runs: usize,
+) -> Result<Timing, BenchError> {
+    let sink = Path::new("/dev/null");
+    let ok: &[i32] = if engine == Engine::Rg { &[0, 1] } else { &[0] };
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let (elapsed, _) = run(args, (mode == Mode::Ndjson).then_some(sink), ok)?;
+        times.push(elapsed.as_secs_f64() * 1000.0);
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    Ok(Timing {
+        engine,
+        median_ms: median(&sorted),
+        min_ms: sorted[0],
+        max_ms: sorted[sorted.len() - 1],
+        runs_ms: times,
+    })
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// Compares two NDJSON answers; `None` when they agree.
+fn ndjson_difference(ours: &[u8], other: &[u8]) -> Option<String> {
+    if ours == other {
+        return None;
+    }
+    let ours: Vec<&[u8]> = ours
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let other: Vec<&[u8]> = other
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let parse = |line: &[u8]| serde_json::from_slice::<serde_json::Value>(line).ok();
+    for (index, (a, b)) in ours.iter().zip(&other).enumerate() {
+        if parse(a) != parse(b) {
+            let show =
+                |line: &[u8]| String::from_utf8_lossy(&line[..line.len().min(300)]).into_owned();
+            return Some(format!(
+                "line {}: ours {} / theirs {}",
+                index + 1,
+                show(a),
+                show(b)
+            ));
+        }
+    }
+    (ours.len() != other.len()).then(|| format!("{} lines / {} lines", ours.len(), other.len()))
+}
+
+/// Checks every answer-giving engine on one class and mode; returns the count.
+fn check(
+    class: &QueryClass,
+    mode: Mode,
+    config: &Config,
+    paths: &Paths,
+    slug: &str,
+    problems: &mut Vec<String>,
+) -> Result<u64, BenchError> {
+    let engines = [Engine::Ours, Engine::Peer, Engine::Scan];
+    match mode {
+        Mode::Count => {
+            let mut counts = Vec::new();
+            for engine in engines {
+                let (_, out) = run(
+                    &engine_command(engine, class, mode, config, paths),
+                    None,
+                    &[0],
+                )?;
+                let text = String::from_utf8_lossy(&out).trim().to_owned();
+                counts.push((engine, text.parse::<u64>().unwrap_or(u64::MAX)));
+            }
+            if counts.iter().any(|&(_, c)| c != counts[0].1) {
+                problems.push(format!("{} (count): {counts:?}", class.name));
+            }
+            Ok(counts[0].1)
+        }
+        Mode::Ndjson => {
+            let mut outputs = Vec::new();
+            for engine in engines {
+                let path = paths
+                    .answers
+                    .join(format!("{slug}-{engine:?}.ndjson").to_lowercase());
+                run(
+                    &engine_command(engine, class, mode, config, paths),
+                    Some(&path),
+                    &[0],
+                )?;
+                outputs.push((engine, std::fs::read(&path).map_err(BenchError::io(&path))?));
+            }
+            for (engine, output) in &outputs[1..] {
+                if let Some(difference) = ndjson_difference(&outputs[0].1, output) {
+                    problems.push(format!(
+                        "{} (ndjson), ours vs {engine:?}: {difference}",
+                        class.name
+                    ));
+                }
+            }
+            Ok(outputs[0].1.iter().filter(|&&b| b == b'\n').count() as u64)
+        }
+    }
+}
+
+fn ratio(timings: &[Timing], over: Engine) -> f64 {
+    let get = |engine| {
+        timings
+            .iter()
+            .find(|t| t.engine == engine)
+            .map_or(f64::NAN, |t| t.median_ms)
+    };
+    get(over) / get(Engine::Ours)
+}
+
+/// Hides the archive's index while it lives: plupper-archive then answers from the store.
+struct HiddenIndex {
+    index: PathBuf,
+    hidden: PathBuf,
+}
+
+impl HiddenIndex {
+    fn new(archive: &Path) -> Result<HiddenIndex, BenchError> {
+        let index = archive.join("index");
+        let hidden = archive.join("index.hidden-by-plupper-compare");
+        std::fs::rename(&index, &hidden).map_err(BenchError::io(&index))?;
+        Ok(HiddenIndex { index, hidden })
+    }
+}
+
+impl Drop for HiddenIndex {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::rename(&self.hidden, &self.index) {
+            eprintln!(
+                "warning: cannot put the index back at {}: {error}",
+                self.index.display()
+            );
+        }
+    }
+}
+
+/// Runs the comparison. `progress` hears what is going on.
+pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report, BenchError> {
+    let paths = Paths::new(&config.dir);
+    for dir in [&config.dir, &paths.answers] {
+        std::fs::create_dir_all(dir).map_err(BenchError::io(dir))?;
+    }
+    let load_before = load_average();
+    progress(&format!(
+        "generating {} messages into {}",
+        config.messages,
+        paths.corpus.display()
+    ));
+    let visitor = write_corpus(config, &paths.corpus)?;
+
+    progress("importing and indexing with plupper-archive");
+    if paths.archive.exists() {
+        std::fs::remove_dir_all(&paths.archive).map_err(BenchError::io(&paths.archive))?;
+    }
+    let programs = &config.programs;
+    let time = programs.time.as_deref();
+    let import = os(&[
+        &programs.ours,
+        &"--archive",
+        &paths.archive,
+        &"import",
+        &paths.corpus,
+    ]);
+    let ours_import = measure(&import, time, &config.dir)?;
+    progress("loading the SQLite FTS5 peer");
+    let load = os(&[&programs.peer, &"load", &"--db", &paths.peer, &paths.corpus]);
+    let peer_load = measure(&load, time, &config.dir)?;
+
+    let mut problems = Vec::new();
+    let mut results = Vec::new();
+    for (number, class) in classes(visitor).into_iter().enumerate() {
+        progress(&format!(
+            "query class {}: {} ({})",
+            number + 1,
+            class.name,
+            class.query_string()
+        ));
+        let slug = format!("class{:02}", number + 1);
+        let mut modes = Vec::new();
+        let mut matches = 0;
+        for mode in [Mode::Count, Mode::Ndjson] {
+            matches = check(&class, mode, config, &paths, &slug, &mut problems)?;
+            let mut timings = Vec::new();
+            for engine in [Engine::Ours, Engine::Peer, Engine::Scan] {
+                timings.push(time_runs(
+                    engine,
+                    &engine_command(engine, &class, mode, config, &paths),
+                    mode,
+                    config.runs,
+                )?);
+            }
+            if config.timing_only_engines && mode == Mode::Count && class.contains_only().is_some()
+            {
+                if programs.rg.is_some() {
+                    timings.push(time_runs(
+                        Engine::Rg,
+                        &engine_command(Engine::Rg, &class, mode, config, &paths),
+                        mode,
+                        config.runs,
+                    )?);
+                }
+                let _hidden = HiddenIndex::new(&paths.archive)?;
+                let args = engine_command(Engine::OursNoIndex, &class, mode, config, &paths);
+                timings.push(time_runs(Engine::OursNoIndex, &args, mode, config.runs)?);
+            }
+            modes.push(ModeResult {
+                mode,
+                peer_over_ours: ratio(&timings, Engine::Peer),
+                scan_over_ours: ratio(&timings, Engine::Scan),
+                timings,
+            });
+        }
+        results.push(ClassResult {
+            share: matches as f64 / config.messages.max(1) as f64,
+            matches,
+            class,
+            modes,
+        });
+    }
+    let store = paths.archive.join(plupper_store_file());
+    let disk = DiskUse {
+        raw_json: file_size(&paths.corpus),
+        ours_store: file_size(&store) + file_size(&store.with_extension("sqlite3-wal")),
+        ours_index: dir_size(&paths.archive.join("index")),
+        peer: file_size(&paths.peer),
+    };
+    Ok(Report {
+        messages: config.messages,
+        seed: config.seed,
+        runs: config.runs,
+        load_before,
+        load_after: load_average(),
+        ours_import,
+        peer_load,
+        disk,
+        classes: results,
+        agree: problems.is_empty(),
+        disagreements: problems,
+    })
+}
+
+/// The archive's database file name (plupper_store::DATABASE_FILE; not a dependency of
+/// this library, which talks to plupper-archive only through its binary).
+fn plupper_store_file() -> &'static str {
+    "archive.sqlite3"
+}
+
+/// The targets of issue 7, as measured by one report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
+    /// Our import + index wall time over the peer's load + index (target ≤ 0.5).
+    pub import_over_peer_load: f64,
+    /// Median over the classes of peer / ours, count mode (target ≥ 3).
+    pub median_peer_over_ours_count: f64,
+    /// Median over the classes of peer / ours, NDJSON mode (target ≥ 3).
+    pub median_peer_over_ours_ndjson: f64,
+    /// Class and mode where the peer was faster than us (target: none).
+    pub slower_than_peer: Vec<String>,
+    /// Class and mode where the plain scan was faster than us (target: none).
+    pub slower_than_scan: Vec<String>,
+    /// Archive (store + index) over the raw API JSON (target ≤ 1.5).
+    pub archive_over_raw: f64,
+    /// Peer database over the raw API JSON.
+    pub peer_over_raw: f64,
+    /// Per `contains`-only class: plupper-archive without index over `rg -c -i -F`
+    /// (target ≤ 2).
+    pub no_index_over_rg: Vec<(String, f64)>,
+}
+
+/// Where the run stands against the targets.
+pub fn standing(report: &Report) -> Standing {
+    let by_mode = |mode: Mode| {
+        let mut ratios: Vec<f64> = report
+            .classes
+            .iter()
+            .flat_map(|c| {
+                c.modes
+                    .iter()
+                    .filter(|m| m.mode == mode)
+                    .map(|m| m.peer_over_ours)
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        if ratios.is_empty() {
+            f64::NAN
+        } else {
+            median(&ratios)
+        }
+    };
+    let (count, ndjson) = (by_mode(Mode::Count), by_mode(Mode::Ndjson));
+    let slower = |pick: fn(&ModeResult) -> f64| -> Vec<String> {
+        report
+            .classes
+            .iter()
+            .flat_map(|c| {
+                c.modes
+                    .iter()
+                    .filter(move |m| pick(m) < 1.0)
+                    .map(move |m| format!("{} ({:?}): {:.2}", c.class.name, m.mode, pick(m)))
+            })
+            .collect()
+    };
+    let median_of = |timings: &[Timing], engine: Engine| {
+        timings
+            .iter()
+            .find(|t| t.engine == engine)
+            .map(|t| t.median_ms)
+    };
+    let no_index_over_rg = report
+        .classes
+        .iter()
+        .filter_map(|c| {
+            let timings = &c.modes.iter().find(|m| m.mode == Mode::Count)?.timings;
+            Some((
+                c.class.name.clone(),
+                median_of(timings, Engine::OursNoIndex)? / median_of(timings, Engine::Rg)?,
+            ))
+        })
+        .collect();
+    let disk = &report.disk;
+    Standing {
+        import_over_peer_load: report.ours_import.wall_seconds / report.peer_load.wall_seconds,
+        median_peer_over_ours_count: count,
+        median_peer_over_ours_ndjson: ndjson,
+        slower_than_peer: slower(|m| m.peer_over_ours),
+        slower_than_scan: slower(|m| m.scan_over_ours),
+        archive_over_raw: (disk.ours_store + disk.ours_index) as f64 / disk.raw_json as f64,
+        peer_over_raw: disk.peer as f64 / disk.raw_json as f64,
+        no_index_over_rg,
+    }
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn cell(timings: &[Timing], engine: Engine) -> String {
+    timings
+        .iter()
+        .find(|t| t.engine == engine)
+        .map_or("-".into(), |t| {
+            format!("{:.1} ({:.0}–{:.0})", t.median_ms, t.min_ms, t.max_ms)
+        })
+}
+
+/// The report as a table for people (Markdown).
+pub fn render(report: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let standing = standing(report);
+    let _ = writeln!(
+        out,
+        "plupper-compare: {} messages (seed {}), {} timed runs each; load average before: {}, after: {}\n",
+        report.messages, report.seed, report.runs, report.load_before, report.load_after
+    );
+    let _ = writeln!(
+        out,
+        "Wall time per query as a whole process, ms: median (min–max). ratio = peer / ours.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| class | matches | mode | plupper-archive | SQLite FTS5 peer | ratio | plain scan | rg -c -i -F | ours, no index |"
+    );
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---:|---:|---:|");
+    for class in &report.classes {
+        for mode in &class.modes {
+            let _ = writeln!(
+                out,
+                "| {} | {} ({:.3}%) | {:?} | {} | {} | {:.1}× | {} | {} | {} |",
+                class.class.name,
+                class.matches,
+                class.share * 100.0,
+                mode.mode,
+                cell(&mode.timings, Engine::Ours),
+                cell(&mode.timings, Engine::Peer),
+                mode.peer_over_ours,
+                cell(&mode.timings, Engine::Scan),
+                cell(&mode.timings, Engine::Rg),
+                cell(&mode.timings, Engine::OursNoIndex),
+            );
+        }
+    }
+    let rss = |cost: &ProcessCost| {
+        cost.peak_rss_mib
+            .map_or("-".into(), |m| format!("{m:.0} MiB"))
+    };
+    let disk = &report.disk;
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| | wall | peak RSS | on disk | × raw JSON ({:.0} MiB) |",
+        mib(disk.raw_json)
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| plupper-archive import + index | {:.1} s | {} | {:.0} MiB (store {:.0} + index {:.0}) | {:.2} |",
+        report.ours_import.wall_seconds,
+        rss(&report.ours_import),
+        mib(disk.ours_store + disk.ours_index),
+        mib(disk.ours_store),
+        mib(disk.ours_index),
+        standing.archive_over_raw
+    );
+    let _ = writeln!(
+        out,
+        "| SQLite load + B-tree + FTS5 trigram | {:.1} s | {} | {:.0} MiB | {:.2} |",
+        report.peer_load.wall_seconds,
+        rss(&report.peer_load),
+        mib(disk.peer),
+        standing.peer_over_raw
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "import + index / peer load: {:.2} (target ≤ 0.5)",
+        standing.import_over_peer_load
+    );
+    let _ = writeln!(
+        out,
+        "median over classes of peer / ours: count {:.1}×, ndjson {:.1}× (target ≥ 3)",
+        standing.median_peer_over_ours_count, standing.median_peer_over_ours_ndjson
+    );
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join("; ")
+        }
+    };
+    let _ = writeln!(
+        out,
+        "slower than the peer (target: none): {}",
+        list(&standing.slower_than_peer)
+    );
+    let _ = writeln!(
+        out,
+        "slower than the plain scan (target: none): {}",
+        list(&standing.slower_than_scan)
+    );
+    if !standing.no_index_over_rg.is_empty() {
+        let items: Vec<String> = standing
+            .no_index_over_rg
+            .iter()
+            .map(|(name, r)| format!("{name} {r:.2}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "without the index, ours / rg (target ≤ 2): {}",
+            items.join("; ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "answers: {}",
+        if report.agree {
+            "every engine agrees".to_owned()
+        } else {
+            format!("DISAGREE: {}", report.disagreements.join("; "))
+        }
+    );
+    out
+}
