@@ -412,7 +412,11 @@ pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io:
 
 /// One search result for people: a header line, then the snippet with the matches in
 /// bold (on a terminal) or between `**` (elsewhere).
-pub fn write_hit_table(hit: &plupper_search::ranked::Hit, bold: bool, out: &mut impl Write) -> io::Result<()> {
+pub fn write_hit_table(
+    hit: &plupper_search::ranked::Hit,
+    bold: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let stored = &hit.message;
     let message = &stored.message;
     writeln!(
@@ -424,7 +428,11 @@ pub fn write_hit_table(hit: &plupper_search::ranked::Hit, bold: bool, out: &mut 
         message.visitor_id.map_or("-".into(), |v| v.to_string()),
         hit.score
     )?;
-    let (open, close) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
+    let (open, close) = if bold {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
     let mut line = String::from("  ");
     let mut marks = hit.highlights.iter().peekable();
     for (i, c) in hit.snippet.chars().enumerate() {

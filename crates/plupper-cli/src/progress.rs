@@ -75,7 +75,10 @@ impl Progress for Bar {
 
 impl ImportProgress for Bar {
     fn start_file(&self, path: &Path, len: u64) {
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         self.start(name, len);
     }
 }

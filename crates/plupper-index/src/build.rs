@@ -55,7 +55,9 @@ impl std::fmt::Display for Freshness {
                 write!(f, "the search index lacks {} messages", archived - indexed)
             }
             Freshness::Missing => write!(f, "there is no search index"),
-            Freshness::Foreign => write!(f, "the search index belongs to another archive or version"),
+            Freshness::Foreign => {
+                write!(f, "the search index belongs to another archive or version")
+            }
             Freshness::Unreadable(why) => write!(f, "the search index cannot be read ({why})"),
         }
     }
@@ -72,7 +74,10 @@ fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::Tantiv
     }
     let index = Index::open_in_dir(path)?;
     register_tokenizers(&index);
-    let payload = index.load_metas()?.payload.and_then(|text| serde_json::from_str(&text).ok());
+    let payload = index
+        .load_metas()?
+        .payload
+        .and_then(|text| serde_json::from_str(&text).ok());
     Ok(Some((index, payload)))
 }
 
@@ -90,7 +95,10 @@ pub(crate) fn open_current(store: &Store) -> Result<Result<(Index, i64), Freshne
             if p.last_id == archived {
                 Ok(Ok((index, archived)))
             } else {
-                Ok(Err(Freshness::Behind { indexed: p.last_id, archived }))
+                Ok(Err(Freshness::Behind {
+                    indexed: p.last_id,
+                    archived,
+                }))
             }
         }
         _ => Ok(Err(Freshness::Foreign)),
@@ -140,7 +148,11 @@ pub struct UpdateReport {
 /// Brings the index of `store` up to date: adds the messages after the last indexed id,
 /// or rebuilds it from scratch when `rebuild` is set or the index is not this archive's
 /// or cannot be read. Waits for another update to finish first.
-pub fn update(store: &Store, rebuild: bool, progress: &dyn UpdateProgress) -> Result<UpdateReport, IndexError> {
+pub fn update(
+    store: &Store,
+    rebuild: bool,
+    progress: &dyn UpdateProgress,
+) -> Result<UpdateReport, IndexError> {
     let _lock = lock(store, progress)?;
     let path = index_path(store);
     let info = store.info()?;
@@ -148,14 +160,29 @@ pub fn update(store: &Store, rebuild: bool, progress: &dyn UpdateProgress) -> Re
     let (schema, fields) = schema();
 
     // An index that cannot be opened, or whose segments cannot be read, is rebuilt.
-    let existing = if rebuild { None } else { open(&path).ok().flatten().filter(|(index, _)| index.reader().is_ok()) };
+    let existing = if rebuild {
+        None
+    } else {
+        open(&path)
+            .ok()
+            .flatten()
+            .filter(|(index, _)| index.reader().is_ok())
+    };
     let (index, last_id, rebuilt) = match existing {
-        Some((index, Some(p))) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => (index, p.last_id, false),
+        Some((index, Some(p))) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => {
+            (index, p.last_id, false)
+        }
         _ => {
             if path.exists() {
-                std::fs::remove_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+                std::fs::remove_dir_all(&path).map_err(|source| IndexError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
             }
-            std::fs::create_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+            std::fs::create_dir_all(&path).map_err(|source| IndexError::Io {
+                path: path.clone(),
+                source,
+            })?;
             let index = Index::create_in_dir(&path, schema)?;
             register_tokenizers(&index);
             (index, 0, true)
@@ -164,10 +191,19 @@ pub fn update(store: &Store, rebuild: bool, progress: &dyn UpdateProgress) -> Re
 
     let mut writer: IndexWriter = index.writer_with_num_threads(THREADS, MEMORY_BUDGET)?;
     let payload = |last_id: i64| {
-        serde_json::to_string(&Payload { archive: info.uuid.clone(), schema: SCHEMA_VERSION, last_id }).unwrap_or_default()
+        serde_json::to_string(&Payload {
+            archive: info.uuid.clone(),
+            schema: SCHEMA_VERSION,
+            last_id,
+        })
+        .unwrap_or_default()
     };
     progress.start(u64::try_from(target.0 - last_id).unwrap_or(0));
-    let mut report = UpdateReport { indexed: 0, rebuilt, last_id };
+    let mut report = UpdateReport {
+        indexed: 0,
+        rebuilt,
+        last_id,
+    };
     let mut since_commit = 0;
     loop {
         let rows = store.index_rows(ArchiveId(report.last_id), target, BATCH)?;
@@ -223,8 +259,16 @@ fn document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
 /// Takes the update lock, waiting (and saying so) while another process holds it.
 fn lock(store: &Store, progress: &dyn UpdateProgress) -> Result<File, IndexError> {
     let path = store.dir().join(LOCK_FILE);
-    let io = |source| IndexError::Io { path: path.clone(), source };
-    let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+    let io = |source| IndexError::Io {
+        path: path.clone(),
+        source,
+    };
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => {

@@ -40,8 +40,8 @@
 
 mod build;
 mod error;
-mod search;
 pub mod schema;
+mod search;
 pub mod tokens;
 
 pub use build::{Freshness, NoProgress, UpdateProgress, UpdateReport, freshness, update};

@@ -41,8 +41,11 @@ pub struct Fields {
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = |tokenizer: &str, record: IndexRecordOption| {
-        TextOptions::default()
-            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record))
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(record),
+        )
     };
     let fields = Fields {
         id: builder.add_u64_field("id", FAST),
@@ -51,9 +54,15 @@ pub fn schema() -> (Schema, Fields) {
         operator: builder.add_text_field("operator", STRING),
         customer_id: builder.add_text_field("customer_id", STRING),
         visitor_id: builder.add_i64_field("visitor_id", INDEXED),
-        grams: builder.add_text_field("grams", text(GRAMS, IndexRecordOption::WithFreqsAndPositions)),
+        grams: builder.add_text_field(
+            "grams",
+            text(GRAMS, IndexRecordOption::WithFreqsAndPositions),
+        ),
         short: builder.add_text_field("short", text(SHORT, IndexRecordOption::Basic)),
-        words: builder.add_text_field("words", text(WORDS, IndexRecordOption::WithFreqsAndPositions)),
+        words: builder.add_text_field(
+            "words",
+            text(WORDS, IndexRecordOption::WithFreqsAndPositions),
+        ),
     };
     (builder.build(), fields)
 }

@@ -5,7 +5,10 @@ use std::ops::Bound;
 
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
@@ -13,10 +16,10 @@ use plupper_model::fold_char;
 use plupper_store::query::{OrderKey, Selection};
 use plupper_store::{ArchiveId, Store};
 
+use crate::IndexError;
 use crate::build::{Freshness, open_current};
 use crate::schema::{Fields, schema};
 use crate::tokens::{covering_trigrams, words};
-use crate::IndexError;
 
 /// A reader of a current index.
 pub struct IndexSearcher {
@@ -67,7 +70,11 @@ impl IndexSearcher {
             Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
         };
         let (_, fields) = schema();
-        Ok(Ok(IndexSearcher { searcher: reader.searcher(), fields, last_id }))
+        Ok(Ok(IndexSearcher {
+            searcher: reader.searcher(),
+            fields,
+            last_id,
+        }))
     }
 
     /// The last archive id the index holds.
@@ -89,7 +96,12 @@ impl IndexSearcher {
 
     /// The order keys of the matching messages, in answer order; the first `limit` only
     /// when given.
-    pub fn keys(&self, selection: &Selection, contains: &str, limit: Option<usize>) -> Result<Vec<OrderKey>, IndexError> {
+    pub fn keys(
+        &self,
+        selection: &Selection,
+        contains: &str,
+        limit: Option<usize>,
+    ) -> Result<Vec<OrderKey>, IndexError> {
         let query = self.exact_query(selection, contains);
         let mut keys = self.searcher.search(&query, &KeyCollector { limit })?;
         keys.sort_unstable();
@@ -109,7 +121,8 @@ impl IndexSearcher {
     ) -> Result<Vec<(Score, ArchiveId)>, IndexError> {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for group in &ranked.required {
-            let alternatives: Vec<Box<dyn Query>> = group.iter().filter_map(|c| self.clause_query(c)).collect();
+            let alternatives: Vec<Box<dyn Query>> =
+                group.iter().filter_map(|c| self.clause_query(c)).collect();
             match alternatives.len() {
                 0 => {}
                 1 => parts.extend(alternatives.into_iter().map(|q| (Occur::Must, q))),
@@ -120,7 +133,10 @@ impl IndexSearcher {
             if ranked.excluded.is_empty() {
                 return Ok(Vec::new());
             }
-            parts.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))));
+            parts.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            ));
         }
         for filter in self.filters(selection) {
             parts.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
@@ -132,7 +148,12 @@ impl IndexSearcher {
         // assertion fails on `-"a a"`), so excluded messages are collected on their own.
         let mut excluded = std::collections::HashSet::new();
         for query in ranked.excluded.iter().filter_map(|c| self.clause_query(c)) {
-            excluded.extend(self.searcher.search(query.as_ref(), &ScoredIds)?.into_iter().map(|(_, id)| id));
+            excluded.extend(
+                self.searcher
+                    .search(query.as_ref(), &ScoredIds)?
+                    .into_iter()
+                    .map(|(_, id)| id),
+            );
         }
         hits.retain(|(_, id)| !excluded.contains(id));
         hits.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -144,10 +165,16 @@ impl IndexSearcher {
 
     fn clause_query(&self, clause: &Clause) -> Option<Box<dyn Query>> {
         let Clause::Phrase(text) = clause;
-        let terms: Vec<Term> = words(text).into_iter().map(|(w, _)| Term::from_field_text(self.fields.words, &w)).collect();
+        let terms: Vec<Term> = words(text)
+            .into_iter()
+            .map(|(w, _)| Term::from_field_text(self.fields.words, &w))
+            .collect();
         match terms.len() {
             0 => None,
-            1 => Some(Box::new(TermQuery::new(terms.into_iter().next()?, IndexRecordOption::WithFreqs))),
+            1 => Some(Box::new(TermQuery::new(
+                terms.into_iter().next()?,
+                IndexRecordOption::WithFreqs,
+            ))),
             _ => Some(Box::new(PhraseQuery::new(terms))),
         }
     }
@@ -169,7 +196,9 @@ impl IndexSearcher {
     fn filters(&self, selection: &Selection) -> Vec<Box<dyn Query>> {
         let fields = &self.fields;
         let mut parts: Vec<Box<dyn Query>> = Vec::new();
-        let term = |term: Term| -> Box<dyn Query> { Box::new(TermQuery::new(term, IndexRecordOption::Basic)) };
+        let term = |term: Term| -> Box<dyn Query> {
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        };
         if let Some(operator) = &selection.operator {
             parts.push(term(Term::from_field_text(fields.operator, operator)));
         }
@@ -181,13 +210,18 @@ impl IndexSearcher {
         }
         if selection.from.is_some() || selection.to.is_some() {
             let bound = |date: Option<chrono::NaiveDate>| match date {
-                Some(date) => Bound::Included(Term::from_field_i64(fields.written_date, yyyymmdd(date))),
+                Some(date) => {
+                    Bound::Included(Term::from_field_i64(fields.written_date, yyyymmdd(date)))
+                }
                 None => Bound::Unbounded,
             };
             if matches!((selection.from, selection.to), (Some(from), Some(to)) if from > to) {
                 parts.push(Box::new(EmptyQuery));
             } else {
-                parts.push(Box::new(RangeQuery::new(bound(selection.from), bound(selection.to))));
+                parts.push(Box::new(RangeQuery::new(
+                    bound(selection.from),
+                    bound(selection.to),
+                )));
             }
         }
         parts
@@ -202,7 +236,10 @@ impl IndexSearcher {
         }
         if length < 3 {
             let folded: String = contains.chars().map(fold_char).collect();
-            return Some(Box::new(TermQuery::new(Term::from_field_text(fields.short, &folded), IndexRecordOption::Basic)));
+            return Some(Box::new(TermQuery::new(
+                Term::from_field_text(fields.short, &folded),
+                IndexRecordOption::Basic,
+            )));
         }
         let mut grams: Vec<(usize, Term)> = covering_trigrams(contains)
             .into_iter()
@@ -288,7 +325,10 @@ impl Collector for ScoredIds {
     type Child = ScoredSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<ScoredSegment> {
-        Ok(ScoredSegment { id: segment.fast_fields().u64("id")?, hits: Vec::new() })
+        Ok(ScoredSegment {
+            id: segment.fast_fields().u64("id")?,
+            hits: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -304,7 +344,10 @@ impl SegmentCollector for ScoredSegment {
     type Fruit = Vec<(Score, ArchiveId)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.hits.push((score, ArchiveId(self.id.first(doc).unwrap_or_default() as i64)));
+        self.hits.push((
+            score,
+            ArchiveId(self.id.first(doc).unwrap_or_default() as i64),
+        ));
     }
 
     fn harvest(self) -> Self::Fruit {

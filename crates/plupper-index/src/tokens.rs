@@ -22,12 +22,17 @@ struct Folded {
 impl Folded {
     fn load(&mut self, text: &str) {
         self.chars.clear();
-        self.chars.extend(text.char_indices().map(|(offset, c)| (offset, fold_char(c))));
+        self.chars.extend(
+            text.char_indices()
+                .map(|(offset, c)| (offset, fold_char(c))),
+        );
         self.end = text.len();
     }
 
     fn offset(&self, index: usize) -> usize {
-        self.chars.get(index).map_or(self.end, |&(offset, _)| offset)
+        self.chars
+            .get(index)
+            .map_or(self.end, |&(offset, _)| offset)
     }
 }
 
@@ -70,7 +75,9 @@ impl TokenStream for GramStream<'_> {
                 continue;
             }
             self.token.text.clear();
-            self.token.text.extend(chars[self.position..end].iter().map(|&(_, c)| c));
+            self.token
+                .text
+                .extend(chars[self.position..end].iter().map(|&(_, c)| c));
             self.token.position = self.position;
             self.token.offset_from = self.folded.offset(self.position);
             self.token.offset_to = self.folded.offset(end);
@@ -92,7 +99,13 @@ impl Tokenizer for GramTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
         self.folded.load(text);
-        GramStream { folded: &self.folded, sizes: &[3], position: 0, size_index: 0, token: Token::default() }
+        GramStream {
+            folded: &self.folded,
+            sizes: &[3],
+            position: 0,
+            size_index: 0,
+            token: Token::default(),
+        }
     }
 }
 
@@ -101,7 +114,13 @@ impl Tokenizer for ShortGramTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
         self.folded.load(text);
-        GramStream { folded: &self.folded, sizes: &[1, 2], position: 0, size_index: 0, token: Token::default() }
+        GramStream {
+            folded: &self.folded,
+            sizes: &[1, 2],
+            position: 0,
+            size_index: 0,
+            token: Token::default(),
+        }
     }
 }
 
@@ -119,10 +138,14 @@ pub struct WordStream<'a> {
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some((start, end)) = next_word(self.text, self.cursor) else { return false };
+        let Some((start, end)) = next_word(self.text, self.cursor) else {
+            return false;
+        };
         self.cursor = end;
         self.token.text.clear();
-        self.token.text.extend(self.text[start..end].chars().map(fold_char));
+        self.token
+            .text
+            .extend(self.text[start..end].chars().map(fold_char));
         self.token.offset_from = start;
         self.token.offset_to = end;
         self.token.position = self.position;
@@ -143,7 +166,12 @@ impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = WordStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        WordStream { text, cursor: 0, position: 0, token: Token::default() }
+        WordStream {
+            text,
+            cursor: 0,
+            position: 0,
+            token: Token::default(),
+        }
     }
 }
 
@@ -151,7 +179,9 @@ impl Tokenizer for WordTokenizer {
 fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
     let rest = &text[from..];
     let start = from + rest.find(char::is_alphanumeric)?;
-    let end = text[start..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |n| start + n);
+    let end = text[start..]
+        .find(|c: char| !c.is_alphanumeric())
+        .map_or(text.len(), |n| start + n);
     Some((start, end))
 }
 
@@ -160,7 +190,10 @@ pub fn words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     let mut cursor = 0;
     while let Some((start, end)) = next_word(text, cursor) {
-        out.push((text[start..end].chars().map(fold_char).collect(), start..end));
+        out.push((
+            text[start..end].chars().map(fold_char).collect(),
+            start..end,
+        ));
         cursor = end;
     }
     out
@@ -180,7 +213,10 @@ pub fn covering_trigrams(needle: &str) -> Vec<(usize, String)> {
     if starts.last() != Some(&last) {
         starts.push(last);
     }
-    starts.into_iter().map(|start| (start, chars[start..start + 3].iter().collect())).collect()
+    starts
+        .into_iter()
+        .map(|start| (start, chars[start..start + 3].iter().collect()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -202,33 +238,52 @@ mod tests {
 
     #[test]
     fn trigrams_fold_and_count_characters() {
-        assert_eq!(tokens(GramTokenizer::default(), "ΣίΣ\u{212A}a"), owned(&[("σίσ", 0), ("ίσk", 1), ("σka", 2)]));
+        assert_eq!(
+            tokens(GramTokenizer::default(), "ΣίΣ\u{212A}a"),
+            owned(&[("σίσ", 0), ("ίσk", 1), ("σka", 2)])
+        );
         assert_eq!(tokens(GramTokenizer::default(), "ab"), vec![]);
     }
 
     #[test]
     fn short_grams() {
-        assert_eq!(tokens(ShortGramTokenizer::default(), "Ab"), owned(&[("a", 0), ("ab", 0), ("b", 1)]));
+        assert_eq!(
+            tokens(ShortGramTokenizer::default(), "Ab"),
+            owned(&[("a", 0), ("ab", 0), ("b", 1)])
+        );
     }
 
     #[test]
     fn words_fold_and_split_on_everything_else() {
-        assert_eq!(tokens(WordTokenizer, "Ďakujem, ẞ-Straße 100%!"), owned(&[("ďakujem", 0), ("ß", 1), ("straße", 2), ("100", 3)]));
+        assert_eq!(
+            tokens(WordTokenizer, "Ďakujem, ẞ-Straße 100%!"),
+            owned(&[("ďakujem", 0), ("ß", 1), ("straße", 2), ("100", 3)])
+        );
         assert_eq!(words("a-B")[1], ("b".to_owned(), 2..3));
     }
 
     #[test]
     fn covering_trigrams_pin_every_character() {
-        assert_eq!(covering_trigrams("money"), vec![(0, "mon".to_owned()), (2, "ney".to_owned())]);
+        assert_eq!(
+            covering_trigrams("money"),
+            vec![(0, "mon".to_owned()), (2, "ney".to_owned())]
+        );
         assert_eq!(covering_trigrams("MON"), vec![(0, "mon".to_owned())]);
-        assert_eq!(covering_trigrams("abcdef"), vec![(0, "abc".to_owned()), (3, "def".to_owned())]);
+        assert_eq!(
+            covering_trigrams("abcdef"),
+            vec![(0, "abc".to_owned()), (3, "def".to_owned())]
+        );
         assert_eq!(covering_trigrams("abcdefg").len(), 3);
         for len in 3..40 {
-            let needle: String = (0..len).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            let needle: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
             let cover = covering_trigrams(&needle);
             let mut covered = vec![false; len];
             for (start, _) in &cover {
-                covered[*start..start + 3].iter_mut().for_each(|c| *c = true);
+                covered[*start..start + 3]
+                    .iter_mut()
+                    .for_each(|c| *c = true);
             }
             assert!(covered.iter().all(|&c| c), "{len}");
         }

@@ -69,9 +69,18 @@ pub fn messages<'s>(
     store: &'s Store,
     filter: &Filter,
     limit: Option<u64>,
-) -> Result<(Route, Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's>), SearchError> {
+) -> Result<
+    (
+        Route,
+        Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's>,
+    ),
+    SearchError,
+> {
     let Some(contains) = filter.contains.as_deref() else {
-        return Ok((Route::Store, limited(reference::messages(store, filter)?, limit)));
+        return Ok((
+            Route::Store,
+            limited(reference::messages(store, filter)?, limit),
+        ));
     };
     let snapshot = store.snapshot()?;
     match IndexSearcher::open_current(store)? {
@@ -79,20 +88,32 @@ pub fn messages<'s>(
             let limit = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
             match searcher.keys(&filter.selection(), contains, limit) {
                 Ok(keys) => {
-                    let ids: Vec<ArchiveId> = keys.into_iter().map(|key| ArchiveId(key.id)).collect();
-                    let answer = ById { store, _snapshot: snapshot, ids: ids.into_iter(), buffer: VecDeque::new() };
+                    let ids: Vec<ArchiveId> =
+                        keys.into_iter().map(|key| ArchiveId(key.id)).collect();
+                    let answer = ById {
+                        store,
+                        _snapshot: snapshot,
+                        ids: ids.into_iter(),
+                        buffer: VecDeque::new(),
+                    };
                     Ok((Route::Index, Box::new(answer)))
                 }
                 Err(error) => {
                     drop(snapshot);
                     let why = Freshness::Unreadable(error.to_string());
-                    Ok((Route::Fallback(why), limited(reference::messages(store, filter)?, limit.map(|n| n as u64))))
+                    Ok((
+                        Route::Fallback(why),
+                        limited(reference::messages(store, filter)?, limit.map(|n| n as u64)),
+                    ))
                 }
             }
         }
         Err(why) => {
             drop(snapshot);
-            Ok((Route::Fallback(why), limited(reference::messages(store, filter)?, limit)))
+            Ok((
+                Route::Fallback(why),
+                limited(reference::messages(store, filter)?, limit),
+            ))
         }
     }
 }

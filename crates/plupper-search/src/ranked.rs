@@ -34,7 +34,10 @@ pub fn parse(query: &str) -> RankedQuery {
     for (index, item) in items.iter().enumerate() {
         match item {
             Item::Or => {
-                let next_positive = matches!(items.get(index + 1), Some(Item::Term { negated: false, .. }));
+                let next_positive = matches!(
+                    items.get(index + 1),
+                    Some(Item::Term { negated: false, .. })
+                );
                 if previous_positive && next_positive && !pending_or {
                     pending_or = true;
                     continue;
@@ -43,12 +46,18 @@ pub fn parse(query: &str) -> RankedQuery {
                 ranked.required.push(vec![Clause::Phrase("OR".into())]);
                 previous_positive = true;
             }
-            Item::Term { negated: true, text } => {
+            Item::Term {
+                negated: true,
+                text,
+            } => {
                 ranked.excluded.push(Clause::Phrase(text.clone()));
                 previous_positive = false;
                 pending_or = false;
             }
-            Item::Term { negated: false, text } => {
+            Item::Term {
+                negated: false,
+                text,
+            } => {
                 let clause = Clause::Phrase(text.clone());
                 match ranked.required.last_mut() {
                     Some(group) if pending_or => group.push(clause),
@@ -64,7 +73,9 @@ pub fn parse(query: &str) -> RankedQuery {
         group.retain(|Clause::Phrase(text)| !words(text).is_empty());
         !group.is_empty()
     });
-    ranked.excluded.retain(|Clause::Phrase(text)| !words(text).is_empty());
+    ranked
+        .excluded
+        .retain(|Clause::Phrase(text)| !words(text).is_empty());
     ranked
 }
 
@@ -88,7 +99,10 @@ fn lex(query: &str) -> Vec<Item> {
             match chars.peek() {
                 Some(&next) if !next.is_whitespace() => negated = true,
                 _ => {
-                    items.push(Item::Term { negated: false, text: "-".into() });
+                    items.push(Item::Term {
+                        negated: false,
+                        text: "-".into(),
+                    });
                     continue;
                 }
             }
@@ -150,8 +164,11 @@ pub fn search(
     let mut scored = searcher.ranked(query, &filter.selection(), None)?;
     // `contains` is exact and the index answers it too: keep the hits it allows.
     if let Some(contains) = filter.contains.as_deref() {
-        let allowed: std::collections::HashSet<i64> =
-            searcher.keys(&filter.selection(), contains, None)?.into_iter().map(|key| key.id).collect();
+        let allowed: std::collections::HashSet<i64> = searcher
+            .keys(&filter.selection(), contains, None)?
+            .into_iter()
+            .map(|key| key.id)
+            .collect();
         scored.retain(|(_, id)| allowed.contains(&id.0));
     }
     if let Some(limit) = limit {
@@ -165,7 +182,12 @@ pub fn search(
         .zip(scored)
         .map(|(message, (score, _))| {
             let (snippet, highlights) = snippet(&message.message.content, &marked);
-            Hit { message, score, snippet, highlights }
+            Hit {
+                message,
+                score,
+                snippet,
+                highlights,
+            }
         })
         .collect()))
 }
@@ -177,8 +199,11 @@ const BEFORE_FIRST_MATCH: usize = 40;
 /// A part of `content` around its first matched word, with every matched word in it
 /// marked by character offsets. Cut ends are shown by `…`.
 pub fn snippet(content: &str, marked: &[String]) -> (String, Vec<(usize, usize)>) {
-    let matches: Vec<std::ops::Range<usize>> =
-        words(content).into_iter().filter(|(word, _)| marked.contains(word)).map(|(_, range)| range).collect();
+    let matches: Vec<std::ops::Range<usize>> = words(content)
+        .into_iter()
+        .filter(|(word, _)| marked.contains(word))
+        .map(|(_, range)| range)
+        .collect();
     let char_at = |byte: usize| content[..byte].chars().count();
     let total = content.chars().count();
     let first = matches.first().map_or(0, |range| char_at(range.start));
@@ -187,7 +212,13 @@ pub fn snippet(content: &str, marked: &[String]) -> (String, Vec<(usize, usize)>
     let start = end.saturating_sub(SNIPPET_CHARS).min(start);
     let prefix = if start > 0 { "…" } else { "" };
     let mut text = String::from(prefix);
-    text.extend(content.chars().skip(start).take(end - start).map(|c| if c.is_control() { ' ' } else { c }));
+    text.extend(
+        content
+            .chars()
+            .skip(start)
+            .take(end - start)
+            .map(|c| if c.is_control() { ' ' } else { c }),
+    );
     if end < total {
         text.push('…');
     }
@@ -214,18 +245,38 @@ mod tests {
         let q = parse(r#"money "account settings" -refund a OR b c"#);
         assert_eq!(
             q.required,
-            vec![vec![phrase("money")], vec![phrase("account settings")], vec![phrase("a"), phrase("b")], vec![phrase("c")]]
+            vec![
+                vec![phrase("money")],
+                vec![phrase("account settings")],
+                vec![phrase("a"), phrase("b")],
+                vec![phrase("c")]
+            ]
         );
         assert_eq!(q.excluded, vec![phrase("refund")]);
     }
 
     #[test]
     fn nothing_is_a_syntax_error() {
-        assert_eq!(parse(r#""unbalanced phrase"#).required, vec![vec![phrase("unbalanced phrase")]]);
-        assert_eq!(parse("OR a").required, vec![vec![phrase("OR")], vec![phrase("a")]]);
-        assert_eq!(parse("a OR").required, vec![vec![phrase("a")], vec![phrase("OR")]]);
-        assert_eq!(parse("a OR OR b").required, vec![vec![phrase("a"), phrase("OR")], vec![phrase("b")]]);
-        assert_eq!(parse("a - b").required, vec![vec![phrase("a")], vec![phrase("b")]]);
+        assert_eq!(
+            parse(r#""unbalanced phrase"#).required,
+            vec![vec![phrase("unbalanced phrase")]]
+        );
+        assert_eq!(
+            parse("OR a").required,
+            vec![vec![phrase("OR")], vec![phrase("a")]]
+        );
+        assert_eq!(
+            parse("a OR").required,
+            vec![vec![phrase("a")], vec![phrase("OR")]]
+        );
+        assert_eq!(
+            parse("a OR OR b").required,
+            vec![vec![phrase("a"), phrase("OR")], vec![phrase("b")]]
+        );
+        assert_eq!(
+            parse("a - b").required,
+            vec![vec![phrase("a")], vec![phrase("b")]]
+        );
         assert_eq!(parse("-").required, Vec::<Vec<Clause>>::new());
         assert_eq!(parse("%%% \"\" --").required, Vec::<Vec<Clause>>::new());
         assert_eq!(parse("a OR -b").excluded, vec![phrase("b")]);

@@ -13,11 +13,14 @@ use plupper_store::{Arrival, Store};
 use proptest::prelude::*;
 
 const ZONES: &[&str] = &["CET", "CEST", "GMT", "EST", "GMT+05:30", "CST", "XYZ"];
-const ALPHABET: &[char] =
-    &['a', 'A', 'b', 'k', 'K', '\u{212A}', 's', 'S', 'ſ', 'ß', 'ẞ', 'σ', 'Σ', 'ς', 'µ', 'μ', 'ä', 'Ä', 'ﬁ', 'f', 'i', 'İ', ' ', '%', '😀'];
+const ALPHABET: &[char] = &[
+    'a', 'A', 'b', 'k', 'K', '\u{212A}', 's', 'S', 'ſ', 'ß', 'ẞ', 'σ', 'Σ', 'ς', 'µ', 'μ', 'ä',
+    'Ä', 'ﬁ', 'f', 'i', 'İ', ' ', '%', '😀',
+];
 
 fn text(max: usize) -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::sample::select(ALPHABET), 0..max).prop_map(|chars| chars.into_iter().collect())
+    prop::collection::vec(prop::sample::select(ALPHABET), 0..max)
+        .prop_map(|chars| chars.into_iter().collect())
 }
 
 /// An element of the API's form, from generated parts.
@@ -32,7 +35,8 @@ fn element() -> impl Strategy<Value = String> {
         0..ZONES.len(),
     )
         .prop_map(|(content, operator, visitor, customer, day, time, zone)| {
-            let date = NaiveDate::from_ymd_opt(2009, 4, 28).unwrap() + chrono::Duration::days(i64::from(day));
+            let date = NaiveDate::from_ymd_opt(2009, 4, 28).unwrap()
+                + chrono::Duration::days(i64::from(day));
             let created = format!("{} {time} {} 2009", date.format("%a %b %d"), ZONES[zone]);
             serde_json::json!({
                 "content": content, "customerId": customer, "created": created,
@@ -43,7 +47,9 @@ fn element() -> impl Strategy<Value = String> {
 }
 
 fn filter() -> impl Strategy<Value = Filter> {
-    let day = prop::option::of((27u32..32).prop_map(|d| NaiveDate::from_ymd_opt(2009, 4, 1).unwrap() + chrono::Duration::days(i64::from(d) - 1)));
+    let day = prop::option::of((27u32..32).prop_map(|d| {
+        NaiveDate::from_ymd_opt(2009, 4, 1).unwrap() + chrono::Duration::days(i64::from(d) - 1)
+    }));
     (
         day.clone(),
         day,
@@ -52,14 +58,16 @@ fn filter() -> impl Strategy<Value = Filter> {
         prop::option::of(prop::sample::select(vec!["IBM", "42"])),
         text(5).prop_filter("non-empty", |t| !t.is_empty()),
     )
-        .prop_map(|(from, to, operator, visitor_id, customer_id, contains)| Filter {
-            from,
-            to,
-            operator: operator.map(str::to_owned),
-            visitor_id,
-            customer_id: customer_id.map(str::to_owned),
-            contains: Some(contains),
-        })
+        .prop_map(
+            |(from, to, operator, visitor_id, customer_id, contains)| Filter {
+                from,
+                to,
+                operator: operator.map(str::to_owned),
+                visitor_id,
+                customer_id: customer_id.map(str::to_owned),
+                contains: Some(contains),
+            },
+        )
 }
 
 fn add(store: &mut Store, elements: &[String]) {
@@ -79,7 +87,10 @@ fn ids_of(store: &Store, filter: &Filter, limit: Option<u64>) -> (Route, Vec<i64
 }
 
 fn reference_ids(store: &Store, filter: &Filter) -> Vec<i64> {
-    reference::messages(store, filter).unwrap().map(|m| m.unwrap().id.0).collect()
+    reference::messages(store, filter)
+        .unwrap()
+        .map(|m| m.unwrap().id.0)
+        .collect()
 }
 
 fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
@@ -143,7 +154,8 @@ proptest! {
 
 /// A small indexed archive shared by the hostile-input test (made once).
 fn fixture() -> &'static Store {
-    static DIR: std::sync::OnceLock<(tempfile::TempDir, std::sync::Mutex<()>)> = std::sync::OnceLock::new();
+    static DIR: std::sync::OnceLock<(tempfile::TempDir, std::sync::Mutex<()>)> =
+        std::sync::OnceLock::new();
     thread_local! {
         static STORE: &'static Store = {
             let (dir, _) = DIR.get_or_init(|| (tempfile::tempdir().unwrap(), std::sync::Mutex::new(())));
@@ -164,10 +176,20 @@ fn fixture() -> &'static Store {
 #[test]
 fn long_hostile_queries_finish() {
     let store = fixture();
-    for query in ["a ".repeat(5000), "\"".repeat(10_000), "-x OR ".repeat(1700), "ÿ".repeat(10_000)] {
+    for query in [
+        "a ".repeat(5000),
+        "\"".repeat(10_000),
+        "-x OR ".repeat(1700),
+        "ÿ".repeat(10_000),
+    ] {
         let started = Instant::now();
         let _ = search(store, &parse(&query), &Filter::default(), Some(5)).unwrap();
-        assert!(started.elapsed() < Duration::from_secs(5), "{} chars took {:?}", query.len(), started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{} chars took {:?}",
+            query.len(),
+            started.elapsed()
+        );
     }
 }
 
@@ -188,7 +210,12 @@ fn seeded(texts: &[&str]) -> (tempfile::TempDir, Store) {
 }
 
 fn search_ids(store: &Store, query: &str) -> Vec<i64> {
-    search(store, &parse(query), &Filter::default(), None).unwrap().unwrap().into_iter().map(|hit| hit.message.id.0).collect()
+    search(store, &parse(query), &Filter::default(), None)
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .map(|hit| hit.message.id.0)
+        .collect()
 }
 
 #[test]
@@ -205,7 +232,11 @@ fn ranking_and_phrases() {
     assert_eq!(hits.len(), 5);
     assert_eq!(hits[0], 2, "three times ranks first: {hits:?}");
     assert!(hits.iter().position(|&id| id == 2) < hits.iter().position(|&id| id == 3));
-    assert_eq!(search_ids(&store, "\"money back\""), vec![4], "a phrase needs its order");
+    assert_eq!(
+        search_ids(&store, "\"money back\""),
+        vec![4],
+        "a phrase needs its order"
+    );
     assert_eq!(search_ids(&store, "MONEY -back").len(), 3);
     let either = search_ids(&store, "nice OR match");
     assert_eq!(either.len(), 2);
@@ -217,13 +248,31 @@ fn ranking_and_phrases() {
 #[test]
 fn stale_missing_foreign_and_damaged_indexes_never_change_an_answer() {
     let (dir, mut store) = seeded(&["hello money", "more money", "ok"]);
-    let filter = Filter { contains: Some("money".into()), ..Filter::default() };
+    let filter = Filter {
+        contains: Some("money".into()),
+        ..Filter::default()
+    };
     let expected = vec![1, 2];
 
     // Behind: messages imported without indexing.
-    add(&mut store, &[r#"{"content":"late money","created":"Thu Apr 30 10:00:00 CEST 2009","type":"VO"}"#.to_owned()]);
+    add(
+        &mut store,
+        &[
+            r#"{"content":"late money","created":"Thu Apr 30 10:00:00 CEST 2009","type":"VO"}"#
+                .to_owned(),
+        ],
+    );
     let (route, ids) = ids_of(&store, &filter, None);
-    assert!(matches!(route, Route::Fallback(Freshness::Behind { indexed: 3, archived: 4 })), "{route:?}");
+    assert!(
+        matches!(
+            route,
+            Route::Fallback(Freshness::Behind {
+                indexed: 3,
+                archived: 4
+            })
+        ),
+        "{route:?}"
+    );
     assert_eq!(ids, vec![1, 2, 4]);
     update(&store, false, &NoProgress).unwrap();
     assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));
@@ -231,7 +280,10 @@ fn stale_missing_foreign_and_damaged_indexes_never_change_an_answer() {
     // Missing.
     let index_dir = dir.path().join(plupper_index::INDEX_DIR);
     std::fs::remove_dir_all(&index_dir).unwrap();
-    assert_eq!(ids_of(&store, &filter, None), (Route::Fallback(Freshness::Missing), vec![1, 2, 4]));
+    assert_eq!(
+        ids_of(&store, &filter, None),
+        (Route::Fallback(Freshness::Missing), vec![1, 2, 4])
+    );
     update(&store, false, &NoProgress).unwrap();
     assert_eq!(ids_of(&store, &filter, None).0, Route::Index);
 
@@ -239,20 +291,34 @@ fn stale_missing_foreign_and_damaged_indexes_never_change_an_answer() {
     let (other_dir, _other) = seeded(&["money money"]);
     std::fs::remove_dir_all(&index_dir).unwrap();
     copy_dir(&other_dir.path().join(plupper_index::INDEX_DIR), &index_dir);
-    assert_eq!(ids_of(&store, &filter, None), (Route::Fallback(Freshness::Foreign), vec![1, 2, 4]));
+    assert_eq!(
+        ids_of(&store, &filter, None),
+        (Route::Fallback(Freshness::Foreign), vec![1, 2, 4])
+    );
     assert!(update(&store, false, &NoProgress).unwrap().rebuilt);
     assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));
 
     // A truncated segment file.
     for entry in std::fs::read_dir(&index_dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "idx" || e == "pos" || e == "term") {
+        if path
+            .extension()
+            .is_some_and(|e| e == "idx" || e == "pos" || e == "term")
+        {
             let len = std::fs::metadata(&path).unwrap().len();
-            std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len / 2).unwrap();
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_len(len / 2)
+                .unwrap();
         }
     }
     let (route, ids) = ids_of(&store, &filter, None);
-    assert!(matches!(route, Route::Fallback(Freshness::Unreadable(_))), "{route:?}");
+    assert!(
+        matches!(route, Route::Fallback(Freshness::Unreadable(_))),
+        "{route:?}"
+    );
     assert_eq!(ids, vec![1, 2, 4]);
     assert!(update(&store, false, &NoProgress).unwrap().rebuilt);
     assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));

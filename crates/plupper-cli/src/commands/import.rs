@@ -90,7 +90,15 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
     summary.print(&mut std::io::stdout().lock())?;
     if !args.no_index {
         let report = crate::commands::index::bring_up_to_date(&store, false)?;
-        println!("indexed:           {}{}", report.indexed, if report.rebuilt { " (index rebuilt)" } else { "" });
+        println!(
+            "indexed:           {}{}",
+            report.indexed,
+            if report.rebuilt {
+                " (index rebuilt)"
+            } else {
+                ""
+            }
+        );
     }
     if exit == 0 {
         Ok(())

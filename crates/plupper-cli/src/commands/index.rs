@@ -16,7 +16,8 @@ struct IndexProgress {
 
 impl UpdateProgress for IndexProgress {
     fn waiting(&self) {
-        self.bar.println("waiting for another process to finish updating the search index…");
+        self.bar
+            .println("waiting for another process to finish updating the search index…");
     }
 
     fn start(&self, total: u64) {
@@ -39,7 +40,14 @@ pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Fa
 pub fn run(archive: &Path, args: IndexArgs) -> Result<(), Failure> {
     let store = Store::open(archive)?;
     let report = bring_up_to_date(&store, args.rebuild)?;
-    let how = if report.rebuilt { "rebuilt the search index" } else { "updated the search index" };
-    println!("{how}: {} messages indexed; it now holds messages 1 to {}", report.indexed, report.last_id);
+    let how = if report.rebuilt {
+        "rebuilt the search index"
+    } else {
+        "updated the search index"
+    };
+    println!(
+        "{how}: {} messages indexed; it now holds messages 1 to {}",
+        report.indexed, report.last_id
+    );
     Ok(())
 }

@@ -14,7 +14,9 @@ use crate::output::{MessageWriter, default_message_format};
 /// Says once on stderr when the index could not answer.
 fn note(route: &Route) {
     if let Route::Fallback(why) = route {
-        eprintln!("note: {why}; answering from the archive alone (run `plupper-archive index` to repair it)");
+        eprintln!(
+            "note: {why}; answering from the archive alone (run `plupper-archive index` to repair it)"
+        );
     }
 }
 
@@ -32,7 +34,8 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     }
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();
-    let mut writer = MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
+    let mut writer =
+        MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
     if args.limit != Some(0) {
         let (route, messages) = executor::messages(&store, &filter, args.limit)?;
         note(&route);

@@ -20,7 +20,9 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     let query = parse(&args.query);
     let store = Store::open(archive)?;
     let format = default_message_format(args.format);
-    let limit = args.limit.or((format == MessageFormat::Table).then_some(TABLE_LIMIT));
+    let limit = args
+        .limit
+        .or((format == MessageFormat::Table).then_some(TABLE_LIMIT));
     let limit = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     let hits = match search(&store, &query, &filter, limit)? {
         Ok(hits) => hits,
