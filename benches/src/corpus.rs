@@ -487,10 +487,10 @@ impl Generator {
             let Some((burst, _)) = &self.upcoming else {
                 return;
             };
-            if let Some(Reverse(next)) = self.queue.peek() {
-                if next.at < *burst {
-                    return;
-                }
+            if let Some(Reverse(next)) = self.queue.peek()
+                && next.at < *burst
+            {
+                return;
             }
             if let Some((_, pending)) = self.upcoming.take() {
                 self.queue.push(Reverse(pending));
@@ -1096,15 +1096,15 @@ mod tests {
         let mut switches = 0;
         let mut last_side: HashMap<u64, Side> = HashMap::new();
         for (index, message) in generated.iter().enumerate() {
-            if let Some(previous) = open.insert(message.session, index) {
-                if previous + 1 != index {
-                    interleaved += 1;
-                }
+            if let Some(previous) = open.insert(message.session, index)
+                && previous + 1 != index
+            {
+                interleaved += 1;
             }
-            if let Some(side) = last_side.insert(message.session, message.side) {
-                if side != message.side {
-                    switches += 1;
-                }
+            if let Some(side) = last_side.insert(message.session, message.side)
+                && side != message.side
+            {
+                switches += 1;
             }
         }
         // Sparse on purpose (20 000 messages over five years): bursts still overlap.

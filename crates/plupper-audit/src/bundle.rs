@@ -552,14 +552,14 @@ fn derived_messages(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Opt
 
 fn check_contents(dir: &Path, manifest: &Manifest, differences: &mut Vec<String>) {
     let derived = derived_messages(dir, differences);
-    if let Some(derived) = &derived {
-        if derived.len() != manifest.message_ids.len() {
-            differences.push(format!(
-                "{MESSAGES_JSON}: holds {} messages, the manifest lists {}",
-                derived.len(),
-                manifest.message_ids.len()
-            ));
-        }
+    if let Some(derived) = &derived
+        && derived.len() != manifest.message_ids.len()
+    {
+        differences.push(format!(
+            "{MESSAGES_JSON}: holds {} messages, the manifest lists {}",
+            derived.len(),
+            manifest.message_ids.len()
+        ));
     }
     let ndjson = read_ndjson(dir, differences);
     let csv = read_csv(dir, differences);
@@ -578,13 +578,13 @@ fn check_contents(dir: &Path, manifest: &Manifest, differences: &mut Vec<String>
         for (i, row) in rows.iter().enumerate() {
             let place = format!("{file} {unit} {}", i + 1);
             let Some(row) = row else { continue };
-            if let Some(&id) = manifest.message_ids.get(i) {
-                if row.id != id {
-                    differences.push(format!(
-                        "{place}: message id is {}, the manifest lists {id}",
-                        row.id
-                    ));
-                }
+            if let Some(&id) = manifest.message_ids.get(i)
+                && row.id != id
+            {
+                differences.push(format!(
+                    "{place}: message id is {}, the manifest lists {id}",
+                    row.id
+                ));
             }
             if let Some(Some(original)) = derived.as_ref().and_then(|d| d.get(i)) {
                 compare(&place, row, original, file == MESSAGES_CSV, differences);

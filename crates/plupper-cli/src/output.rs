@@ -78,7 +78,7 @@ pub struct MessageWriter<W: Write> {
 /// CSV goes through the csv crate's writer, which owns the output.
 enum Sink<W: Write> {
     Plain(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> MessageWriter<W> {
@@ -89,7 +89,7 @@ impl<W: Write> MessageWriter<W> {
             MessageFormat::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
                 writer.write_record(CSV_HEADER)?;
-                Sink::Csv(writer)
+                Sink::Csv(Box::new(writer))
             }
             MessageFormat::Api => {
                 out.write_all(b"[")?;

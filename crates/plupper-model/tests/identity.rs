@@ -1,6 +1,8 @@
 //! The §1b identity: the six fields decide, not the original text's spacing, key order,
 //! escapes or form (string element or plain object).
 
+#![allow(clippy::unwrap_used)] // a test states its expectations with unwrap()
+
 use plupper_model::element::parse_element;
 use proptest::prelude::*;
 

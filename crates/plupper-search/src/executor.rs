@@ -64,18 +64,15 @@ impl Iterator for ById<'_> {
     }
 }
 
+/// Matching messages, streamed in answer order.
+pub type Answer<'s> = Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's>;
+
 /// The messages matching `filter` in answer order (at most `limit`), and the route taken.
 pub fn messages<'s>(
     store: &'s Store,
     filter: &Filter,
     limit: Option<u64>,
-) -> Result<
-    (
-        Route,
-        Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's>,
-    ),
-    SearchError,
-> {
+) -> Result<(Route, Answer<'s>), SearchError> {
     let Some(contains) = filter.contains.as_deref() else {
         return Ok((
             Route::Store,
@@ -118,10 +115,7 @@ pub fn messages<'s>(
     }
 }
 
-fn limited<'s>(
-    messages: reference::Messages<'s>,
-    limit: Option<u64>,
-) -> Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's> {
+fn limited<'s>(messages: reference::Messages<'s>, limit: Option<u64>) -> Answer<'s> {
     match limit {
         Some(limit) => Box::new(messages.take(usize::try_from(limit).unwrap_or(usize::MAX))),
         None => Box::new(messages),

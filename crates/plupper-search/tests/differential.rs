@@ -2,6 +2,8 @@
 //! (tricky Unicode, zones, duplicates) and random filters must give the same answer, in
 //! the same order.
 
+#![allow(clippy::unwrap_used)] // a test states its expectations with unwrap()
+
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use plupper_model::element::parse_element;
 use plupper_model::fold_char;

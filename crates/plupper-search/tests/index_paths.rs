@@ -1,6 +1,8 @@
 //! The index path against the reference executor: whatever the archive, the filter and
 //! the state of the index, the answer is the same.
 
+#![allow(clippy::unwrap_used)] // a test states its expectations with unwrap()
+
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;

@@ -2,6 +2,8 @@
 //! applied in any chunking and possibly cut off and re-run, the archive holds each
 //! message max(N over the sources) times.
 
+#![allow(clippy::unwrap_used)] // a test states its expectations with unwrap()
+
 use std::collections::HashMap;
 
 use plupper_model::element::parse_element;
@@ -11,7 +13,7 @@ use proptest::prelude::*;
 /// A small pool so that sources overlap and repeat messages.
 fn element_text(pick: u8) -> String {
     let content = ["ok", "OK", "Hi", "hello", "ok "][usize::from(pick % 5)];
-    let visitor = if pick % 7 == 0 {
+    let visitor = if pick.is_multiple_of(7) {
         "null".to_owned()
     } else {
         (pick / 5).to_string()

@@ -348,10 +348,10 @@ where
 {
     let halves = window.split(options.today);
     let opened = source.open(window)?;
-    if let (Some(halves), Some(len)) = (halves, opened.len) {
-        if len > options.window_budget {
-            return Ok(Outcome::TooLarge(halves));
-        }
+    if let (Some(halves), Some(len)) = (halves, opened.len)
+        && len > options.window_budget
+    {
+        return Ok(Outcome::TooLarge(halves));
     }
     let over_budget = Arc::new(AtomicBool::new(false));
     let budget = if halves.is_some() {
@@ -370,11 +370,11 @@ where
     let label = source.describe(window);
     let mut unit = store.begin_atomic(&label)?;
     let loaded = load_opened(&mut unit, opened, OnDamage::Fail, progress);
-    if let (Err(_), Some(halves)) = (&loaded, halves) {
-        if over_budget.load(Ordering::Relaxed) {
-            // Dropping `unit` rolls the window back.
-            return Ok(Outcome::TooLarge(halves));
-        }
+    if let (Err(_), Some(halves)) = (&loaded, halves)
+        && over_budget.load(Ordering::Relaxed)
+    {
+        // Dropping `unit` rolls the window back.
+        return Ok(Outcome::TooLarge(halves));
     }
     // On an error, dropping `unit` rolls the window back.
     match loaded {

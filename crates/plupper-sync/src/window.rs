@@ -254,10 +254,10 @@ fn unsettled(pulled: &[Pulled], overlap_days: u32) -> Vec<(NaiveDate, NaiveDate)
     let mut gaps = Vec::new();
     let mut next = Some(NaiveDate::MIN);
     for (first, last) in settled(pulled, overlap_days) {
-        if let (Some(start), Some(end)) = (next, first.pred_opt()) {
-            if start <= end {
-                gaps.push((start, end));
-            }
+        if let (Some(start), Some(end)) = (next, first.pred_opt())
+            && start <= end
+        {
+            gaps.push((start, end));
         }
         next = last.succ_opt();
     }

@@ -88,12 +88,12 @@ fn range(args: &SyncArgs, today: NaiveDate) -> Result<Range, Failure> {
     };
     let from = date("--from", &args.from)?;
     let to = date("--to", &args.to)?;
-    if let (Some(from), Some(to)) = (from, to) {
-        if from > to {
-            return Err(Failure::Invalid(format!(
-                "--from {from} is after --to {to}: nothing to pull"
-            )));
-        }
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(Failure::Invalid(format!(
+            "--from {from} is after --to {to}: nothing to pull"
+        )));
     }
     Ok(match (from, to) {
         (None, None) => Range::Incremental,

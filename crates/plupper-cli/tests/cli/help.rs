@@ -98,7 +98,7 @@ fn import_errors() {
     sandbox.write("object.json", "{\n  \"content\": \"Hi\"\n}\n");
     sandbox.write("cut.json", &cut);
     sandbox.write("broken.json", format!("[{good} {good}]"));
-    sandbox.write("good.json", list(&[good.clone()]));
+    sandbox.write("good.json", list(std::slice::from_ref(&good)));
     for (name, args) in [
         (
             "error_import_missing",

@@ -94,7 +94,7 @@ fn a_file_listing_a_message_three_times_adds_two_to_an_archive_holding_it_once()
     let sandbox = Sandbox::new();
     let ok = string_element(&message_object("ok", &created(1)));
     let other = string_element(&message_object("other", &created(2)));
-    let once = sandbox.write("once.json", list(&[ok.clone()]));
+    let once = sandbox.write("once.json", list(std::slice::from_ref(&ok)));
     let thrice = sandbox.write(
         "thrice.json",
         list(&[ok.clone(), other.clone(), ok.clone(), ok.clone()]),
