@@ -1,3 +1,4 @@
+#![allow(missing_docs)] // criterion_group! and criterion_main! generate undocumented items
 //! Criterion micro-benchmarks of the steps every message goes through: parsing an
 //! element, parsing its Java date, case folding for `contains`, the §1b reconciliation
 //! of a batch into the store, and an index query. Short-running: `cargo bench -p

@@ -114,13 +114,46 @@ fn matches(
         && contains.is_none_or(|c| c.matches_with(&message.content, scratch))
 }
 
+/// The elements that may hold an ASCII needle, found in one pass over the whole file
+/// lowercased (ASCII only: SIMD-friendly): those where the lowercased needle occurs, and
+/// those with an escape that could hide it. Only for needles whose simple case folding
+/// no non-ASCII character reaches: that excludes `k` (KELVIN SIGN) and `s` (LONG S).
+fn ascii_candidates(
+    bytes: &[u8],
+    ranges: &[std::ops::Range<usize>],
+    needle: &str,
+) -> Option<Vec<bool>> {
+    if !needle.is_ascii() || !plain(needle) || needle.contains(['k', 's']) || needle.is_empty() {
+        return None;
+    }
+    let lower = bytes.to_ascii_lowercase();
+    let mut candidate = vec![false; ranges.len()];
+    let mut mark = |offset: usize| {
+        let index = ranges.partition_point(|range| range.end <= offset);
+        if let Some(flag) = candidate.get_mut(index) {
+            *flag = true;
+        }
+    };
+    for finder in [needle, "\\u", "\\/"] {
+        memmem::find_iter(&lower, finder.as_bytes()).for_each(&mut mark);
+    }
+    Some(candidate)
+}
+
 /// The elements of the file's `bytes` that match `filter`, in the API's answer order.
 pub fn scan(bytes: &[u8], filter: &Filter) -> Result<Vec<Hit>, BenchError> {
     let contains = filter.contains.as_deref().map(Contains::new);
     let prefilter = Prefilter::new(filter, contains.as_ref());
+    let ranges = element_ranges(bytes)?;
+    let candidates = contains
+        .as_ref()
+        .and_then(|c| ascii_candidates(bytes, &ranges, c.folded_needle()));
     let mut scratch = String::new();
     let mut hits = Vec::new();
-    for (position, range) in element_ranges(bytes)?.into_iter().enumerate() {
+    for (position, range) in ranges.into_iter().enumerate() {
+        if candidates.as_ref().is_some_and(|c| !c[position]) {
+            continue;
+        }
         let raw = &bytes[range];
         if !prefilter.may_match(raw, &mut scratch) {
             continue;
@@ -162,6 +195,24 @@ mod tests {
         assert_eq!(positions("contains=CAF%C3%89"), vec![2]);
         assert_eq!(positions("contains=100%25"), vec![2]);
         assert_eq!(positions("contains=%22%C4%8F"), vec![1]);
+    }
+
+    #[test]
+    fn escaped_and_folded_ascii_letters_are_found() {
+        let file = r#"["{\"content\":\"x\\u0041BC\",\"created\":\"Wed Apr 29 17:16:13 CEST 2009\",\"type\":\"VO\"}",
+            {"content":"o\u212a","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"},
+            {"content":"oK","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}]"#;
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let count = |query: &str| {
+            scan(
+                file.as_bytes(),
+                &Filter::from_query_string(query, today).unwrap(),
+            )
+            .unwrap()
+            .len()
+        };
+        assert_eq!(count("contains=abc"), 1);
+        assert_eq!(count("contains=ok"), 2);
     }
 
     #[test]
