@@ -147,9 +147,7 @@ impl Store {
         self.conn.execute_batch(
             "PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
-             PRAGMA temp_store = FILE;
-             PRAGMA cache_size = -32768;
-             PRAGMA temp.cache_size = -16384;",
+             PRAGMA temp_store = FILE;",
         )?;
         self.conn.set_prepared_statement_cache_capacity(64);
         Ok(())
