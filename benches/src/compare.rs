@@ -35,6 +35,8 @@ pub struct Programs {
     pub rg: Option<PathBuf>,
     /// GNU `time`, for peak RSS, when installed.
     pub time: Option<PathBuf>,
+    /// `perf`, for CPU times with sub-millisecond resolution, when installed.
+    pub perf: Option<PathBuf>,
 }
 
 /// What to compare.
@@ -159,6 +161,9 @@ pub struct Timing {
     pub max_ms: f64,
     /// Every run.
     pub runs_ms: Vec<f64>,
+    /// CPU time (user + system) of the run that checked the answer, when GNU time is
+    /// installed: less disturbed than wall time on a busy machine.
+    pub cpu_ms: Option<f64>,
 }
 
 /// One class in one mode.
@@ -172,6 +177,8 @@ pub struct ModeResult {
     pub peer_over_ours: f64,
     /// Scan median / ours median.
     pub scan_over_ours: f64,
+    /// Peer CPU time / ours (of the checking runs), when measured.
+    pub peer_over_ours_cpu: Option<f64>,
 }
 
 /// One query class.
@@ -274,6 +281,56 @@ fn run(
         )));
     }
     Ok((elapsed, output.stdout))
+}
+
+/// Runs `args` like [`run`], under `perf stat` (task-clock) or else GNU time (10 ms
+/// resolution) when there is one, for its CPU time (ms).
+fn run_cpu(
+    args: &[OsString],
+    stdout: Option<&Path>,
+    programs: &Programs,
+    scratch: &Path,
+) -> Result<(Vec<u8>, Option<f64>), BenchError> {
+    if let Some(perf) = &programs.perf {
+        let report = scratch.join("perf-stat.txt");
+        let mut counted: Vec<OsString> = os(&[
+            &perf,
+            &"stat",
+            &"-x,",
+            &"-e",
+            &"task-clock",
+            &"-o",
+            &report,
+            &"--",
+        ]);
+        counted.extend(args.iter().cloned());
+        let (_, out) = run(&counted, stdout, &[0])?;
+        let text = std::fs::read_to_string(&report).map_err(BenchError::io(&report))?;
+        let cpu = text
+            .lines()
+            .find(|line| line.contains("task-clock"))
+            .and_then(|line| line.split(',').next()?.trim().parse::<f64>().ok());
+        return Ok((out, cpu));
+    }
+    let Some(time) = programs.time.as_deref() else {
+        return Ok((run(args, stdout, &[0])?.1, None));
+    };
+    let report = scratch.join("cpu.txt");
+    let mut timed: Vec<OsString> = vec![
+        time.into(),
+        "-f".into(),
+        "%U %S".into(),
+        "-o".into(),
+        report.clone().into(),
+    ];
+    timed.extend(args.iter().cloned());
+    let (_, out) = run(&timed, stdout, &[0])?;
+    let text = std::fs::read_to_string(&report).map_err(BenchError::io(&report))?;
+    let cpu = text.lines().last().and_then(|line| {
+        let mut parts = line.split_whitespace().map(|p| p.parse::<f64>().ok());
+        Some((parts.next()?? + parts.next()??) * 1000.0)
+    });
+    Ok((out, cpu))
 }
 
 /// Runs `args` under GNU time for its peak RSS.
@@ -462,6 +519,7 @@ fn time_runs(
         min_ms: sorted[0],
         max_ms: sorted[sorted.len() - 1],
         runs_ms: times,
+        cpu_ms: None,
     })
 }
 
@@ -511,24 +569,23 @@ fn check(
     paths: &Paths,
     slug: &str,
     problems: &mut Vec<String>,
-) -> Result<u64, BenchError> {
+) -> Result<(u64, Vec<Option<f64>>), BenchError> {
     let engines = [Engine::Ours, Engine::Peer, Engine::Scan];
-    match mode {
+    let mut cpu = Vec::new();
+    let count = match mode {
         Mode::Count => {
             let mut counts = Vec::new();
             for engine in engines {
-                let (_, out) = run(
-                    &engine_command(engine, class, mode, config, paths),
-                    None,
-                    &[0],
-                )?;
+                let args = engine_command(engine, class, mode, config, paths);
+                let (out, used) = run_cpu(&args, None, &config.programs, &config.dir)?;
+                cpu.push(used);
                 let text = String::from_utf8_lossy(&out).trim().to_owned();
                 counts.push((engine, text.parse::<u64>().unwrap_or(u64::MAX)));
             }
             if counts.iter().any(|&(_, c)| c != counts[0].1) {
                 problems.push(format!("{} (count): {counts:?}", class.name));
             }
-            Ok(counts[0].1)
+            counts[0].1
         }
         Mode::Ndjson => {
             let mut outputs = Vec::new();
@@ -536,11 +593,9 @@ fn check(
                 let path = paths
                     .answers
                     .join(format!("{slug}-{engine:?}.ndjson").to_lowercase());
-                run(
-                    &engine_command(engine, class, mode, config, paths),
-                    Some(&path),
-                    &[0],
-                )?;
+                let args = engine_command(engine, class, mode, config, paths);
+                let (_, used) = run_cpu(&args, Some(&path), &config.programs, &config.dir)?;
+                cpu.push(used);
                 outputs.push((engine, std::fs::read(&path).map_err(BenchError::io(&path))?));
             }
             for (engine, output) in &outputs[1..] {
@@ -551,9 +606,10 @@ fn check(
                     ));
                 }
             }
-            Ok(outputs[0].1.iter().filter(|&&b| b == b'\n').count() as u64)
+            outputs[0].1.iter().filter(|&&b| b == b'\n').count() as u64
         }
-    }
+    };
+    Ok((count, cpu))
 }
 
 fn ratio(timings: &[Timing], over: Engine) -> f64 {
@@ -564,6 +620,11 @@ fn ratio(timings: &[Timing], over: Engine) -> f64 {
             .map_or(f64::NAN, |t| t.median_ms)
     };
     get(over) / get(Engine::Ours)
+}
+
+fn cpu_ratio(timings: &[Timing]) -> Option<f64> {
+    let get = |engine| timings.iter().find(|t| t.engine == engine)?.cpu_ms;
+    Some(get(Engine::Peer)? / get(Engine::Ours)?)
 }
 
 /// Hides the archive's index while it lives: plupper-archive then answers from the store.
@@ -637,15 +698,16 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         let mut modes = Vec::new();
         let mut matches = 0;
         for mode in [Mode::Count, Mode::Ndjson] {
-            matches = check(&class, mode, config, &paths, &slug, &mut problems)?;
+            let (count, cpu) = check(&class, mode, config, &paths, &slug, &mut problems)?;
+            matches = count;
             let mut timings = Vec::new();
-            for engine in [Engine::Ours, Engine::Peer, Engine::Scan] {
-                timings.push(time_runs(
-                    engine,
-                    &engine_command(engine, &class, mode, config, &paths),
-                    mode,
-                    config.runs,
-                )?);
+            for (engine, cpu_ms) in [Engine::Ours, Engine::Peer, Engine::Scan]
+                .into_iter()
+                .zip(cpu)
+            {
+                let args = engine_command(engine, &class, mode, config, &paths);
+                let timing = time_runs(engine, &args, mode, config.runs)?;
+                timings.push(Timing { cpu_ms, ..timing });
             }
             if config.timing_only_engines && mode == Mode::Count && class.contains_only().is_some()
             {
@@ -664,6 +726,7 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
             modes.push(ModeResult {
                 mode,
                 peer_over_ours: ratio(&timings, Engine::Peer),
+                peer_over_ours_cpu: cpu_ratio(&timings),
                 scan_over_ours: ratio(&timings, Engine::Scan),
                 timings,
             });
@@ -712,6 +775,8 @@ pub struct Standing {
     pub median_peer_over_ours_count: f64,
     /// Median over the classes of peer / ours, NDJSON mode (target ≥ 3).
     pub median_peer_over_ours_ndjson: f64,
+    /// The same two medians of the CPU-time ratios (count, NDJSON).
+    pub median_peer_over_ours_cpu: (f64, f64),
     /// Class and mode where the peer was faster than us (target: none).
     pub slower_than_peer: Vec<String>,
     /// Class and mode where the plain scan was faster than us (target: none).
@@ -746,6 +811,20 @@ pub fn standing(report: &Report) -> Standing {
         }
     };
     let (count, ndjson) = (by_mode(Mode::Count), by_mode(Mode::Ndjson));
+    let by_mode_cpu = |mode: Mode| {
+        let mut ratios: Vec<f64> = report
+            .classes
+            .iter()
+            .flat_map(|c| c.modes.iter().filter(|m| m.mode == mode))
+            .filter_map(|m| m.peer_over_ours_cpu)
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        if ratios.is_empty() {
+            f64::NAN
+        } else {
+            median(&ratios)
+        }
+    };
     let slower = |pick: fn(&ModeResult) -> f64| -> Vec<String> {
         report
             .classes
@@ -780,6 +859,7 @@ pub fn standing(report: &Report) -> Standing {
         import_over_peer_load: report.ours_import.wall_seconds / report.peer_load.wall_seconds,
         median_peer_over_ours_count: count,
         median_peer_over_ours_ndjson: ndjson,
+        median_peer_over_ours_cpu: (by_mode_cpu(Mode::Count), by_mode_cpu(Mode::Ndjson)),
         slower_than_peer: slower(|m| m.peer_over_ours),
         slower_than_scan: slower(|m| m.scan_over_ours),
         archive_over_raw: (disk.ours_store + disk.ours_index) as f64 / disk.raw_json as f64,
@@ -801,6 +881,18 @@ fn cell(timings: &[Timing], engine: Engine) -> String {
         })
 }
 
+fn cpu_cells(timings: &[Timing]) -> String {
+    [Engine::Ours, Engine::Peer, Engine::Scan]
+        .map(|engine| {
+            timings
+                .iter()
+                .find(|t| t.engine == engine)
+                .and_then(|t| t.cpu_ms)
+                .map_or("-".into(), |ms| format!("{ms:.0}"))
+        })
+        .join(" / ")
+}
+
 /// The report as a table for people (Markdown).
 pub fn render(report: &Report) -> String {
     use std::fmt::Write as _;
@@ -813,18 +905,21 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "Wall time per query as a whole process, ms: median (min–max). ratio = peer / ours.\n"
+        "Wall time per query as a whole process, ms: median (min–max); ratio = peer / ours. CPU: user + system time of the run that checked the answer.\n"
     );
     let _ = writeln!(
         out,
-        "| class | matches | mode | plupper-archive | SQLite FTS5 peer | ratio | plain scan | rg -c -i -F | ours, no index |"
+        "| class | matches | mode | plupper-archive | SQLite FTS5 peer | ratio | plain scan | rg -c -i -F | ours, no index | CPU ms: ours / peer / scan | CPU ratio |"
     );
-    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for class in &report.classes {
         for mode in &class.modes {
             let _ = writeln!(
                 out,
-                "| {} | {} ({:.3}%) | {:?} | {} | {} | {:.1}× | {} | {} | {} |",
+                "| {} | {} ({:.3}%) | {:?} | {} | {} | {:.1}× | {} | {} | {} | {} | {} |",
                 class.class.name,
                 class.matches,
                 class.share * 100.0,
@@ -835,6 +930,9 @@ pub fn render(report: &Report) -> String {
                 cell(&mode.timings, Engine::Scan),
                 cell(&mode.timings, Engine::Rg),
                 cell(&mode.timings, Engine::OursNoIndex),
+                cpu_cells(&mode.timings),
+                mode.peer_over_ours_cpu
+                    .map_or("-".into(), |r| format!("{r:.1}×")),
             );
         }
     }
@@ -878,6 +976,11 @@ pub fn render(report: &Report) -> String {
         out,
         "median over classes of peer / ours: count {:.1}×, ndjson {:.1}× (target ≥ 3)",
         standing.median_peer_over_ours_count, standing.median_peer_over_ours_ndjson
+    );
+    let _ = writeln!(
+        out,
+        "the same by CPU time: count {:.1}×, ndjson {:.1}×",
+        standing.median_peer_over_ours_cpu.0, standing.median_peer_over_ours_cpu.1
     );
     let list = |items: &[String]| {
         if items.is_empty() {

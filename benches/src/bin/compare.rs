@@ -114,6 +114,17 @@ fn run(args: Args) -> Result<bool, String> {
         scan: beside("plupper-scan"),
         rg: find_program(&["rg"]),
         time: find_program(&["/usr/bin/time"]),
+        perf: find_program(&["perf"]).filter(|perf| {
+            // perf may be installed but not allowed to count (perf_event_paranoid).
+            Command::new(perf)
+                .args(["stat", "-x,", "-e", "task-clock", "--", "true"])
+                .stderr(std::process::Stdio::piped())
+                .output()
+                .is_ok_and(|out| {
+                    out.status.success()
+                        && String::from_utf8_lossy(&out.stderr).contains("task-clock")
+                })
+        }),
     };
     for program in [&programs.ours, &programs.peer, &programs.scan] {
         if !program.is_file() {
