@@ -689,3 +689,26 @@ fn verify_names_a_changed_batch_hash() {
         ],
     );
 }
+
+#[test]
+fn conversation_ids_are_read_like_message_ids() {
+    let sandbox = with_fixture();
+    for (id, code) in [
+        ("0", 2),
+        ("00", 2),
+        ("-1", 2),
+        ("abc", 2),
+        ("", 2),
+        ("99999999999999999999", 1),
+        ("2", 1),
+        ("01", 0),
+    ] {
+        let output = sandbox.run(&["show", "--conversation", id, "--format", "ndjson"]);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{id:?}: {}",
+            text(&output.stderr)
+        );
+    }
+}

@@ -13,8 +13,12 @@ use crate::output::{MessageWriter, default_message_format};
 
 /// A conversation id as the user wrote it: a positive integer.
 pub fn parse_conversation_id(text: &str) -> Result<ConversationId, Failure> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let positive = digits && text.bytes().any(|b| b != b'0');
     match text.parse::<i64>() {
-        Ok(id) if id > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(ConversationId(id)),
+        Ok(id) if positive => Ok(ConversationId(id)),
+        // A positive integer beyond any archive id ever assigned.
+        Err(_) if positive => Err(Failure::Failed(format!("no conversation with id {text}"))),
         _ => Err(Failure::Invalid(format!(
             "invalid conversation id `{text}`: expected a positive integer"
         ))),
