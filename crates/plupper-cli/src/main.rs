@@ -61,13 +61,24 @@ impl From<plupper_index::IndexError> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
-        if error.kind() == std::io::ErrorKind::BrokenPipe {
+        if is_broken_pipe(&error) {
             // `| head` closed the pipe: the reader has what it wanted.
             Failure::Reported(0)
         } else {
             Failure::Failed(format!("cannot write the output: {error}"))
         }
     }
+}
+
+/// Whether writing failed because the reader went away (`| head`). The csv crate wraps
+/// the I/O error in one of its own, of kind `Other`.
+fn is_broken_pipe(error: &std::io::Error) -> bool {
+    let csv_io = || match error.get_ref()?.downcast_ref::<csv::Error>()?.kind() {
+        csv::ErrorKind::Io(inner) => Some(inner.kind()),
+        _ => None,
+    };
+    error.kind() == std::io::ErrorKind::BrokenPipe
+        || csv_io() == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 fn main() -> ExitCode {

@@ -40,8 +40,10 @@ pub enum FileError {
     /// The list breaks its syntax at `offset`: the elements before are archived, the rest
     /// is in quarantine.
     #[error(
-        "{}: damaged at byte {offset}: {reason}; the {elements} elements before it were read, the rest of the file is in quarantine",
-        path.display()
+        "{}: damaged at byte {offset}: {reason}; the {elements} element{} before it {} read, the rest of the file is in quarantine",
+        path.display(),
+        if *.elements == 1 { "" } else { "s" },
+        if *.elements == 1 { "was" } else { "were" }
     )]
     Damaged {
         /// The path.
@@ -106,7 +108,7 @@ pub trait ImportProgress: Progress {
 impl ImportProgress for crate::load::NoProgress {}
 
 /// The files to import for the paths given: files as they are; directories walked
-/// recursively in file-name order, skipping hidden entries (names starting with `.`)
+/// recursively in file-name order, following links, skipping hidden entries (names starting with `.`)
 /// below them. A path that cannot be listed gives an error in its place.
 pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, FileError>> {
     let mut files = Vec::new();
@@ -120,7 +122,10 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, FileError>> {
                 source,
             })),
             Ok(meta) if meta.is_dir() => {
+                // Links are followed: a link to a file is a file to the user. A dangling
+                // link or a loop is reported as unreadable, never skipped silently.
                 let walk = WalkDir::new(path)
+                    .follow_links(true)
                     .sort_by_file_name()
                     .into_iter()
                     .filter_entry(|entry| {

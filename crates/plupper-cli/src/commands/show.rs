@@ -11,8 +11,12 @@ use crate::output::{default_message_format, write_single};
 
 /// An archive id as the user wrote it: a positive integer.
 pub fn parse_id(text: &str) -> Result<ArchiveId, Failure> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let positive = digits && text.bytes().any(|b| b != b'0');
     match text.parse::<i64>() {
-        Ok(id) if id > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(ArchiveId(id)),
+        Ok(id) if positive => Ok(ArchiveId(id)),
+        // A positive integer beyond any id ever assigned.
+        Err(_) if positive => Err(Failure::Failed(format!("no message with id {text}"))),
         _ => Err(Failure::Invalid(format!(
             "invalid message id `{text}`: expected a positive integer"
         ))),

@@ -330,7 +330,6 @@ fn ndjson_with_a_broken_line_quarantines_the_line_and_archives_the_rest() {
 /// Symbolic links inside an imported directory: `import DIR` reads files recursively;
 /// a link to a file is a file to the user.
 #[test]
-#[ignore = "bug: `import DIR` silently skips symbolic links to files inside DIR (files: 0, exit 0)"]
 fn a_symlinked_file_inside_a_directory_is_imported() {
     let sandbox = Sandbox::new();
     let dir = sandbox.file("dir");

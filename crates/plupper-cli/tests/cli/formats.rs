@@ -288,13 +288,11 @@ fn a_closed_pipe_ends_a_table_query_quietly() {
 }
 
 #[test]
-#[ignore = "bug: `query --format csv | head -1` exits 1 with `error: cannot write the output: Broken pipe (os error 32)`"]
 fn a_closed_pipe_ends_a_csv_query_quietly() {
     closed_pipe(&["query", "--format", "csv"]);
 }
 
 #[test]
-#[ignore = "bug: `quarantine --format csv | head -1` exits 1 with `error: cannot write the output: Broken pipe (os error 32)`"]
 fn a_closed_pipe_ends_a_csv_quarantine_listing_quietly() {
     let sandbox = Sandbox::new();
     let bad: Vec<String> = (0..3000)
