@@ -166,7 +166,7 @@ pub fn update(
         open(&path)
             .ok()
             .flatten()
-            .filter(|(index, _)| index.reader().is_ok())
+            .filter(|(index, _)| crate::search::reader(index).is_ok())
     };
     let (index, last_id, rebuilt) = match existing {
         Some((index, Some(p))) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => {

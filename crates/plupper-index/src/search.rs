@@ -65,7 +65,7 @@ impl IndexSearcher {
             Ok(opened) => opened,
             Err(freshness) => return Ok(Err(freshness)),
         };
-        let reader = match index.reader() {
+        let reader = match reader(&index) {
             Ok(reader) => reader,
             Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
         };
@@ -251,6 +251,16 @@ impl IndexSearcher {
         }
         Some(Box::new(PhraseQuery::new_with_offset(grams)))
     }
+}
+
+/// A reader of the index as it is now. No reload policy: a process reads one state, and
+/// tantivy's file watcher (which warns when an update replaces the directory) is not
+/// started.
+pub(crate) fn reader(index: &tantivy::Index) -> tantivy::Result<tantivy::IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
 }
 
 fn yyyymmdd(date: chrono::NaiveDate) -> i64 {

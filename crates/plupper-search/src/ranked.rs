@@ -271,7 +271,8 @@ mod tests {
         );
         assert_eq!(
             parse("a OR OR b").required,
-            vec![vec![phrase("a"), phrase("OR")], vec![phrase("b")]]
+            // The first OR stands next to an operator: a word; the second joins it with b.
+            vec![vec![phrase("a")], vec![phrase("OR"), phrase("b")]]
         );
         assert_eq!(
             parse("a - b").required,

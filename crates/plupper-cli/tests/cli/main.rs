@@ -18,6 +18,7 @@ mod dates;
 mod filters;
 mod formats;
 mod help;
+mod index;
 mod interrupted;
 mod malformed;
 mod order;
