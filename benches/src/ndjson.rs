@@ -7,27 +7,17 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use plupper_model::Message;
+use plupper_model::wire::WireMessage;
 
-/// One output line: `id`, the six API fields and `timestamp`.
+/// One output line: `id`, the six API fields (in the API's order, as the model writes
+/// them) and `timestamp`.
 #[derive(Debug, Serialize)]
 pub struct Line<'a> {
     /// The archive id (the 1-based position in the source for the peers).
     pub id: i64,
-    /// `content`.
-    pub content: &'a str,
-    /// `customerId`.
-    #[serde(rename = "customerId")]
-    pub customer_id: Option<&'a str>,
-    /// `created`, as written.
-    pub created: &'a str,
-    /// `visitorId`.
-    #[serde(rename = "visitorId")]
-    pub visitor_id: Option<i64>,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub message_type: &'a str,
-    /// `operator`.
-    pub operator: Option<&'a str>,
+    /// The six fields.
+    #[serde(flatten)]
+    pub fields: WireMessage<'a>,
     /// The instant in RFC 3339 with the written offset, or null when the zone is unknown.
     pub timestamp: Option<String>,
 }
@@ -37,12 +27,7 @@ impl<'a> Line<'a> {
     pub fn new(id: i64, message: &'a Message, timestamp: Option<String>) -> Line<'a> {
         Line {
             id,
-            content: &message.content,
-            customer_id: message.customer_id.as_deref(),
-            created: &message.created,
-            visitor_id: message.visitor_id,
-            message_type: &message.message_type,
-            operator: message.operator.as_deref(),
+            fields: WireMessage::from(message),
             timestamp,
         }
     }
