@@ -51,6 +51,7 @@ mod added;
 pub mod chain;
 pub mod conversation;
 mod error;
+mod known;
 mod quarantine;
 pub mod query;
 mod read;
@@ -107,6 +108,11 @@ pub struct ArchiveInfo {
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
+    /// The fingerprints the archive may hold, once this connection has written enough
+    /// to make reading them in worth it (see the `reconcile` module).
+    known: Option<known::KnownFingerprints>,
+    /// Elements this connection has applied, over all its units.
+    applied_elements: u64,
 }
 
 impl Store {
@@ -128,6 +134,8 @@ impl Store {
         let mut store = Store {
             conn,
             dir: dir.to_owned(),
+            known: None,
+            applied_elements: 0,
         };
         store.configure().map_err(|e| e.in_archive(&path))?;
         schema::migrate(&mut store.conn).map_err(|e| e.in_archive(&path))?;
