@@ -4,7 +4,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
+use tantivy::index::SegmentId;
+use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, NoMergePolicy};
 use tantivy::{Index, IndexWriter, SegmentMeta, TantivyDocument};
 
 use plupper_store::{ArchiveId, IndexRow, Store};
@@ -25,10 +26,14 @@ const MEMORY_BUDGET: usize = 48 << 20;
 /// maps every segment it reads, so its size bounds the memory an update needs.
 const MAX_MERGED_DOCS: u64 = 1_000_000;
 
+/// An update that adds at least this many documents, or builds the index anew, is a bulk
+/// build: it merges nothing while it adds, then [compacts](compact) once.
+const BULK_DOCS: i64 = 100_000;
+
 /// tantivy's log-structured merges (segments of similar sizes, eight at a time), except
-/// the ones that would make a segment of more than [`MAX_MERGED_DOCS`] documents. An
-/// archive of 5 million messages ends in about ten segments; searching ten segments
-/// instead of one costs a few hundred microseconds.
+/// the ones that would make a segment of more than [`MAX_MERGED_DOCS`] documents: the
+/// policy of small updates (a sync's new messages), whose segments it merges as they
+/// accumulate.
 #[derive(Debug, Default)]
 struct CappedMerges(LogMergePolicy);
 
@@ -221,7 +226,12 @@ pub fn update(
     };
 
     let mut writer: IndexWriter = index.writer_with_num_threads(THREADS, MEMORY_BUDGET)?;
-    writer.set_merge_policy(Box::new(CappedMerges::default()));
+    let bulk = rebuilt || target.0 - last_id >= BULK_DOCS;
+    if bulk {
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+    } else {
+        writer.set_merge_policy(Box::new(CappedMerges::default()));
+    }
     let payload = |last_id: i64| {
         serde_json::to_string(&Payload {
             archive: info.uuid.clone(),
@@ -257,8 +267,50 @@ pub fn update(
         report.last_id = target.0;
         commit(&mut writer, &payload(target.0))?;
     }
+    if bulk {
+        compact(&index, &mut writer)?;
+    }
     writer.wait_merging_threads()?;
     Ok(report)
+}
+
+/// Merges the index's segments, smallest first, into as few segments of at most
+/// [`MAX_MERGED_DOCS`] documents as a greedy grouping gives, one merge at a time (each
+/// merge maps the segments it reads, so one at a time bounds the memory). Every segment
+/// costs a query a few file opens and maps, so a bulk build should not leave dozens.
+fn compact(index: &Index, writer: &mut IndexWriter) -> Result<(), IndexError> {
+    let groups = {
+        let mut segments = index.searchable_segment_metas()?;
+        segments.sort_by_key(|meta| (meta.num_docs(), meta.id()));
+        merge_groups(&segments)
+        // Dropped here: a living `SegmentMeta` keeps its files from being collected.
+    };
+    for group in groups {
+        writer.merge(&group).wait()?;
+    }
+    // The merged segments' files are deleted only by a collection.
+    writer.garbage_collect_files().wait()?;
+    Ok(())
+}
+
+/// The groups [`compact`] merges: consecutive runs of `segments` (sorted by size) of at
+/// most [`MAX_MERGED_DOCS`] documents in all, of two segments or more.
+fn merge_groups(segments: &[SegmentMeta]) -> Vec<Vec<SegmentId>> {
+    let mut groups = Vec::new();
+    let mut group = Vec::new();
+    let mut docs = 0;
+    for meta in segments {
+        let size = u64::from(meta.num_docs());
+        if docs + size > MAX_MERGED_DOCS && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+            docs = 0;
+        }
+        group.push(meta.id());
+        docs += size;
+    }
+    groups.push(group);
+    groups.retain(|group| group.len() >= 2);
+    groups
 }
 
 fn commit(writer: &mut IndexWriter, payload: &str) -> Result<(), IndexError> {
@@ -314,18 +366,20 @@ fn lock(store: &Store, progress: &dyn UpdateProgress) -> Result<File, IndexError
 
 #[cfg(test)]
 mod tests {
-    use tantivy::index::SegmentId;
-
     use super::*;
+
+    fn metas(sizes: &[u32]) -> Vec<SegmentMeta> {
+        let (schema, _) = schema();
+        let index = Index::create_in_ram(schema);
+        sizes
+            .iter()
+            .map(|&docs| index.new_segment_meta(SegmentId::generate_random(), docs))
+            .collect()
+    }
 
     /// The merges `policy` proposes for segments of these sizes, as documents per merge.
     fn merges(policy: &dyn MergePolicy, sizes: &[u32]) -> Vec<u64> {
-        let (schema, _) = schema();
-        let index = Index::create_in_ram(schema);
-        let segments: Vec<SegmentMeta> = sizes
-            .iter()
-            .map(|&docs| index.new_segment_meta(SegmentId::generate_random(), docs))
-            .collect();
+        let segments = metas(sizes);
         policy
             .compute_merge_candidates(&segments)
             .iter()
@@ -355,5 +409,30 @@ mod tests {
         let sizes = [200_000; 8];
         assert_eq!(merges(&LogMergePolicy::default(), &sizes), vec![1_600_000]);
         assert_eq!(merges(&CappedMerges::default(), &sizes), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn a_bulk_build_is_compacted_into_groups_below_the_cap() {
+        let sizes = [
+            70_000, 70_000, 70_000, 600_000, 300_000, 70_000, 5_000, 900_000,
+        ];
+        let segments = metas(&sizes);
+        let docs = |id: &SegmentId| {
+            let meta = segments.iter().find(|meta| meta.id() == *id);
+            meta.map_or(0, |meta| u64::from(meta.num_docs()))
+        };
+        let mut sorted = segments.clone();
+        sorted.sort_by_key(|meta| meta.num_docs());
+        let groups: Vec<Vec<u64>> = merge_groups(&sorted)
+            .iter()
+            .map(|group| group.iter().map(docs).collect())
+            .collect();
+        // 5k + 4 × 70k + 300k = 585k; + 600k would pass 1M; 600k + 900k too.
+        assert_eq!(
+            groups,
+            vec![vec![5_000, 70_000, 70_000, 70_000, 70_000, 300_000]]
+        );
+        assert_eq!(merge_groups(&metas(&[1_000])), Vec::<Vec<SegmentId>>::new());
+        assert_eq!(merge_groups(&[]), Vec::<Vec<SegmentId>>::new());
     }
 }
