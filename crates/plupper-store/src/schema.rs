@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_archive.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_audit.sql"),
+    include_str!("../migrations/0004_date_index.sql"),
 ];
 
 /// The migration that adds the chain and the conversations; its Rust step links and
