@@ -6,7 +6,7 @@ use rusqlite::Connection;
 
 use plupper_model::Element;
 
-use crate::conversation::{AddedPoint, ConversationKey, regroup_added};
+use crate::conversation::{AddedPoint, ConversationKey, ENTRY_LINE, regroup_added};
 use crate::{BatchId, StoreError};
 
 /// The messages a chunk added, in the order added (archive id order).
@@ -25,6 +25,7 @@ impl<'a> AddedMessages<'a> {
             key: ConversationKey::of(message.visitor_id, message.customer_id.as_deref()),
             sort_key: element.date.sort_key(),
             id,
+            entry: message.message_type == "VO" && message.content == ENTRY_LINE,
         });
     }
 

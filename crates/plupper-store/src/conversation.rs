@@ -177,6 +177,8 @@ pub(crate) struct AddedPoint {
     pub key: ConversationKey,
     pub sort_key: i64,
     pub id: i64,
+    /// Whether it is the entry line.
+    pub entry: bool,
 }
 
 const CONVERSATION_COLUMNS: &str =
@@ -196,21 +198,131 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
 }
 
 /// Regroups the keys of messages just added, in the caller's transaction.
+///
+/// Most chunks add a key's messages after all of its archived ones (a history read in
+/// time order): those are appended ([`append`]) to the key's last conversation or
+/// start new ones, which is what regrouping would do, without reading the last
+/// conversation back. Otherwise the key is regrouped from the conversation before the
+/// earliest added message ([`regroup_key`]).
 pub(crate) fn regroup_added(conn: &Connection, added: &[AddedPoint]) -> Result<(), StoreError> {
-    // For each key, the earliest added message in answer order.
-    let mut earliest: HashMap<&ConversationKey, (i64, i64)> = HashMap::new();
+    let mut by_key: HashMap<&ConversationKey, Vec<Point>> = HashMap::new();
     for point in added {
-        let position = (point.sort_key, point.id);
-        earliest
-            .entry(&point.key)
-            .and_modify(|e| *e = (*e).min(position))
-            .or_insert(position);
+        by_key.entry(&point.key).or_default().push(Point {
+            id: point.id,
+            sort_key: point.sort_key,
+            entry: point.entry,
+        });
     }
-    let mut keys: Vec<_> = earliest.into_iter().collect();
-    keys.sort(); // a deterministic order of writes
-    for (key, before) in keys {
-        let from = anchor(conn, key, before)?;
-        regroup_key(conn, key, from)?;
+    let mut keys: Vec<_> = by_key.into_iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(b.0)); // a deterministic order of writes
+    for (key, mut points) in keys {
+        points.sort_by_key(|point| (point.sort_key, point.id));
+        let earliest = (points[0].sort_key, points[0].id);
+        let last = last_grouped(conn, key)?;
+        match last {
+            Some((point, _)) if (point.sort_key, point.id) > earliest => {
+                let from = anchor(conn, key, earliest)?;
+                regroup_key(conn, key, from)?;
+            }
+            _ => append(conn, key, last, &points)?,
+        }
+    }
+    Ok(())
+}
+
+/// The key's last message in answer order among those already grouped, and its
+/// conversation.
+fn last_grouped(
+    conn: &Connection,
+    key: &ConversationKey,
+) -> Result<Option<(Point, i64)>, StoreError> {
+    let (clause, value) = key.clause("m");
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT m.id, m.sort_key, cm.conversation_id
+         FROM message m JOIN conversation_message cm ON cm.message_id = m.id
+         WHERE {clause}
+         ORDER BY m.sort_key DESC, m.id DESC LIMIT 1"
+    ))?;
+    Ok(statement
+        .query_row(params![value], |row| {
+            Ok((
+                Point {
+                    id: row.get(0)?,
+                    sort_key: row.get(1)?,
+                    // Only the point after it can start a conversation; its own flag is
+                    // never read.
+                    entry: false,
+                },
+                row.get(2)?,
+            ))
+        })
+        .optional()?)
+}
+
+/// Groups `points` (in answer order, all after `last`, the key's last grouped message
+/// and its conversation) by the rule, continuing `last`'s conversation. Its id stays:
+/// every message added now has a larger archive id than the ones archived before.
+fn append(
+    conn: &Connection,
+    key: &ConversationKey,
+    last: Option<(Point, i64)>,
+    points: &[Point],
+) -> Result<(), StoreError> {
+    let (visitor, customer) = match key {
+        ConversationKey::Visitor(visitor) => (Some(*visitor), None),
+        ConversationKey::Anonymous(customer) => (None, customer.as_deref()),
+    };
+    let mut extend = conn.prepare_cached(
+        "UPDATE conversation SET last_key = ?2, messages = messages + ?3 WHERE id = ?1",
+    )?;
+    let mut insert_conversation = conn.prepare_cached(
+        "INSERT INTO conversation (id, visitor_id, customer_id, first_message, first_key, last_key, messages)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut insert_member = conn.prepare_cached(
+        "INSERT INTO conversation_message (message_id, conversation_id) VALUES (?1, ?2)",
+    )?;
+    // The points that continue `last`'s conversation: those before the first that
+    // starts a new one.
+    let continuing = match &last {
+        None => 0,
+        Some((previous, _)) => {
+            let mut previous = previous;
+            let mut n = 0;
+            while n < points.len() && !starts_conversation(Some(previous), &points[n], GAP_SECONDS)
+            {
+                previous = &points[n];
+                n += 1;
+            }
+            n
+        }
+    };
+    if let (Some((_, conversation)), Some(end)) = (&last, continuing.checked_sub(1)) {
+        extend.execute(params![
+            conversation,
+            points[end].sort_key,
+            continuing as i64
+        ])?;
+        for point in &points[..continuing] {
+            insert_member.execute([point.id, *conversation])?;
+        }
+    }
+    let rest = &points[continuing..];
+    for group in group(rest, GAP_SECONDS) {
+        let members = &rest[group.range.clone()];
+        let (first, last) = (&members[0], &members[members.len() - 1]);
+        insert_conversation.execute(params![
+            group.id.0,
+            visitor,
+            customer,
+            first.id,
+            first.sort_key,
+            last.sort_key,
+            members.len() as i64,
+        ])?;
+        for member in members {
+            insert_member.execute([member.id, group.id.0])?;
+        }
     }
     Ok(())
 }

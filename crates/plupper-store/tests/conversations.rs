@@ -305,6 +305,34 @@ fn line_strategy() -> impl Strategy<Value = Line> {
     })
 }
 
+/// Adds `lines` in sources of the sizes `cuts` gives (cycled), then checks the stored
+/// conversations against the model and `verify`.
+fn check_incremental(lines: &[Line], cuts: &[usize]) -> Result<(), TestCaseError> {
+    let (_dir, mut store) = open();
+    let mut rest = lines;
+    let mut cuts = cuts.iter().cycle();
+    while !rest.is_empty() {
+        let n = (*cuts.next().unwrap()).min(rest.len());
+        add(&mut store, &rest[..n]);
+        rest = &rest[n..];
+    }
+    // Duplicates in one source are archived once per copy; ids follow arrival.
+    let archived: Vec<(i64, Line)> = (1..=store.max_id().unwrap().0)
+        .map(|id| {
+            let stored = store.message(ArchiveId(id)).unwrap().unwrap();
+            let line = lines
+                .iter()
+                .find(|l| text(l) == stored.original.text)
+                .unwrap()
+                .clone();
+            (id, line)
+        })
+        .collect();
+    prop_assert_eq!(conversations(&store), model(&archived));
+    prop_assert_eq!(store.verify().unwrap().problems, vec![]);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
@@ -312,29 +340,19 @@ proptest! {
         lines in prop::collection::vec(line_strategy(), 1..40),
         cuts in prop::collection::vec(1usize..8, 1..8),
     ) {
-        let (_dir, mut store) = open();
         // Arrive in several sources of various sizes, in a random order of time: every
         // source after the first brings late messages.
-        let mut rest = lines.as_slice();
-        let mut cuts = cuts.iter().cycle();
-        while !rest.is_empty() {
-            let n = (*cuts.next().unwrap()).min(rest.len());
-            add(&mut store, &rest[..n]);
-            rest = &rest[n..];
-        }
-        // Duplicates in one source are archived once per copy; ids follow arrival.
-        let archived: Vec<(i64, Line)> = (1..=store.max_id().unwrap().0)
-            .map(|id| {
-                let stored = store.message(ArchiveId(id)).unwrap().unwrap();
-                let line = lines
-                    .iter()
-                    .find(|l| text(l) == stored.original.text)
-                    .unwrap()
-                    .clone();
-                (id, line)
-            })
-            .collect();
-        prop_assert_eq!(conversations(&store), model(&archived));
-        prop_assert_eq!(store.verify().unwrap().problems, vec![]);
+        check_incremental(&lines, &cuts)?;
+    }
+
+    #[test]
+    fn a_history_in_time_order_is_appended_as_grouping_from_scratch_would(
+        mut lines in prop::collection::vec(line_strategy(), 1..40),
+        cuts in prop::collection::vec(1usize..8, 1..8),
+    ) {
+        // In time order (as an export is), each source's messages of a key come after
+        // the key's archived ones: they are appended, not regrouped.
+        lines.sort_by_key(|line| line.seconds);
+        check_incremental(&lines, &cuts)?;
     }
 }
