@@ -35,6 +35,9 @@
 //! keys of the added messages are regrouped, and within a key only from the start of the
 //! conversation that holds the message just before the earliest added one (the grouping
 //! before it cannot change: the rule looks only at a message and the one before it).
+//! When all of a key's added messages come after its archived ones (a history read in
+//! time order), they are appended to its last conversation or start new ones, without
+//! reading that conversation back.
 //! [`group`] is the pure rule; the store runs it.
 
 use std::collections::HashMap;
