@@ -118,9 +118,10 @@ pub struct Reconciler<'a> {
 const RESET_SKIPPED: &str = "CREATE TEMP TABLE IF NOT EXISTS skipped (fingerprint BLOB PRIMARY KEY, copies INTEGER NOT NULL) WITHOUT ROWID;
      DELETE FROM temp.skipped;";
 /// The page cache of a connection while it applies a unit: a write touches pages of the
-/// table and of seven B-tree indexes, and with SQLite's default 2 MiB cache it spills
-/// and re-reads them within each transaction (32 MiB cut the import's CPU time by about
-/// a sixth). Reset to the default when the unit ends, so that readers stay small.
+/// message table, its B-tree indexes and the conversation tables, and with SQLite's
+/// default 2 MiB cache it spills and re-reads them within each transaction (32 MiB cut
+/// the import's CPU time by about a sixth). Reset to the default when the unit ends, so
+/// that readers stay small.
 const WRITE_CACHE: &str = "PRAGMA cache_size = -32768";
 const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
 const INSERT_BATCH: &str =
