@@ -271,16 +271,8 @@ fn append(
     last: Option<(Point, i64)>,
     points: &[Point],
 ) -> Result<(), StoreError> {
-    let (visitor, customer) = match key {
-        ConversationKey::Visitor(visitor) => (Some(*visitor), None),
-        ConversationKey::Anonymous(customer) => (None, customer.as_deref()),
-    };
     let mut extend = conn.prepare_cached(
         "UPDATE conversation SET last_key = ?2, messages = messages + ?3 WHERE id = ?1",
-    )?;
-    let mut insert_conversation = conn.prepare_cached(
-        "INSERT INTO conversation (id, visitor_id, customer_id, first_message, first_key, last_key, messages)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut insert_member = conn.prepare_cached(
         "INSERT INTO conversation_message (message_id, conversation_id) VALUES (?1, ?2)",
@@ -310,24 +302,7 @@ fn append(
             insert_member.execute([point.id, *conversation])?;
         }
     }
-    let rest = &points[continuing..];
-    for group in group(rest, GAP_SECONDS) {
-        let members = &rest[group.range.clone()];
-        let (first, last) = (&members[0], &members[members.len() - 1]);
-        insert_conversation.execute(params![
-            group.id.0,
-            visitor,
-            customer,
-            first.id,
-            first.sort_key,
-            last.sort_key,
-            members.len() as i64,
-        ])?;
-        for member in members {
-            insert_member.execute([member.id, group.id.0])?;
-        }
-    }
-    Ok(())
+    insert_groups(conn, key, &points[continuing..])
 }
 
 /// Where regrouping a key must start so that messages added at `before` (and later) are
@@ -389,13 +364,19 @@ fn regroup_key(
     ))?
     .execute(params![value, from_key, from_id])?;
 
-    let customer = match key {
-        ConversationKey::Visitor(_) => None,
-        ConversationKey::Anonymous(customer) => customer.as_deref(),
-    };
-    let visitor = match key {
-        ConversationKey::Visitor(visitor) => Some(*visitor),
-        ConversationKey::Anonymous(_) => None,
+    insert_groups(conn, key, &points)
+}
+
+/// Stores `points` (a key's messages in answer order, none of them grouped) as the
+/// conversations [`group`] makes of them.
+fn insert_groups(
+    conn: &Connection,
+    key: &ConversationKey,
+    points: &[Point],
+) -> Result<(), StoreError> {
+    let (visitor, customer) = match key {
+        ConversationKey::Visitor(visitor) => (Some(*visitor), None),
+        ConversationKey::Anonymous(customer) => (None, customer.as_deref()),
     };
     let mut insert_conversation = conn.prepare_cached(
         "INSERT INTO conversation (id, visitor_id, customer_id, first_message, first_key, last_key, messages)
@@ -404,7 +385,7 @@ fn regroup_key(
     let mut insert_member = conn.prepare_cached(
         "INSERT INTO conversation_message (message_id, conversation_id) VALUES (?1, ?2)",
     )?;
-    for group in group(&points, GAP_SECONDS) {
+    for group in group(points, GAP_SECONDS) {
         let members = &points[group.range.clone()];
         let (first, last) = (&members[0], &members[members.len() - 1]);
         insert_conversation.execute(params![
