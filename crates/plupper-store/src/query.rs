@@ -595,39 +595,27 @@ mod tests {
     fn contents_that_are_not_text_or_not_utf8_are_errors_in_either_piece() {
         let (dir, store) = archive(50);
         let tamper = Connection::open(dir.path().join(crate::DATABASE_FILE)).unwrap();
-        tamper
-            .execute(
-                "UPDATE message SET content = CAST(x'ff' AS TEXT) WHERE id = 40",
-                [],
-            )
-            .unwrap();
         let accept = || Keep(|_: &[u8]| true, 0);
-        for min_rows in [0, i64::MAX] {
-            let error = store
-                .count_contents_split_from(&Selection::default(), &accept, min_rows)
-                .unwrap_err();
-            assert!(
-                matches!(
-                    error,
-                    StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(..))
-                ),
-                "{error:?}"
-            );
-        }
-        tamper
-            .execute("UPDATE message SET content = x'41' WHERE id = 40", [])
-            .unwrap();
-        for min_rows in [0, i64::MAX] {
-            let error = store
-                .count_contents_split_from(&Selection::default(), &accept, min_rows)
-                .unwrap_err();
-            assert!(
-                matches!(
-                    error,
-                    StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(..))
-                ),
-                "{error:?}"
-            );
+        // Text that is not UTF-8, then a blob.
+        for content in ["CAST(x'ff' AS TEXT)", "x'41'"] {
+            tamper
+                .execute(
+                    &format!("UPDATE message SET content = {content} WHERE id = 40"),
+                    [],
+                )
+                .unwrap();
+            for min_rows in [0, i64::MAX] {
+                let error = store
+                    .count_contents_split_from(&Selection::default(), &accept, min_rows)
+                    .unwrap_err();
+                assert!(
+                    matches!(
+                        error,
+                        StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(..))
+                    ),
+                    "{content}: {error:?}"
+                );
+            }
         }
     }
 }
