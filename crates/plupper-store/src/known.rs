@@ -17,9 +17,11 @@
 //!   committed archive ids only grow, so the messages with an id above the highest one
 //!   read so far are exactly the ones it lacks.
 //!
-//! It costs 2 bytes per archived message (16 bits: about 0.2 % false positives with 4
-//! probes), at most [`MAX_BYTES`]; past its capacity it is rebuilt twice as large, and
-//! past [`MAX_BYTES`] it only grows less selective.
+//! It is sized for at least 16 bits per archived message (about 0.2 % false positives
+//! with 4 probes), rounded up to a power of two and sized for twice what the archive and
+//! the writer hold when it is read in, so 2 to 8 bytes per message (16 MiB while
+//! importing 5 million), at most [`MAX_BYTES`]; past its capacity it is read in again
+//! at the larger size, and past [`MAX_BYTES`] it only grows less selective.
 
 use rusqlite::Connection;
 
