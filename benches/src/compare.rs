@@ -316,21 +316,26 @@ fn run_cpu(
         return Ok((run(args, stdout, &[0])?.1, None));
     };
     let report = scratch.join("cpu.txt");
-    let mut timed: Vec<OsString> = vec![
-        time.into(),
-        "-f".into(),
-        "%U %S".into(),
-        "-o".into(),
-        report.clone().into(),
-    ];
-    timed.extend(args.iter().cloned());
-    let (_, out) = run(&timed, stdout, &[0])?;
+    let (_, out) = run(&under_time(time, "%U %S", &report, args), stdout, &[0])?;
     let text = std::fs::read_to_string(&report).map_err(BenchError::io(&report))?;
     let cpu = text.lines().last().and_then(|line| {
         let mut parts = line.split_whitespace().map(|p| p.parse::<f64>().ok());
         Some((parts.next()?? + parts.next()??) * 1000.0)
     });
     Ok((out, cpu))
+}
+
+/// The command line that runs `args` under GNU `time`, writing `format` to `report`.
+fn under_time(time: &Path, format: &str, report: &Path, args: &[OsString]) -> Vec<OsString> {
+    let mut timed: Vec<OsString> = vec![
+        time.into(),
+        "-f".into(),
+        format.into(),
+        "-o".into(),
+        report.into(),
+    ];
+    timed.extend(args.iter().cloned());
+    timed
 }
 
 /// Runs `args` under GNU time for its peak RSS.
@@ -347,15 +352,7 @@ fn measure(
         });
     };
     let report = scratch.join("time.txt");
-    let mut timed: Vec<OsString> = vec![
-        time.into(),
-        "-f".into(),
-        "%M".into(),
-        "-o".into(),
-        report.clone().into(),
-    ];
-    timed.extend(args.iter().cloned());
-    let (elapsed, _) = run(&timed, None, &[0])?;
+    let (elapsed, _) = run(&under_time(time, "%M", &report, args), None, &[0])?;
     let text = std::fs::read_to_string(&report).map_err(BenchError::io(&report))?;
     let kib: Option<f64> = text
         .lines()
