@@ -275,7 +275,7 @@ impl Contains {
         batch.bytes.make_ascii_lowercase();
         // Each text ends with a NUL, which ends any UTF-8 sequence: the batch is UTF-8
         // exactly when every text is, and a text's bounds are character boundaries.
-        let all = std::str::from_utf8(&batch.bytes)?;
+        let all = utf8(&batch.bytes)?;
         if self.folded.contains('\0') {
             // A match could cross from one text into the next.
             let texts = (0..batch.ends.len()).map(|row| batch.text(all, row));
@@ -327,6 +327,12 @@ impl Contains {
         fold_into(haystack, scratch);
         self.finder.find(scratch.as_bytes()).is_some()
     }
+}
+
+/// `bytes` as text: checked with SIMD, and again by the standard library only to say
+/// where a text that is not UTF-8 goes wrong.
+fn utf8(bytes: &[u8]) -> Result<&str, Utf8Error> {
+    simdutf8::basic::from_utf8(bytes).or_else(|_| std::str::from_utf8(bytes))
 }
 
 /// How many bytes of texts a [`ContainsCount`] gathers before it searches them: small
