@@ -1,6 +1,7 @@
 //! `plupper-archive`: the command line. Thin: it parses flags, calls the library crates,
 //! prints, and maps errors to exit statuses in one place ([`Failure`]).
 
+mod allocator;
 mod cli;
 mod commands;
 mod output;
@@ -82,8 +83,13 @@ fn is_broken_pipe(error: &std::io::Error) -> bool {
 }
 
 fn main() -> ExitCode {
+    // First, before any thread: the setting is the allocator's, for the whole process.
+    let thresholds_fixed = allocator::fix_thresholds();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
+    if !thresholds_fixed {
+        tracing::debug!("the allocator's thresholds are left as they are");
+    }
     // A bug must still end as an `error:` line and exit status 1, not a backtrace; every
     // write is a transaction, so nothing archived is lost.
     std::panic::set_hook(Box::new(|info| {
