@@ -15,7 +15,9 @@
 //! - other writers' messages are read in ([`KnownFingerprints::catch_up`]) inside each
 //!   write transaction, after its write lock is taken and before anything is decided:
 //!   committed archive ids only grow, so the messages with an id above the highest one
-//!   read so far are exactly the ones it lacks.
+//!   read so far are exactly the ones it lacks. Within one transaction it also reads
+//!   the writer's own earlier rows; when that transaction rolls back, their ids are
+//!   used again, so the writer drops the filter and reads it in afresh.
 //!
 //! It is sized for at least 16 bits per archived message (about 0.2 % false positives
 //! with 4 probes), rounded up to a power of two and sized for twice what the archive and

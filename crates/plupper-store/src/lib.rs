@@ -70,7 +70,7 @@ pub use conversation::{ConversationId, ConversationKey, ConversationRow};
 pub use error::StoreError;
 pub use quarantine::{QuarantineEntry, Quarantined};
 pub use read::{IndexRow, StoredMessage};
-pub use reconcile::{Applied, Arrival, Reconciler};
+pub use reconcile::{Applied, Arrival, GROUP_ELEMENTS, Reconciler};
 pub use sync_state::{SyncScope, SyncedWindow, WindowRecord};
 pub use verify::{Problem, Verification};
 

@@ -87,3 +87,81 @@ fn a_second_open_of_the_archive_waits_for_an_atomic_unit() {
     assert_eq!(reader.message_count().unwrap(), 0);
     unit.finish().unwrap();
 }
+
+/// Makes every insert of a message with this content fail, as a full disk or a damaged
+/// database would, from a second connection.
+fn refuse_content(dir: &std::path::Path, content: &str) {
+    let conn = rusqlite::Connection::open(dir.join("archive.sqlite3")).unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TRIGGER refuse BEFORE INSERT ON message WHEN NEW.content = '{content}'
+         BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_failed_call_leaves_nothing_of_itself_and_the_calls_before_it_stay() {
+    for atomic in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        refuse_content(dir.path(), "bad");
+        let mut unit = if atomic {
+            store.begin_atomic("window").unwrap()
+        } else {
+            store.begin("file").unwrap()
+        };
+        unit.apply(&[arrival("a", 0)], &[]).unwrap();
+        // "b" is inserted before "bad" fails: it must go with the failed call.
+        unit.apply(&[arrival("b", 1), arrival("bad", 2)], &[])
+            .unwrap_err();
+        unit.apply(&[arrival("c", 3)], &[]).unwrap();
+        unit.finish().unwrap();
+        let contents: Vec<String> = (1..=3)
+            .filter_map(|id| store.message(plupper_store::ArchiveId(id)).unwrap())
+            .map(|stored| stored.message.content)
+            .collect();
+        assert_eq!(contents, ["a", "c"], "atomic: {atomic}");
+    }
+}
+
+#[test]
+fn a_file_unit_dropped_unfinished_keeps_what_its_calls_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    {
+        let mut unit = store.begin("file").unwrap();
+        unit.apply(&[arrival("a", 0), arrival("b", 1)], &[])
+            .unwrap();
+        // Dropped, as when reading the file fails part-way.
+    }
+    let other = Store::open(dir.path()).unwrap();
+    assert_eq!(other.message_count().unwrap(), 2);
+}
+
+#[test]
+fn after_a_rolled_back_unit_a_message_another_writer_archived_is_not_added_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    {
+        // The second call reads the first call's row into the connection's Bloom
+        // filter; the rollback takes the row back, and its id is used again.
+        let mut unit = store.begin_atomic("window").unwrap();
+        unit.apply(&[arrival("x", 0)], &[]).unwrap();
+        unit.apply(&[arrival("y", 1)], &[]).unwrap();
+    }
+    let mut other = Store::open(dir.path()).unwrap();
+    let mut unit = other.begin("file").unwrap();
+    unit.apply(&[arrival("m", 0)], &[]).unwrap();
+    unit.finish().unwrap();
+    assert_eq!(
+        other.max_id().unwrap().0,
+        1,
+        "the rolled-back id is used again"
+    );
+
+    let mut unit = store.begin("the same file").unwrap();
+    let applied = unit.apply(&[arrival("m", 0)], &[]).unwrap();
+    unit.finish().unwrap();
+    assert_eq!((applied.added, applied.already_archived), (0, 1));
+    assert_eq!(store.message_count().unwrap(), 1);
+}
