@@ -220,7 +220,7 @@ pub struct ImportArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Do not bring the search index up to date at the end (run `index` later).
+    /// Do not index the messages as they are imported (run `index` later).
     #[arg(long)]
     pub no_index: bool,
 }

@@ -2,6 +2,8 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tantivy::index::SegmentId;
@@ -29,6 +31,37 @@ const MEMORY_BUDGET: usize = 32 << 20;
 /// 186 MiB with a cap of 1M documents. The price is in queries: each segment costs one
 /// about 0.5–0.9 ms of file opens and maps (1M messages: 2 segments; 5M: about 10).
 const MAX_MERGED_DOCS: u64 = 500_000;
+
+/// The merges of an update that follows a writer ([`update_following`]): as soon as the
+/// committed segments of fewer than a quarter of [`MAX_MERGED_DOCS`] documents fill a
+/// group (at least three quarters of the cap, as [`compact`] groups them), it is merged,
+/// in the background while the writer goes on. The end of the update then has only the
+/// last, partial group left to merge.
+#[derive(Debug, Default)]
+struct FullGroups;
+
+impl MergePolicy for FullGroups {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        let mut small: Vec<SegmentMeta> = segments
+            .iter()
+            .filter(|meta| u64::from(meta.num_docs()) < MAX_MERGED_DOCS / 4)
+            .cloned()
+            .collect();
+        small.sort_by_key(|meta| (meta.num_docs(), meta.id()));
+        let docs = |group: &[SegmentId]| -> u64 {
+            group
+                .iter()
+                .filter_map(|id| small.iter().find(|meta| meta.id() == *id))
+                .map(|meta| u64::from(meta.num_docs()))
+                .sum()
+        };
+        merge_groups(&small)
+            .into_iter()
+            .filter(|group| docs(group) >= MAX_MERGED_DOCS / 4 * 3)
+            .map(MergeCandidate)
+            .collect()
+    }
+}
 
 /// An update that adds at least this many documents, or builds the index anew, is a bulk
 /// build: it merges nothing while it adds, then [compacts](compact) once.
@@ -193,10 +226,65 @@ pub fn update(
     rebuild: bool,
     progress: &dyn UpdateProgress,
 ) -> Result<UpdateReport, IndexError> {
+    run_update(store, rebuild, None, progress)
+}
+
+/// [`update`], while another connection writes to the archive: indexes what it has
+/// committed, again and again, until `writing` is false and everything it committed is
+/// indexed. An import runs this on a second thread, so that indexing uses the core the
+/// single writer leaves idle instead of starting when the writer ends.
+///
+/// `progress` hears of the work only once the writer is done: [`start`] with what is
+/// left then, and [`advance`] from there.
+///
+/// [`start`]: UpdateProgress::start
+/// [`advance`]: UpdateProgress::advance
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+///
+/// use plupper_index::{NoProgress, freshness, Freshness, update_following};
+/// use plupper_store::Store;
+/// use plupper_sync::{file::import_file, load::NoProgress as NoLoadProgress};
+///
+/// let dir = tempfile::tempdir()?;
+/// let mut store = Store::open(dir.path())?;
+/// let writing = AtomicBool::new(true);
+/// let indexed = std::thread::scope(|scope| {
+///     let follower = scope.spawn(|| {
+///         let reader = Store::open(dir.path())?;
+///         update_following(&reader, false, &writing, &NoProgress)
+///     });
+///     import_file(&mut store, "../../data/seed.json".as_ref(), &NoLoadProgress);
+///     writing.store(false, Ordering::Release);
+///     follower.join().expect("the follower does not panic")
+/// })?;
+/// assert_eq!(indexed.last_id, store.max_id()?.0);
+/// assert_eq!(freshness(&store)?, Freshness::Current);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn update_following(
+    store: &Store,
+    rebuild: bool,
+    writing: &AtomicBool,
+    progress: &dyn UpdateProgress,
+) -> Result<UpdateReport, IndexError> {
+    run_update(store, rebuild, Some(writing), progress)
+}
+
+/// How long [`update_following`] waits before it looks for newly committed messages.
+const POLL: Duration = Duration::from_millis(20);
+
+fn run_update(
+    store: &Store,
+    rebuild: bool,
+    following: Option<&AtomicBool>,
+    progress: &dyn UpdateProgress,
+) -> Result<UpdateReport, IndexError> {
     let _lock = lock(store, progress)?;
     let path = index_path(store);
     let info = store.info()?;
-    let target = store.max_id()?;
+    let mut target = store.max_id()?;
     let (schema, fields) = schema();
 
     // An index that cannot be opened, or whose segments cannot be read, is rebuilt.
@@ -230,8 +318,13 @@ pub fn update(
     };
 
     let mut writer: IndexWriter = index.writer_with_num_threads(THREADS, MEMORY_BUDGET)?;
-    let bulk = rebuilt || target.0 - last_id >= BULK_DOCS;
-    if bulk {
+    // Following a writer, how much will come is not known: merge nothing meanwhile and
+    // compact at the end, which is the right policy for a large import and costs a
+    // small one nothing (it merges only small segments).
+    let bulk = following.is_some() || rebuilt || target.0 - last_id >= BULK_DOCS;
+    if following.is_some() {
+        writer.set_merge_policy(Box::new(FullGroups));
+    } else if bulk {
         writer.set_merge_policy(Box::new(NoMergePolicy));
     } else {
         writer.set_merge_policy(Box::new(CappedMerges::default()));
@@ -244,7 +337,10 @@ pub fn update(
         })
         .unwrap_or_default()
     };
-    progress.start(u64::try_from(target.0 - last_id).unwrap_or(0));
+    let mut shown = following.is_none();
+    if shown {
+        progress.start(u64::try_from(target.0 - last_id).unwrap_or(0));
+    }
     let mut report = UpdateReport {
         indexed: 0,
         rebuilt,
@@ -253,7 +349,25 @@ pub fn update(
     let mut since_commit = 0;
     loop {
         let rows = store.index_rows(ArchiveId(report.last_id), target, BATCH)?;
-        let Some(last) = rows.last() else { break };
+        let Some(last) = rows.last() else {
+            let Some(writing) = following else { break };
+            // In this order: once the writer is seen done, the newest id read after it
+            // is its last.
+            let done = !writing.load(Ordering::Acquire);
+            let newest = store.max_id()?;
+            if done && !shown {
+                shown = true;
+                progress.start(u64::try_from(newest.0 - report.last_id).unwrap_or(0));
+            }
+            if newest > target {
+                target = newest;
+            } else if done {
+                break;
+            } else {
+                std::thread::sleep(POLL);
+            }
+            continue;
+        };
         let last = last.id.0;
         for row in &rows {
             writer.add_document(document(&fields, row))?;
@@ -261,7 +375,9 @@ pub fn update(
         report.indexed += rows.len() as u64;
         report.last_id = last;
         since_commit += rows.len() as u64;
-        progress.advance(rows.len() as u64);
+        if shown {
+            progress.advance(rows.len() as u64);
+        }
         if since_commit >= COMMIT_EVERY {
             commit(&mut writer, &payload(last))?;
             since_commit = 0;
@@ -272,6 +388,12 @@ pub fn update(
         commit(&mut writer, &payload(target.0))?;
     }
     if bulk {
+        // The merges a policy started must end before the compaction groups what is left
+        // and collects the merged-away files; waiting for them takes the writer.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        writer.wait_merging_threads()?;
+        writer = index.writer_with_num_threads(1, MEMORY_BUDGET)?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         compact(&index, &mut writer)?;
     }
     writer.wait_merging_threads()?;
@@ -413,6 +535,20 @@ mod tests {
         let sizes = [200_000; 8];
         assert_eq!(merges(&LogMergePolicy::default(), &sizes), vec![1_600_000]);
         assert_eq!(merges(&CappedMerges::default(), &sizes), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn following_a_writer_merges_only_full_groups_of_small_segments() {
+        // 90 × 10k: a group of 500k and one of 400k (three quarters is 375k); 30 × 10k
+        // wait for more (or the compaction).
+        assert_eq!(merges(&FullGroups, &[10_000; 90]), vec![500_000, 400_000]);
+        assert_eq!(merges(&FullGroups, &[10_000; 30]), Vec::<u64>::new());
+        // Merged segments are left alone.
+        assert_eq!(
+            merges(&FullGroups, &[500_000, 400_000, 130_000, 130_000, 130_000]),
+            Vec::<u64>::new()
+        );
+        assert_eq!(merges(&FullGroups, &[100_000; 4]), vec![400_000]);
     }
 
     #[test]

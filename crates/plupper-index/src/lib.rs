@@ -19,7 +19,9 @@
 //! answer, and the search crate answers from the store instead. [`update`] adds what the
 //! store has beyond the last indexed id, committing as it goes (an interrupted update
 //! resumes); an index of another archive or schema, or one that cannot be read, is
-//! rebuilt from scratch. One process updates at a time (a lock file beside the index).
+//! rebuilt from scratch. [`update_following`] does the same while another connection
+//! writes, until that writer is done: an import indexes as it goes. One process updates
+//! at a time (a lock file beside the index).
 //!
 //! # Example
 //!
@@ -44,7 +46,9 @@ pub mod schema;
 mod search;
 pub mod tokens;
 
-pub use build::{Freshness, NoProgress, UpdateProgress, UpdateReport, freshness, update};
+pub use build::{
+    Freshness, NoProgress, UpdateProgress, UpdateReport, freshness, update, update_following,
+};
 pub use error::IndexError;
 pub use search::{Clause, IndexSearcher, RankedQuery};
 

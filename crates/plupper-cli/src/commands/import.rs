@@ -1,8 +1,10 @@
 //! `import PATH...`
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use plupper_index::UpdateReport;
 use plupper_store::Store;
 use plupper_sync::file::{FileError, FileReport, expand_paths, import_file};
 
@@ -62,8 +64,44 @@ fn worse(a: u8, b: u8) -> u8 {
 }
 
 pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
-    let files = expand_paths(&args.paths);
     let mut store = Store::open(archive)?;
+    if args.no_index {
+        return import(&mut store, &args.paths);
+    }
+    // The index follows the import on a second thread and connection: it indexes each
+    // group of messages once committed, on the core the single writer leaves idle.
+    let writing = AtomicBool::new(true);
+    let (imported, indexed) = std::thread::scope(|scope| {
+        let follower = scope.spawn(|| follow(archive, &writing));
+        let imported = import(&mut store, &args.paths);
+        writing.store(false, Ordering::Release);
+        let indexed = follower
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (imported, indexed)
+    });
+    let report = indexed?;
+    println!(
+        "indexed:           {}{}",
+        report.indexed,
+        if report.rebuilt {
+            " (index rebuilt)"
+        } else {
+            ""
+        }
+    );
+    imported
+}
+
+/// Indexes what the import commits, until it is done.
+fn follow(archive: &Path, writing: &AtomicBool) -> Result<UpdateReport, Failure> {
+    let reader = Store::open(archive)?;
+    crate::commands::index::follow_writer(&reader, writing)
+}
+
+/// Imports the files under `paths`, printing the summary.
+fn import(store: &mut Store, paths: &[PathBuf]) -> Result<(), Failure> {
+    let files = expand_paths(paths);
     let bar = Bar::bytes();
     let mut summary = Summary::default();
     let mut exit = 0;
@@ -76,7 +114,7 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
                 continue;
             }
         };
-        let report = import_file(&mut store, &path, &bar);
+        let report = import_file(store, &path, &bar);
         summary.add(&report);
         if let Some(error) = &report.error {
             bar.println(&format!("error: {error}"));
@@ -88,18 +126,6 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
     }
     bar.finish();
     summary.print(&mut std::io::stdout().lock())?;
-    if !args.no_index {
-        let report = crate::commands::index::bring_up_to_date(&store, false)?;
-        println!(
-            "indexed:           {}{}",
-            report.indexed,
-            if report.rebuilt {
-                " (index rebuilt)"
-            } else {
-                ""
-            }
-        );
-    }
     if exit == 0 {
         Ok(())
     } else {

@@ -1,8 +1,9 @@
 //! `index [--rebuild]`, and the index update that other commands run at their end.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
-use plupper_index::{UpdateProgress, UpdateReport, update};
+use plupper_index::{UpdateProgress, UpdateReport, update, update_following};
 use plupper_store::Store;
 
 use crate::Failure;
@@ -33,6 +34,15 @@ impl UpdateProgress for IndexProgress {
 pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Failure> {
     let progress = IndexProgress { bar: Bar::count() };
     let report = update(store, rebuild, &progress);
+    progress.bar.finish();
+    Ok(report?)
+}
+
+/// Indexes what another connection commits until `writing` is false, with a progress
+/// bar (on a terminal) for what is left then.
+pub fn follow_writer(store: &Store, writing: &AtomicBool) -> Result<UpdateReport, Failure> {
+    let progress = IndexProgress { bar: Bar::count() };
+    let report = update_following(store, false, writing, &progress);
     progress.bar.finish();
     Ok(report?)
 }
