@@ -352,7 +352,9 @@ impl Unit<'_> {
         let archived = archived.max(0) as u64;
         let grown = self.known.as_ref().map_or(0, KnownFingerprints::entries);
         if self.known.is_some() || self.applied_elements.saturating_mul(8) >= archived {
-            let expected = 2 * (archived + self.applied_elements).max(grown);
+            // What the archive holds now: the filter's size rounds up to a power of two
+            // above it, so a full one is read in again at twice its size.
+            let expected = archived.max(self.applied_elements).max(grown);
             *self.known = Some(KnownFingerprints::load(tx, expected)?);
         }
         Ok(())
