@@ -229,7 +229,7 @@ pub struct Report {
     pub load_before: String,
     /// `/proc/loadavg` after the run.
     pub load_after: String,
-    /// plupper-archive `import` (which indexes at its end).
+    /// plupper-archive `import` (which indexes as it imports).
     pub ours_import: ProcessCost,
     /// The peer's load, B-tree indexes and FTS5 build.
     pub peer_load: ProcessCost,
