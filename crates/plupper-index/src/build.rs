@@ -318,9 +318,9 @@ fn run_update(
     };
 
     let mut writer: IndexWriter = index.writer_with_num_threads(THREADS, MEMORY_BUDGET)?;
-    // Following a writer, how much will come is not known: merge nothing meanwhile and
-    // compact at the end, which is the right policy for a large import and costs a
-    // small one nothing (it merges only small segments).
+    // Following a writer, how much will come is not known: merge only full groups of
+    // small segments meanwhile and compact at the end, which suits a large import and
+    // costs a small one nothing (it merges only small segments).
     let bulk = following.is_some() || rebuilt || target.0 - last_id >= BULK_DOCS;
     if following.is_some() {
         writer.set_merge_policy(Box::new(FullGroups));

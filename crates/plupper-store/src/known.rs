@@ -24,8 +24,8 @@
 //! while importing 5 million), at most [`MAX_BYTES`]. Past its capacity it is read in
 //! again at twice the size, from the fingerprints' covering index; past [`MAX_BYTES`]
 //! it only grows less selective. (Sized for four times the archive, as it once was, it
-//! took 64 MiB during a 5M import; doubling reads the fingerprints about twice over in
-//! all, some 5 s at 5M.)
+//! took 64 MiB during a 5M import; doubling reads about twice as many fingerprints in
+//! all as the archive ends with, from an index a quarter of the table's size.)
 
 use rusqlite::Connection;
 
