@@ -156,7 +156,7 @@ pub fn human_duration(seconds: i64) -> String {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-    use plupper_model::{Message, Original, OriginalKind};
+    use plupper_model::Message;
 
     fn message(
         id: i64,
@@ -182,10 +182,7 @@ mod tests {
             written_date: wall_clock.date(),
             wall_clock,
             utc_offset: FixedOffset::east_opt(7200),
-            original: Original {
-                kind: OriginalKind::Object,
-                text: String::new(),
-            },
+            kept_original: None,
         }
     }
 

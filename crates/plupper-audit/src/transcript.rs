@@ -122,7 +122,7 @@ mod tests {
     use super::*;
     use crate::summary::ConversationSummary;
     use chrono::{FixedOffset, NaiveDate};
-    use plupper_model::{Message, Original, OriginalKind};
+    use plupper_model::Message;
     use plupper_store::{ArchiveId, ConversationId, ConversationKey, ConversationRow};
 
     fn message(id: i64, second: u32, kind: &str, content: &str) -> StoredMessage {
@@ -143,10 +143,7 @@ mod tests {
             written_date: wall_clock.date(),
             wall_clock,
             utc_offset: FixedOffset::east_opt(7200),
-            original: Original {
-                kind: OriginalKind::Object,
-                text: String::new(),
-            },
+            kept_original: None,
         }
     }
 

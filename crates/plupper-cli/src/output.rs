@@ -124,7 +124,7 @@ impl<W: Write> MessageWriter<W> {
                 if self.written > 0 {
                     out.write_all(b", ")?;
                 }
-                out.write_all(api_element(&stored.original).as_bytes())?;
+                out.write_all(api_element(&stored.original()).as_bytes())?;
             }
             (Sink::Plain(out), MessageFormat::Table) => {
                 let message = &stored.message;
@@ -246,7 +246,7 @@ pub fn write_single(
 ) -> io::Result<()> {
     match format {
         MessageFormat::Api => {
-            out.write_all(object_text(&stored.original).as_bytes())?;
+            out.write_all(object_text(&stored.original()).as_bytes())?;
             if terminal {
                 out.write_all(b"\n")?;
             }

@@ -161,7 +161,7 @@ pub(crate) fn link_existing(conn: &Connection) -> Result<(), StoreError> {
             first.get_or_insert(stored.id.0);
             last = stored.id.0;
             count += 1;
-            hasher.add(stored.id.0, stored.original.text.as_bytes());
+            hasher.add(stored.id.0, stored.original().text.as_bytes());
         }
     }
     let Some(first) = first else { return Ok(()) };

@@ -1,5 +1,7 @@
 //! Reading archived messages back.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, Row};
 
@@ -21,8 +23,10 @@ pub struct StoredMessage {
     pub wall_clock: NaiveDateTime,
     /// The offset of the zone written in `created`, when known.
     pub utc_offset: Option<FixedOffset>,
-    /// The element's original text, byte for byte.
-    pub original: Original,
+    /// The element's original text when the archive keeps it, that is, when it is not
+    /// the canonical element of `message` (`None`, most messages: see
+    /// [`StoredMessage::original`]).
+    pub kept_original: Option<Original>,
 }
 
 impl StoredMessage {
@@ -31,6 +35,19 @@ impl StoredMessage {
         self.wall_clock
             .and_local_timezone(self.utc_offset?)
             .single()
+    }
+
+    /// The element's original text, byte for byte. Most elements are the canonical
+    /// element of their six fields, which the archive does not store twice: it is written
+    /// out here, when asked for, not each time a message is read.
+    pub fn original(&self) -> Cow<'_, Original> {
+        match &self.kept_original {
+            Some(original) => Cow::Borrowed(original),
+            None => Cow::Owned(Original {
+                kind: OriginalKind::String,
+                text: canonical_element(&self.message),
+            }),
+        }
     }
 }
 
@@ -69,22 +86,19 @@ pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<Stored
             Some(FixedOffset::east_opt(seconds).ok_or_else(|| corrupt(column(9), "utc_offset"))?)
         }
     };
-    let original = match (
+    let kept_original = match (
         row.get::<_, u8>(column(10))?,
         row.get::<_, Option<String>>(column(11))?,
     ) {
-        (0, None) => Original {
-            kind: OriginalKind::String,
-            text: canonical_element(&message),
-        },
-        (1, Some(text)) => Original {
+        (0, None) => None,
+        (1, Some(text)) => Some(Original {
             kind: OriginalKind::String,
             text,
-        },
-        (2, Some(text)) => Original {
+        }),
+        (2, Some(text)) => Some(Original {
             kind: OriginalKind::Object,
             text,
-        },
+        }),
         _ => return Err(corrupt(column(10), "original_kind")),
     };
     Ok(StoredMessage {
@@ -93,7 +107,7 @@ pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<Stored
         written_date,
         wall_clock,
         utc_offset,
-        original,
+        kept_original,
     })
 }
 

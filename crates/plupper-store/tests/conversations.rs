@@ -322,7 +322,7 @@ fn check_incremental(lines: &[Line], cuts: &[usize]) -> Result<(), TestCaseError
             let stored = store.message(ArchiveId(id)).unwrap().unwrap();
             let line = lines
                 .iter()
-                .find(|l| text(l) == stored.original.text)
+                .find(|l| text(l) == stored.original().text)
                 .unwrap()
                 .clone();
             (id, line)

@@ -44,7 +44,9 @@ fn archived_counts(store: &Store, max_id: i64) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for id in 1..=max_id {
         if let Some(stored) = store.message(plupper_store::ArchiveId(id)).unwrap() {
-            *counts.entry(stored.original.text).or_default() += 1;
+            *counts
+                .entry(stored.original().into_owned().text)
+                .or_default() += 1;
         }
     }
     counts
@@ -174,7 +176,7 @@ fn originals_come_back_byte_for_byte() {
             .message(plupper_store::ArchiveId(i as i64 + 1))
             .unwrap()
             .unwrap();
-        assert_eq!(&stored.original.text, text);
+        assert_eq!(&stored.original().text, text);
         assert_eq!(stored.message, arrivals[i].element.message);
     }
     let seed = store.message(plupper_store::ArchiveId(1)).unwrap().unwrap();

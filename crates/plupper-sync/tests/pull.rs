@@ -76,7 +76,7 @@ fn archived(store: &Store) -> HashMap<String, usize> {
         store
             .message(ArchiveId(id))
             .unwrap()
-            .map(|stored| stored.original.text)
+            .map(|stored| stored.original().into_owned().text)
     }))
 }
 
