@@ -1,14 +1,14 @@
 //! The index schema: which message fields are indexed, and how.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::tokens::{GramTokenizer, ShortGramTokenizer, WordTokenizer};
 
 /// Bumped whenever the schema or a tokenizer changes: an index of another version is
 /// rebuilt, never read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub(crate) const GRAMS: &str = "plupper_grams";
 pub(crate) const SHORT: &str = "plupper_short";
@@ -40,28 +40,33 @@ pub struct Fields {
 /// The schema and its fields.
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let text = |tokenizer: &str, record: IndexRecordOption| {
+    // Field norms (one byte per document and field) serve BM25 only, so only `words`,
+    // the ranked field, keeps them; the exact fields are matched, never scored.
+    let text = |tokenizer: &str, record: IndexRecordOption, norms: bool| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer)
-                .set_index_option(record),
+                .set_index_option(record)
+                .set_fieldnorms(norms),
         )
     };
+    let exact = || text("raw", IndexRecordOption::Basic, false);
+    let indexed = || NumericOptions::default().set_indexed();
     let fields = Fields {
         id: builder.add_u64_field("id", FAST),
         sort_key: builder.add_i64_field("sort_key", FAST),
-        written_date: builder.add_i64_field("written_date", INDEXED | FAST),
-        operator: builder.add_text_field("operator", STRING),
-        customer_id: builder.add_text_field("customer_id", STRING),
-        visitor_id: builder.add_i64_field("visitor_id", INDEXED),
+        written_date: builder.add_i64_field("written_date", indexed() | FAST),
+        operator: builder.add_text_field("operator", exact()),
+        customer_id: builder.add_text_field("customer_id", exact()),
+        visitor_id: builder.add_i64_field("visitor_id", indexed()),
         grams: builder.add_text_field(
             "grams",
-            text(GRAMS, IndexRecordOption::WithFreqsAndPositions),
+            text(GRAMS, IndexRecordOption::WithFreqsAndPositions, false),
         ),
-        short: builder.add_text_field("short", text(SHORT, IndexRecordOption::Basic)),
+        short: builder.add_text_field("short", text(SHORT, IndexRecordOption::Basic, false)),
         words: builder.add_text_field(
             "words",
-            text(WORDS, IndexRecordOption::WithFreqsAndPositions),
+            text(WORDS, IndexRecordOption::WithFreqsAndPositions, true),
         ),
     };
     (builder.build(), fields)
