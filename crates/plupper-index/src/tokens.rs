@@ -10,7 +10,7 @@
 //! - [`WordTokenizer`]: words (runs of alphanumeric characters), folded, for ranked search.
 
 use plupper_model::fold_char;
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{MAX_TOKEN_LEN, Token, TokenStream, Tokenizer};
 
 /// The folded characters of a text with their byte offsets, reused between documents.
 #[derive(Debug, Clone, Default)]
@@ -138,19 +138,25 @@ pub struct WordStream<'a> {
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some((start, end)) = next_word(self.text, self.cursor) else {
-            return false;
-        };
-        self.cursor = end;
-        self.token.text.clear();
-        self.token
-            .text
-            .extend(self.text[start..end].chars().map(fold_char));
-        self.token.offset_from = start;
-        self.token.offset_to = end;
-        self.token.position = self.position;
-        self.position += 1;
-        true
+        loop {
+            let Some((start, end)) = next_word(self.text, self.cursor) else {
+                return false;
+            };
+            self.cursor = end;
+            self.token.text.clear();
+            self.token
+                .text
+                .extend(self.text[start..end].chars().map(fold_char));
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.position = self.position;
+            self.position += 1;
+            // tantivy drops a longer token itself, with a warning on stderr for each;
+            // skipping it here (keeping its position) indexes the same.
+            if self.token.text.len() <= MAX_TOKEN_LEN {
+                return true;
+            }
+        }
     }
 
     fn token(&self) -> &Token {
@@ -260,6 +266,19 @@ mod tests {
             owned(&[("ďakujem", 0), ("ß", 1), ("straße", 2), ("100", 3)])
         );
         assert_eq!(words("a-B")[1], ("b".to_owned(), 2..3));
+    }
+
+    #[test]
+    fn a_word_too_long_for_tantivy_is_skipped_keeping_the_positions_after_it() {
+        // Regression: tantivy dropped such a word itself and printed a WARN line on the
+        // import's stderr for each.
+        let long = "x".repeat(MAX_TOKEN_LEN + 1);
+        assert_eq!(
+            tokens(WordTokenizer, &format!("a {long} b")),
+            owned(&[("a", 0), ("b", 2)])
+        );
+        let longest = "y".repeat(MAX_TOKEN_LEN);
+        assert_eq!(tokens(WordTokenizer, &longest), owned(&[(&longest, 0)]));
     }
 
     #[test]

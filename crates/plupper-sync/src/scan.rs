@@ -60,13 +60,16 @@ pub enum Format {
     Ndjson,
 }
 
-/// Tells the format from the first bytes of a source (up to 64 KiB, with the first
-/// lines whole if they fit), or says why it is not one the importer knows.
+/// Tells the format from the first bytes of a source, or says why it is not one the
+/// importer knows. `head` is what was read of it, `whole` whether that is all of it.
 ///
 /// A source is a list when its first non-blank character is `[`; NDJSON when it is `{`
 /// and one of the first lines is a whole JSON value (a pretty-printed single object is
-/// not NDJSON); anything else (empty, binary, another JSON value) is foreign.
-pub fn detect(head: &[u8]) -> Result<Format, String> {
+/// not NDJSON), or when a line that starts with `{` in its first column runs past the
+/// head: a message may be longer than any head (the contract accepts 1 MiB of content),
+/// and the lines of a pretty-printed object are indented. Anything else (empty, binary,
+/// another JSON value) is foreign.
+pub fn detect(head: &[u8], whole: bool) -> Result<Format, String> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     if head.contains(&0) {
         return Err("a binary file (it contains NUL bytes)".into());
@@ -81,11 +84,16 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
     match head[start] {
         b'[' => Ok(Format::List),
         b'{' => {
-            let lines = head[start..].split(|&b| b == b'\n').take(8);
-            if lines
-                .into_iter()
-                .any(|line| serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok())
-            {
+            // Unless the head is the whole source, its last line may be cut short.
+            let text = &head[start..];
+            let cut = match text.iter().rposition(|&b| b == b'\n') {
+                _ if whole => text.len(),
+                Some(newline) => newline + 1,
+                None => 0,
+            };
+            let (lines, cut_line) = text.split_at(cut);
+            let value = |line: &[u8]| serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok();
+            if lines.split(|&b| b == b'\n').take(8).any(value) || cut_line.first() == Some(&b'{') {
                 Ok(Format::Ndjson)
             } else {
                 Err(
@@ -720,24 +728,46 @@ mod tests {
     }
 
     #[test]
+    fn a_first_line_longer_than_the_head_is_ndjson() {
+        // Regression: a file whose first message ran past the 64 KiB head was refused as
+        // "not NDJSON", while the same messages in another order were imported.
+        let long = format!("{{\"content\":\"{}", "x".repeat(100));
+        assert_eq!(detect(long.as_bytes(), false), Ok(Format::Ndjson));
+        let after_a_bad_line = format!("{{broken\n{long}");
+        assert_eq!(
+            detect(after_a_bad_line.as_bytes(), false),
+            Ok(Format::Ndjson)
+        );
+        // All of the source, and it is not a value: a broken file, not a long line.
+        assert!(detect(long.as_bytes(), true).is_err());
+        // A pretty-printed object's long lines are indented.
+        let pretty = format!("{{\n  \"content\": \"{}", "x".repeat(100));
+        assert!(detect(pretty.as_bytes(), false).is_err());
+    }
+
+    #[test]
     fn detection() {
-        assert_eq!(detect(b"  [\"x\"]"), Ok(Format::List));
-        assert_eq!(detect(b"\xEF\xBB\xBF[]"), Ok(Format::List));
-        assert_eq!(detect(b"{\"a\":1}\n{\"a\":2}\n"), Ok(Format::Ndjson));
-        assert_eq!(detect(b"{broken\n{\"a\":2}\n"), Ok(Format::Ndjson));
-        assert!(detect(b"").unwrap_err().contains("empty"));
-        assert!(detect(b" \n").unwrap_err().contains("white space"));
-        assert!(detect(b"\x7fELF\x00\x01").unwrap_err().contains("binary"));
+        assert_eq!(detect(b"  [\"x\"]", true), Ok(Format::List));
+        assert_eq!(detect(b"\xEF\xBB\xBF[]", true), Ok(Format::List));
+        assert_eq!(detect(b"{\"a\":1}\n{\"a\":2}\n", true), Ok(Format::Ndjson));
+        assert_eq!(detect(b"{broken\n{\"a\":2}\n", true), Ok(Format::Ndjson));
+        assert!(detect(b"", true).unwrap_err().contains("empty"));
+        assert!(detect(b" \n", true).unwrap_err().contains("white space"));
         assert!(
-            detect(b"{\n  \"a\": 1\n}\n")
+            detect(b"\x7fELF\x00\x01", true)
+                .unwrap_err()
+                .contains("binary")
+        );
+        assert!(
+            detect(b"{\n  \"a\": 1\n}\n", true)
                 .unwrap_err()
                 .contains("not an API list response")
         );
         assert!(
-            detect(b"\"text\"")
+            detect(b"\"text\"", true)
                 .unwrap_err()
                 .contains("not an API list response")
         );
-        assert!(detect(b"hello").unwrap_err().contains("not JSON"));
+        assert!(detect(b"hello", true).unwrap_err().contains("not JSON"));
     }
 }

@@ -98,10 +98,11 @@ impl Source for FileSource {
         let len = file.metadata().map(|m| m.len()).ok();
         let mut head = Vec::with_capacity(HEAD);
         (&mut file)
-            .take(HEAD as u64)
+            .take(HEAD as u64 + 1)
             .read_to_end(&mut head)
             .map_err(unreadable)?;
-        let format = detect(&head).map_err(|reason| FileError::Foreign {
+        let whole = head.len() <= HEAD;
+        let format = detect(&head, whole).map_err(|reason| FileError::Foreign {
             path: path.to_owned(),
             reason,
         })?;

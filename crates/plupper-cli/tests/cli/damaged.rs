@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::harness::{
-    CorpusFormat, Sandbox, created, list, message_object, repo_root, string_element, write_corpus,
+    CorpusFormat, Sandbox, created, list, message_object, ndjson_lines, repo_root, string_element,
+    write_corpus,
 };
 
 fn seed() -> PathBuf {
@@ -352,4 +353,21 @@ fn a_pipe_given_as_a_path_is_read() {
             .unwrap(),
     );
     assert_eq!(run.success().summary().added, 5);
+}
+
+/// Regression: an NDJSON file whose first message was longer than the 64 KiB the importer
+/// reads to tell the format was refused whole as "not NDJSON", while the same messages in
+/// the other order were imported (the contract accepts at least 1 MiB of content).
+#[test]
+fn an_ndjson_file_starting_with_a_message_longer_than_64_kib_is_imported() {
+    let sandbox = Sandbox::new();
+    let long = "x".repeat(1 << 20);
+    let body = ndjson_lines(&[
+        message_object(&long, &created(1)),
+        message_object("short", &created(2)),
+    ]);
+    let path = sandbox.write("long-first.ndjson", &body);
+    let summary = sandbox.import(&[&path]).success().summary();
+    assert_eq!((summary.elements, summary.added), (2, 2));
+    assert_eq!(sandbox.contents_by_id(), [long.as_str(), "short"]);
 }
