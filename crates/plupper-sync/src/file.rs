@@ -38,12 +38,13 @@ pub enum FileError {
         reason: String,
     },
     /// The list breaks its syntax at `offset`: the elements before are archived, the rest
-    /// is in quarantine.
+    /// (if the file goes on) is in quarantine.
     #[error(
-        "{}: damaged at byte {offset}: {reason}; the {elements} element{} before it {} read, the rest of the file is in quarantine",
+        "{}: damaged at byte {offset}: {reason}; the {elements} element{} before it {} read, {}",
         path.display(),
         if *.elements == 1 { "" } else { "s" },
-        if *.elements == 1 { "was" } else { "were" }
+        if *.elements == 1 { "was" } else { "were" },
+        if *.rest_kept { "the rest of the file is in quarantine" } else { "and nothing follows it" }
     )]
     Damaged {
         /// The path.
@@ -54,6 +55,8 @@ pub enum FileError {
         reason: String,
         /// Elements read before the damage.
         elements: u64,
+        /// Whether bytes followed the damage (they are in quarantine).
+        rest_kept: bool,
     },
     /// Reading failed part-way: what was read before is archived.
     #[error("{}: {source}", path.display())]
@@ -188,6 +191,7 @@ pub fn import_file(store: &mut Store, path: &Path, progress: &dyn ImportProgress
                     offset: damage.offset,
                     reason: damage.reason.clone(),
                     elements: unit.elements,
+                    rest_kept: damage.rest_kept,
                 });
             }
             report.unit = unit;

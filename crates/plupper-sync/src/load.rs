@@ -42,7 +42,7 @@ pub struct UnitReport {
     pub applied: Applied,
     /// Elements archived with a warning (wrong weekday, unknown zone).
     pub warnings: u64,
-    /// Where the source's syntax broke, if it did; its rest is in quarantine.
+    /// Where the source's syntax broke, if it did; its rest, if any, is in quarantine.
     pub damage: Option<DamageReport>,
 }
 
@@ -53,6 +53,9 @@ pub struct DamageReport {
     pub offset: u64,
     /// What is wrong.
     pub reason: String,
+    /// Whether bytes followed the damage (and went to quarantine as one entry): a list
+    /// cut off right after an element or its comma has no rest.
+    pub rest_kept: bool,
 }
 
 /// Why a load stopped.
@@ -265,7 +268,8 @@ fn parse_stage(chunks: Receiver<Chunk>, out: SyncSender<Parsed>) {
                     crate::scan::MAX_REST >> 20
                 )
             };
-            if !damage.rest.is_empty() {
+            let rest_kept = !damage.rest.is_empty();
+            if rest_kept {
                 quarantined.push(Quarantined {
                     reason: format!(
                         "{}: the rest of the file from byte {}{kept}",
@@ -279,6 +283,7 @@ fn parse_stage(chunks: Receiver<Chunk>, out: SyncSender<Parsed>) {
             DamageReport {
                 offset: damage.offset,
                 reason: damage.reason,
+                rest_kept,
             }
         });
         let parsed = Parsed {

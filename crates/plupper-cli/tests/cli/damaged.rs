@@ -371,3 +371,26 @@ fn an_ndjson_file_starting_with_a_message_longer_than_64_kib_is_imported() {
     assert_eq!((summary.elements, summary.added), (2, 2));
     assert_eq!(sandbox.contents_by_id(), [long.as_str(), "short"]);
 }
+
+/// Regression: a list cut off right after an element or its comma said "the rest of the
+/// file is in quarantine", though nothing followed and nothing was quarantined.
+#[test]
+fn a_list_cut_off_between_elements_says_nothing_follows() {
+    let (sandbox, other) = archive_with_seed();
+    let (a, b) = (good("a", 1), good("b", 2));
+    for (name, body) in [
+        ("after-comma.json", format!("[{a}, {b},")),
+        ("after-element.json", format!("[{a}, {b}")),
+    ] {
+        let path = sandbox.write(name, &body);
+        let run = sandbox.import(&[&path, &other]).code(2).errors(1);
+        let line = run.stderr.lines().next().unwrap();
+        assert!(line.starts_with(&format!("error: {}: damaged at byte ", path.display())));
+        assert!(
+            line.ends_with("; the 2 elements before it were read, and nothing follows it"),
+            "{line}"
+        );
+        assert!(sandbox.quarantine().is_empty());
+    }
+    assert_eq!(sandbox.count::<&str>(&[]), 5 + 2 + 2);
+}
