@@ -34,6 +34,43 @@ impl Failure {
             Failure::Reported(code) => *code,
         }
     }
+
+    /// Prints the message now (unless it was printed already); the exit status.
+    fn report(self) -> u8 {
+        if let Failure::Invalid(message) | Failure::Failed(message) = &self {
+            eprintln!("error: {message}");
+        }
+        self.exit_code()
+    }
+}
+
+/// The exit status of two outcomes together (0 is success). A failure (1) outweighs
+/// invalid input (2), because a script retries a failure and not bad input: an import
+/// that met a damaged file (2) and an unreadable one (1) exits 1, and so does one that
+/// met a damaged file and then could not write its summary (the data is archived, but the
+/// run did not end as it should; running it again prints the summary).
+pub fn worse(a: u8, b: u8) -> u8 {
+    if a == 1 || b == 1 { 1 } else { a.max(b) }
+}
+
+/// Both outcomes of a command that did two things (its work, then its report or the
+/// index update): success when both succeeded, else every error is printed (the work's
+/// first) and the status is the [`worse`] of the two.
+pub fn both(first: Result<(), Failure>, second: Result<(), Failure>) -> Result<(), Failure> {
+    match (first, second) {
+        (Ok(()), outcome) | (outcome, Ok(())) => outcome,
+        (Err(first), Err(second)) => Err(Failure::Reported(worse(first.report(), second.report()))),
+    }
+}
+
+/// What writing a command's report to stdout means for the command, once its work is done
+/// (committed): the reader going away (`| head`, `| true`) is no failure, as the work was
+/// done and its status stands; any other error (a full disk) is a failure to say so.
+pub fn report_written(written: std::io::Result<()>) -> Result<(), Failure> {
+    match written {
+        Err(error) if !is_broken_pipe(&error) => Err(Failure::from(error)),
+        _ => Ok(()),
+    }
 }
 
 impl From<plupper_store::StoreError> for Failure {
@@ -97,12 +134,7 @@ fn main() -> ExitCode {
     }));
     match std::panic::catch_unwind(|| run(cli)).unwrap_or(Err(Failure::Reported(1))) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            if let Failure::Invalid(message) | Failure::Failed(message) = &failure {
-                eprintln!("error: {message}");
-            }
-            ExitCode::from(failure.exit_code())
-        }
+        Err(failure) => ExitCode::from(failure.report()),
     }
 }
 

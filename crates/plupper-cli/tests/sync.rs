@@ -359,6 +359,82 @@ fn an_unreachable_host_and_bad_dates() {
     }
 }
 
+/// A pipe whose reader went away before anything was written (`| true`).
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Stdio::from(writer)
+}
+
+/// `sync` with its index update (no `--no-index`), the summary's last line.
+fn sync_and_index(archive: &Path, upstream: &Upstream) -> Command {
+    let mut command = command(archive);
+    command
+        .args(["sync", "--url", &upstream.url(), "--user", USER])
+        .env("PLUPPER_PASSWORD", SENTINEL)
+        .stdin(Stdio::null());
+    command
+}
+
+#[test]
+fn a_sync_summary_on_a_closed_pipe_does_not_panic() {
+    let upstream = Upstream::start(dataset(50), USER, SENTINEL, Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    for mut command in [
+        sync_and_index(&archive, &upstream),
+        sync(&archive, &upstream, &["--full"]),
+    ] {
+        let output = command.stdout(closed_pipe()).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert_eq!(text(&output.stderr), "");
+    }
+    assert_eq!(archived(&archive), multiset(upstream.elements()));
+
+    // The sync's own failure keeps its status and its message.
+    let wrong = Upstream::start(dataset(10), USER, "the-right-one", Faults::none());
+    let output = sync(&archive, &wrong, &[])
+        .stdout(closed_pipe())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: authentication failed for user {USER} at {}\n",
+            wrong.url()
+        )
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sync_summary_to_a_full_disk_does_not_panic_and_exits_1() {
+    let upstream = Upstream::start(dataset(50), USER, SENTINEL, Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = sync_and_index(&archive, &upstream)
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "error: cannot write the output: No space left on device (os error 28)\n"
+    );
+    assert_eq!(archived(&archive), multiset(upstream.elements()));
+    // The index was brought up to date all the same: `query` needs no note.
+    let mut count = command(&archive);
+    count.args(["query", "--contains", "recent", "--count"]);
+    let output = run(count);
+    assert_eq!(text(&output.stderr), "");
+    assert_eq!(text(&output.stdout), "6\n");
+}
+
 /// A small deterministic generator for kill times.
 struct Lcg(u64);
 

@@ -58,39 +58,57 @@ fn status(error: &FileError) -> u8 {
     if error.is_invalid_input() { 2 } else { 1 }
 }
 
-/// A failure (1) outweighs bad input (2): a script retries a failure, not bad input.
-fn worse(a: u8, b: u8) -> u8 {
-    if a == 1 || b == 1 { 1 } else { a.max(b) }
+/// What the import did: its counts, and the exit status its files decided (their errors
+/// are printed already).
+struct Imported {
+    summary: Summary,
+    status: u8,
+}
+
+impl Imported {
+    fn outcome(&self) -> Result<(), Failure> {
+        match self.status {
+            0 => Ok(()),
+            status => Err(Failure::Reported(status)),
+        }
+    }
 }
 
 pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
     let mut store = Store::open(archive)?;
+    // The summary is printed once the files are committed; a reader that went away or a
+    // full disk on stdout changes nothing of what was archived (see `report_written`).
+    let mut out = std::io::stdout().lock();
     if args.no_index {
-        return import(&mut store, &args.paths);
+        let imported = import(&mut store, &args.paths);
+        let written = imported.summary.print(&mut out);
+        return crate::both(imported.outcome(), crate::report_written(written));
     }
     // The index follows the import on a second thread and connection: it indexes each
     // group of messages once committed, on the core the single writer leaves idle.
     let writing = AtomicBool::new(true);
-    let (imported, indexed) = std::thread::scope(|scope| {
+    let (imported, written, indexed) = std::thread::scope(|scope| {
         let follower = scope.spawn(|| follow(archive, &writing));
         let imported = import(&mut store, &args.paths);
         writing.store(false, Ordering::Release);
+        // Printed while the index catches up.
+        let written = imported.summary.print(&mut out);
         let indexed = follower
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (imported, indexed)
+        (imported, written, indexed)
     });
-    let report = indexed?;
-    println!(
-        "indexed:           {}{}",
-        report.indexed,
-        if report.rebuilt {
-            " (index rebuilt)"
-        } else {
-            ""
-        }
-    );
-    imported
+    let (written, indexed) = match indexed {
+        Ok(report) => (
+            written.and_then(|()| crate::commands::index::print_indexed(&report, &mut out)),
+            Ok(()),
+        ),
+        Err(failure) => (written, Err(failure)),
+    };
+    crate::both(
+        crate::both(imported.outcome(), indexed),
+        crate::report_written(written),
+    )
 }
 
 /// Indexes what the import commits, until it is done.
@@ -99,8 +117,8 @@ fn follow(archive: &Path, writing: &AtomicBool) -> Result<UpdateReport, Failure>
     crate::commands::index::follow_writer(&reader, writing)
 }
 
-/// Imports the files under `paths`, printing the summary.
-fn import(store: &mut Store, paths: &[PathBuf]) -> Result<(), Failure> {
+/// Imports the files under `paths`, printing each file's error on stderr.
+fn import(store: &mut Store, paths: &[PathBuf]) -> Imported {
     let files = expand_paths(paths);
     let bar = Bar::bytes();
     let mut summary = Summary::default();
@@ -110,7 +128,7 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> Result<(), Failure> {
             Ok(path) => path,
             Err(error) => {
                 bar.println(&format!("error: {error}"));
-                exit = worse(exit, status(&error));
+                exit = crate::worse(exit, status(&error));
                 continue;
             }
         };
@@ -118,17 +136,15 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> Result<(), Failure> {
         summary.add(&report);
         if let Some(error) = &report.error {
             bar.println(&format!("error: {error}"));
-            exit = worse(exit, status(error));
+            exit = crate::worse(exit, status(error));
             if matches!(error, FileError::Store { .. }) {
                 break; // the archive itself failed: the other files would fail too
             }
         }
     }
     bar.finish();
-    summary.print(&mut std::io::stdout().lock())?;
-    if exit == 0 {
-        Ok(())
-    } else {
-        Err(Failure::Reported(exit))
+    Imported {
+        summary,
+        status: exit,
     }
 }

@@ -1,5 +1,6 @@
 //! `index [--rebuild]`, and the index update that other commands run at their end.
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -47,6 +48,17 @@ pub fn follow_writer(store: &Store, writing: &AtomicBool) -> Result<UpdateReport
     Ok(report?)
 }
 
+/// The last line of the summary of `import` and `sync`, after their index update.
+pub fn print_indexed(report: &UpdateReport, out: &mut impl Write) -> std::io::Result<()> {
+    let rebuilt = if report.rebuilt {
+        " (index rebuilt)"
+    } else {
+        ""
+    };
+    writeln!(out, "indexed:           {}{rebuilt}", report.indexed)?;
+    out.flush()
+}
+
 pub fn run(archive: &Path, args: IndexArgs) -> Result<(), Failure> {
     let store = Store::open(archive)?;
     let report = bring_up_to_date(&store, args.rebuild)?;
@@ -55,9 +67,12 @@ pub fn run(archive: &Path, args: IndexArgs) -> Result<(), Failure> {
     } else {
         "updated the search index"
     };
-    println!(
+    let mut out = std::io::stdout().lock();
+    let written = writeln!(
+        out,
         "{how}: {} messages indexed; it now holds messages 1 to {}",
         report.indexed, report.last_id
-    );
-    Ok(())
+    )
+    .and_then(|()| out.flush());
+    crate::report_written(written)
 }

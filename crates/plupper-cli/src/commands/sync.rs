@@ -56,21 +56,25 @@ pub fn run(archive: &Path, args: SyncArgs) -> Result<(), Failure> {
     let bar = SyncBar::new();
     let report = pull(&mut store, &source, &source.scope(), &options, &bar);
     bar.finish();
-    print_summary(&report, &mut std::io::stdout().lock())?;
+    // The windows are committed: a reader that went away or a full disk on stdout changes
+    // nothing of what was archived, and the index is still brought up to date.
+    let mut out = std::io::stdout().lock();
+    let mut written = print_summary(&report, &mut out);
+    let mut indexed = Ok(());
     if !args.no_index {
         // What was added is searchable at once, also when the sync stopped early.
-        let indexed = crate::commands::index::bring_up_to_date(&store, false)?;
-        let rebuilt = if indexed.rebuilt {
-            " (index rebuilt)"
-        } else {
-            ""
-        };
-        println!("indexed:           {}{rebuilt}", indexed.indexed);
+        match crate::commands::index::bring_up_to_date(&store, false) {
+            Ok(update) => {
+                written =
+                    written.and_then(|()| crate::commands::index::print_indexed(&update, &mut out));
+            }
+            Err(failure) => indexed = Err(failure),
+        }
     }
-    match report.error {
-        None => Ok(()),
-        Some(error) => Err(sync_failure(error)),
-    }
+    let pulled = report
+        .error
+        .map_or(Ok(()), |error| Err(sync_failure(error)));
+    crate::both(crate::both(pulled, indexed), crate::report_written(written))
 }
 
 /// `--full`, `--from`/`--to`, or the incremental default.

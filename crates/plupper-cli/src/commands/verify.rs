@@ -22,17 +22,18 @@ pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
     let problems = check.problems();
     let mut out = std::io::stdout().lock();
     if !problems.is_empty() {
-        for problem in &problems {
-            writeln!(out, "{problem}")?;
-        }
-        out.flush()?;
+        // The verdict (exit 1) stands also when the list cannot be written.
+        let written = problems
+            .iter()
+            .try_for_each(|problem| writeln!(out, "{problem}"))
+            .and_then(|()| out.flush());
         eprintln!(
             "error: archive {} is not as plupper-archive wrote it: {} problem{}",
             archive.display(),
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         );
-        return Err(Failure::Reported(1));
+        return crate::both(Err(Failure::Reported(1)), crate::report_written(written));
     }
     let verification = &check.store;
     let index = match &check.index {

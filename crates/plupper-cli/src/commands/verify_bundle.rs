@@ -18,10 +18,12 @@ pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
     let check = verify_bundle(dir)?;
     let mut out = std::io::stdout().lock();
     if !check.differences.is_empty() {
-        for difference in &check.differences {
-            writeln!(out, "{difference}")?;
-        }
-        out.flush()?;
+        // The verdict (exit 1) stands also when the list cannot be written.
+        let written = check
+            .differences
+            .iter()
+            .try_for_each(|difference| writeln!(out, "{difference}"))
+            .and_then(|()| out.flush());
         eprintln!(
             "error: the bundle in {} is not as exported: {} difference{}",
             dir.display(),
@@ -32,7 +34,7 @@ pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
                 "s"
             }
         );
-        return Err(Failure::Reported(1));
+        return crate::both(Err(Failure::Reported(1)), crate::report_written(written));
     }
     if let (Some(manifest), Some(sha256)) = (&check.manifest, &check.manifest_sha256) {
         writeln!(

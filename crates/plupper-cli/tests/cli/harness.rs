@@ -9,7 +9,7 @@ use std::ffi::OsStr;
 use std::fs;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Output, Stdio};
 
 use plupper_bench::corpus::{CorpusConfig, Generator, write_api, write_ndjson};
 use serde_json::Value;
@@ -134,6 +134,34 @@ impl Sandbox {
         )
     }
 
+    /// Runs `plupper-archive --archive <archive> ARGS...` with its stdout gone (see
+    /// [`Gone`]); stderr is captured, stdout is empty.
+    pub fn run_without_stdout<S: AsRef<OsStr>>(&self, gone: Gone, args: &[S]) -> Run {
+        let stdout = match gone {
+            Gone::ClosedPipe => {
+                let (reader, writer) = std::io::pipe().expect("a pipe");
+                drop(reader);
+                Stdio::from(writer)
+            }
+            Gone::Full => Stdio::from(
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .expect("/dev/full (Linux)"),
+            ),
+        };
+        let output = self
+            .std_command()
+            .arg("--archive")
+            .arg(self.archive())
+            .args(args)
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run the binary");
+        Run::from(output)
+    }
+
     /// `import PATHS...`, whatever its outcome.
     pub fn import<P: AsRef<Path>>(&self, paths: &[P]) -> Run {
         self.import_on(&self.archive(), paths)
@@ -213,6 +241,15 @@ impl Sandbox {
         }
         text.replace(&*self.root().to_string_lossy(), "[SANDBOX]")
     }
+}
+
+/// Where stdout goes in [`Sandbox::run_without_stdout`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gone {
+    /// A pipe whose reader has gone away before anything was written (`| true`).
+    ClosedPipe,
+    /// A full disk (`> /dev/full`, Linux).
+    Full,
 }
 
 /// What one run of the binary did.

@@ -26,4 +26,5 @@ mod params;
 mod reimport;
 mod sample;
 mod show;
+mod stdout_gone;
 mod verbatim;
