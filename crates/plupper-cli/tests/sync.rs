@@ -185,6 +185,69 @@ fn a_wrong_password_exits_1_with_a_clear_message() {
 }
 
 #[test]
+fn a_sync_that_fails_before_any_window_prints_no_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    // A wrong password.
+    let upstream = Upstream::start(dataset(10), USER, "the-right-one", Faults::none());
+    let output = run(sync_and_index(&archive, &upstream));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(text(&output.stdout), "", "no all-zero summary");
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: authentication failed for user {USER} at {}\n",
+            upstream.url()
+        )
+    );
+    // An unreachable host.
+    let mut unreachable = command(&archive);
+    unreachable
+        .args(["sync", "--retries", "0", "--url", "http://127.0.0.1:9"])
+        .args(["--user", USER])
+        .env("PLUPPER_PASSWORD", SENTINEL)
+        .stdin(Stdio::null());
+    let output = run(unreachable);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(text(&output.stdout), "");
+    assert!(text(&output.stderr).starts_with("error: cannot reach "));
+    assert_eq!(text(&output.stderr).lines().count(), 1);
+}
+
+#[test]
+fn a_sync_that_stops_after_some_windows_prints_their_summary_then_the_error() {
+    // The 151st request (the window of June 2012: nothing splits here, and the corpus
+    // starts in 2008) is refused for good.
+    let faults = Faults {
+        schedule: vec![Fault::Status(404)],
+        every: 1000,
+        offset: 150,
+    };
+    let upstream = Upstream::start(dataset(100), USER, SENTINEL, faults);
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let output = run(sync_and_index(&archive, &upstream));
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(
+        summary_line(&stdout, "windows:").starts_with("150 of "),
+        "{stdout}"
+    );
+    let added = summary_line(&stdout, "added:");
+    assert!(added.parse::<u64>().unwrap() > 0, "{stdout}");
+    assert_eq!(
+        summary_line(&stdout, "indexed:"),
+        format!("{added} (index rebuilt)")
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("404"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_password_in_argv_is_refused() {
     let upstream = Upstream::start(dataset(10), USER, SENTINEL, Faults::none());
     let dir = tempfile::tempdir().unwrap();

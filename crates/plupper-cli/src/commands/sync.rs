@@ -56,6 +56,13 @@ pub fn run(archive: &Path, args: SyncArgs) -> Result<(), Failure> {
     let bar = SyncBar::new();
     let report = pull(&mut store, &source, &source.scope(), &options, &bar);
     bar.finish();
+    if report.windows_done == 0
+        && let Some(error) = report.error
+    {
+        // Stopped before the first window was applied (authentication, an unreachable
+        // host): nothing changed, so there is nothing to sum up, only the error to say.
+        return Err(sync_failure(error));
+    }
     // The windows are committed: a reader that went away or a full disk on stdout changes
     // nothing of what was archived, and the index is still brought up to date.
     let mut out = std::io::stdout().lock();
