@@ -37,6 +37,7 @@ use sha2::{Digest, Sha256};
 
 use plupper_model::Message;
 use plupper_model::element::parse_element;
+use plupper_model::printable::printable;
 use plupper_store::chain::hex;
 
 use crate::AuditError;
@@ -314,7 +315,9 @@ pub struct BundleCheck {
     pub manifest: Option<Manifest>,
     /// The SHA-256 of `manifest.json` as found, when it exists.
     pub manifest_sha256: Option<String>,
-    /// Everything that differs from what was exported; empty for an intact bundle.
+    /// Everything that differs from what was exported, as lines for people
+    /// ([`printable`]: a difference may quote an exported text or a file name found in the
+    /// bundle); empty for an intact bundle.
     pub differences: Vec<String>,
 }
 
@@ -355,6 +358,10 @@ pub fn verify_bundle(dir: &Path) -> Result<BundleCheck, AuditError> {
         check_files(dir, manifest, &present, &mut differences)?;
         check_contents(dir, manifest, &mut differences);
     }
+    let differences = differences
+        .into_iter()
+        .map(|line| printable(&line).into_owned())
+        .collect();
     Ok(BundleCheck {
         manifest,
         manifest_sha256,

@@ -10,6 +10,7 @@
 //! read.
 
 use plupper_index::{Freshness, IndexSearcher, freshness};
+use plupper_model::printable::printable;
 use plupper_store::{Store, Verification};
 
 use crate::AuditError;
@@ -40,13 +41,14 @@ pub struct ArchiveCheck {
 }
 
 impl ArchiveCheck {
-    /// Every problem, as lines for people.
+    /// Every problem, as lines for people ([`printable`]: a problem may quote an archived
+    /// text).
     pub fn problems(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
             .store
             .problems
             .iter()
-            .map(ToString::to_string)
+            .map(|problem| printable(&problem.to_string()).into_owned())
             .collect();
         if let IndexState::Inconsistent(why) = &self.index {
             lines.push(format!("search index: {why}"));

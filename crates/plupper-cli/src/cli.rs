@@ -344,7 +344,7 @@ pub enum MessageFormat {
     Ndjson,
     /// Comma-separated values with a header (RFC 4180).
     Csv,
-    /// Aligned columns for a terminal.
+    /// Aligned columns for a terminal; control characters shown as `\u{1b}`.
     Table,
 }
 
@@ -354,7 +354,7 @@ pub enum ListFormat {
     Ndjson,
     /// Comma-separated values with a header (RFC 4180).
     Csv,
-    /// Aligned columns for a terminal.
+    /// Aligned columns for a terminal; control characters shown as `\u{1b}`.
     Table,
 }
 

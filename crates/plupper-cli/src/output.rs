@@ -1,10 +1,16 @@
 //! Printing messages and quarantine entries in the contract's formats.
+//!
+//! The machine formats (`api`, `ndjson`, `csv`) give archived text as it is. The outputs
+//! for people (`table`) print every archived text through
+//! [`plupper_model::printable`], so that a control character or bidi override typed by a
+//! visitor shows as `\u{1b}` instead of acting on the terminal.
 
 use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use plupper_model::printable::{printable, printable_lines, push_printable};
 use plupper_model::wire::{WireMessage, api_element, object_text};
 use plupper_store::{QuarantineEntry, StoredMessage};
 
@@ -132,10 +138,10 @@ impl<W: Write> MessageWriter<W> {
                     self.width,
                     &stored.id.to_string(),
                     &table_time(stored),
-                    message.operator.as_deref().unwrap_or("-"),
+                    &printable(message.operator.as_deref().unwrap_or("-")),
                     &message.visitor_id.map_or("-".into(), |v| v.to_string()),
-                    &message.message_type,
-                    &message.content,
+                    &printable(&message.message_type),
+                    &printable(&message.content),
                 );
                 writeln!(out, "{line}")?;
             }
@@ -187,12 +193,18 @@ fn csv_record(stored: &StoredMessage) -> [String; 8] {
     ]
 }
 
+/// The wall clock and the zone as written, printable.
 fn table_time(stored: &StoredMessage) -> String {
     let zone = stored.message.created.split(' ').nth(4).unwrap_or("");
-    format!("{} {zone}", stored.wall_clock.format("%Y-%m-%d %H:%M:%S"))
+    format!(
+        "{} {}",
+        stored.wall_clock.format("%Y-%m-%d %H:%M:%S"),
+        printable(zone)
+    )
 }
 
-/// One table line: fixed columns, then the content cut to the terminal width.
+/// One table line: fixed columns, then the content cut to the terminal width. The
+/// texts are printable already.
 fn table_row(
     width: usize,
     id: &str,
@@ -211,11 +223,7 @@ fn table_row(
     let room = width
         .saturating_sub(UnicodeWidthStr::width(fixed.as_str()))
         .max(10);
-    let content: String = content
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    format!("{fixed}{}", cut(&content, room))
+    format!("{fixed}{}", cut(content, room))
 }
 
 /// Cuts `text` to `width` terminal columns, marking a cut with `…`.
@@ -261,36 +269,48 @@ pub fn write_single(
             csv.write_record(csv_record(stored))?;
             csv.flush()?;
         }
-        MessageFormat::Table => {
-            let message = &stored.message;
-            let none = || "null".to_owned();
-            let rows = [
-                ("id", stored.id.to_string()),
-                ("created", message.created.clone()),
-                (
-                    "timestamp",
-                    stored
-                        .timestamp()
-                        .map_or("unknown (zone not in the table)".into(), |t| t.to_rfc3339()),
-                ),
-                ("operator", message.operator.clone().unwrap_or_else(none)),
-                (
-                    "visitorId",
-                    message.visitor_id.map_or_else(none, |v| v.to_string()),
-                ),
-                (
-                    "customerId",
-                    message.customer_id.clone().unwrap_or_else(none),
-                ),
-                ("type", message.message_type.clone()),
-                ("content", message.content.clone()),
-            ];
-            for (name, value) in rows {
-                writeln!(out, "{name:<11} {value}")?;
-            }
-        }
+        MessageFormat::Table => write_single_table(stored, out)?,
     }
     out.flush()
+}
+
+/// One message as `name value` lines; the content's further lines under its first.
+fn write_single_table(stored: &StoredMessage, out: &mut impl Write) -> io::Result<()> {
+    let message = &stored.message;
+    let text = |value: Option<&str>| printable(value.unwrap_or("null")).into_owned();
+    let rows = [
+        ("id", stored.id.to_string()),
+        ("created", text(Some(&message.created))),
+        (
+            "timestamp",
+            stored
+                .timestamp()
+                .map_or("unknown (zone not in the table)".into(), |t| t.to_rfc3339()),
+        ),
+        ("operator", text(message.operator.as_deref())),
+        (
+            "visitorId",
+            message
+                .visitor_id
+                .map_or_else(|| "null".into(), |v| v.to_string()),
+        ),
+        ("customerId", text(message.customer_id.as_deref())),
+        ("type", text(Some(&message.message_type))),
+    ];
+    for (name, value) in rows {
+        writeln!(out, "{name:<11} {value}")?;
+    }
+    let mut lines = printable_lines(&message.content);
+    writeln!(
+        out,
+        "{:<11} {}",
+        "content",
+        lines.next().unwrap_or_default()
+    )?;
+    for line in lines {
+        writeln!(out, "{:<11} {line}", "")?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -375,14 +395,14 @@ pub fn write_quarantine(
                     (Some(element), None) => format!("element {element}"),
                     (None, None) => String::new(),
                 };
-                writeln!(out, "#{} {} ({place})", entry.id, entry.source)?;
-                writeln!(out, "  reason: {}", entry.reason)?;
+                writeln!(out, "#{} {} ({place})", entry.id, printable(&entry.source))?;
+                writeln!(out, "  reason: {}", printable(&entry.reason))?;
                 let text = String::from_utf8_lossy(&entry.text);
-                let text: String = text
-                    .chars()
-                    .map(|c| if c.is_control() { ' ' } else { c })
-                    .collect();
-                writeln!(out, "  text:   {}", cut(&text, width.saturating_sub(10)))?;
+                writeln!(
+                    out,
+                    "  text:   {}",
+                    cut(&printable(&text), width.saturating_sub(10))
+                )?;
             }
         }
     }
@@ -399,19 +419,26 @@ struct NdjsonHit<'a> {
 }
 
 /// One search result as an NDJSON line: the message, `score`, `snippet`, `highlights`.
+/// The snippet's control characters are spaces (one character for one, so the
+/// highlights' offsets hold).
 pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io::Result<()> {
+    let snippet: String = hit
+        .snippet
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let record = NdjsonHit {
         message: NdjsonMessage::from(&hit.message),
         score: hit.score,
-        snippet: &hit.snippet,
+        snippet: &snippet,
         highlights: &hit.highlights,
     };
     serde_json::to_writer(&mut *out, &record)?;
     out.write_all(b"\n")
 }
 
-/// One search result for people: a header line, then the snippet with the matches in
-/// bold (on a terminal) or between `**` (elsewhere).
+/// One search result for people: a header line, then the snippet (printable) with the
+/// matches in bold (on a terminal) or between `**` (elsewhere).
 pub fn write_hit_table(
     hit: &plupper_search::ranked::Hit,
     bold: bool,
@@ -424,7 +451,7 @@ pub fn write_hit_table(
         "#{} {} {} visitor {} ({:.2})",
         stored.id,
         table_time(stored),
-        message.operator.as_deref().unwrap_or("-"),
+        printable(message.operator.as_deref().unwrap_or("-")),
         message.visitor_id.map_or("-".into(), |v| v.to_string()),
         hit.score
     )?;
@@ -439,7 +466,7 @@ pub fn write_hit_table(
         if marks.peek().is_some_and(|&&(start, _)| start == i) {
             line.push_str(open);
         }
-        line.push(c);
+        push_printable(&mut line, c);
         if marks.peek().is_some_and(|&&(_, end)| end == i + 1) {
             line.push_str(close);
             marks.next();

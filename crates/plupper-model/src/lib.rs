@@ -12,7 +12,9 @@
 //! - [`param`]: the API's query parameter values (`MM/DD/YY` dates with Java's two-digit
 //!   year window, `Long.parseLong` integers);
 //! - [`fold`]: Unicode simple case folding and the `contains` matcher built on it;
-//! - [`wire`]: turning archived messages back into the API's wire format.
+//! - [`wire`]: turning archived messages back into the API's wire format;
+//! - [`printable`]: archived text made safe to print for a person (control characters
+//!   and bidi overrides shown as visible escapes).
 //!
 //! Nothing here reads files, the network, the environment or the clock: "today" is
 //! always an argument.
@@ -36,6 +38,7 @@ pub mod element;
 pub mod fold;
 mod message;
 pub mod param;
+pub mod printable;
 pub mod wire;
 
 pub use date::{DateError, JavaDate, Zone};

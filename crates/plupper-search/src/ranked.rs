@@ -141,7 +141,8 @@ pub struct Hit {
     pub message: StoredMessage,
     /// Its BM25 score.
     pub score: f32,
-    /// A part of the content around the matches.
+    /// A part of the content around the matches, its characters as they are (each
+    /// output decides how to show control characters).
     pub snippet: String,
     /// The matched words in the snippet, as `[start, end)` character offsets.
     pub highlights: Vec<(usize, usize)>,
@@ -196,8 +197,8 @@ pub fn search(
 const SNIPPET_CHARS: usize = 160;
 const BEFORE_FIRST_MATCH: usize = 40;
 
-/// A part of `content` around its first matched word, with every matched word in it
-/// marked by character offsets. Cut ends are shown by `…`.
+/// A part of `content` around its first matched word, its characters as they are, with
+/// every matched word in it marked by character offsets. Cut ends are shown by `…`.
 pub fn snippet(content: &str, marked: &[String]) -> (String, Vec<(usize, usize)>) {
     let matches: Vec<std::ops::Range<usize>> = words(content)
         .into_iter()
@@ -212,13 +213,7 @@ pub fn snippet(content: &str, marked: &[String]) -> (String, Vec<(usize, usize)>
     let start = end.saturating_sub(SNIPPET_CHARS).min(start);
     let prefix = if start > 0 { "…" } else { "" };
     let mut text = String::from(prefix);
-    text.extend(
-        content
-            .chars()
-            .skip(start)
-            .take(end - start)
-            .map(|c| if c.is_control() { ' ' } else { c }),
-    );
+    text.extend(content.chars().skip(start).take(end - start));
     if end < total {
         text.push('…');
     }
@@ -294,5 +289,9 @@ mod tests {
         let chars: Vec<char> = text.chars().collect();
         let (s, e) = marks[0];
         assert_eq!(chars[s..e].iter().collect::<String>(), "needle");
+        // Characters as they are: each output decides how to show them.
+        let (text, marks) = snippet("a\u{1b}[2J\nmoney", &["money".to_owned()]);
+        assert_eq!(text, "a\u{1b}[2J\nmoney");
+        assert_eq!(marks, vec![(6, 11)]);
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use plupper_audit::conversations::{in_order, select};
 use plupper_audit::summary::{ConversationSummary, human_duration};
+use plupper_model::printable::printable;
 use plupper_store::Store;
 
 use crate::Failure;
@@ -112,7 +113,7 @@ fn table_line(s: &ConversationSummary) -> String {
     let start = format!(
         "{} {}",
         s.start.wall_clock.format("%Y-%m-%d %H:%M:%S"),
-        zone(&s.start.created)
+        printable(zone(&s.start.created))
     );
     // The end's time of day, and how many days after the start it is when not the same.
     let days = (s.end.wall_clock.date() - s.start.wall_clock.date()).num_days();
@@ -124,12 +125,12 @@ fn table_line(s: &ConversationSummary) -> String {
         "{:>7}  {start:<24} {end:<11} {:>10}  {:<18} {:<16} {:>5}  {}",
         s.id,
         s.visitor_id.map_or("-".into(), |v| v.to_string()),
-        cut(s.customer_id.as_deref().unwrap_or("-"), 18),
+        cut(&printable(s.customer_id.as_deref().unwrap_or("-")), 18),
         cut(
             &if s.operators.is_empty() {
                 "-".into()
             } else {
-                s.operators.join(",")
+                printable(&s.operators.join(",")).into_owned()
             },
             16
         ),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use plupper_audit::conversations::{in_order, select};
 use plupper_audit::stats::{GroupBy, Stats, StatsRow};
 use plupper_audit::summary::human_duration;
+use plupper_model::printable::printable;
 use plupper_search::executor;
 use plupper_store::Store;
 
@@ -58,11 +59,12 @@ impl<'a> StatsRecord<'a> {
     }
 }
 
-/// The group for people: `(all)` for the total, `(none)` for a null operator or customer.
+/// The group for people: `(all)` for the total, `(none)` for a null operator or customer,
+/// else the group (printable).
 fn group_text(row: &StatsRow) -> String {
     match (&row.group, row.total) {
         (_, true) => "(all)".into(),
-        (Some(group), false) => group.clone(),
+        (Some(group), false) => printable(group).into_owned(),
         (None, false) => "(none)".into(),
     }
 }

@@ -239,6 +239,209 @@ fn limit_cuts_the_answer_and_count_ignores_it() {
     sandbox.run(&["query", "--limit", "x"]).code(2);
 }
 
+/// The characters that must never reach a terminal raw: C0 controls other than the line
+/// feeds the output itself writes, DEL, C1, and the bidi embeddings, overrides and
+/// isolates.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+/// A visitor and an operator whose every text field carries terminal controls, and an
+/// element that goes to quarantine from a file whose name does too.
+fn hostile_archive() -> (Sandbox, &'static str) {
+    const CONTENT: &str =
+        "line1\nline2\r\u{1b}[31mRED\u{1b}[0m \u{7}bell money \u{202e}gnp.exe \u{9b}2J\r\nend";
+    let lines = [
+        serde_json::json!({
+            "content": "Plupper: visitor has entered communication",
+            "customerId": "c\u{1b}]0;title\u{7}", "created": "Wed Apr 29 17:16:03 CEST 2009",
+            "visitorId": 5, "type": "VO", "operator": "o\u{1b}[2Jx",
+        }),
+        serde_json::json!({
+            "content": CONTENT,
+            "customerId": "c\u{1b}]0;title\u{7}", "created": "Wed Apr 29 17:16:13 CEST 2009",
+            "visitorId": 5, "type": "VO", "operator": "o\u{1b}[2Jx",
+        }),
+        serde_json::json!({
+            "content": "money back \u{2066}soon\u{2069}\u{7f}",
+            "customerId": "c\u{1b}]0;title\u{7}", "created": "Wed Apr 29 17:16:43 CEST 2009",
+            "visitorId": 5, "type": "VT", "operator": "o\u{1b}[2Jx",
+        }),
+        serde_json::json!({
+            "content": "odd money",
+            "customerId": null, "created": "Wed Apr 29 17:17:00 C\u{1b}[2JT 2009",
+            "visitorId": 5, "type": "Z\u{1b}Z", "operator": null,
+        }),
+        serde_json::json!({
+            "content": "q", "created": "Thu Apr 31 10:00:00 C\u{1b}[2JT 2009", "type": "VO",
+        }),
+    ];
+    let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("evil\u{1b}[2J.ndjson", text);
+    let summary = sandbox.import(&[path]).ok().summary();
+    assert_eq!((summary.added, summary.quarantined), (4, 1));
+    (sandbox, CONTENT)
+}
+
+/// Regression (QA §4): the table outputs printed archived text with its terminal
+/// controls raw (`show` the content's ESC, CR and BEL; `query`, `conversations`,
+/// `show --conversation` and `stats` an operator's `ESC[2J`). Every output for people
+/// now shows them as `\u{HEX}`, and the machine formats keep them as they are.
+#[test]
+fn table_output_printed_terminal_control_characters_raw() {
+    let (sandbox, content) = hostile_archive();
+    let table = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--format", "table"]);
+        let out = sandbox.run(&all).success().stdout_text();
+        assert_eq!(
+            raw_controls(&out),
+            Vec::<char>::new(),
+            "{args:?} printed raw controls:\n{out}"
+        );
+        out
+    };
+
+    let show = table(&["show", "2"]);
+    assert_eq!(
+        show,
+        "id          2\n\
+         created     Wed Apr 29 17:16:13 CEST 2009\n\
+         timestamp   2009-04-29T17:16:13+02:00\n\
+         operator    o\\u{1b}[2Jx\n\
+         visitorId   5\n\
+         customerId  c\\u{1b}]0;title\\u{7}\n\
+         type        VO\n\
+         content     line1\n\
+         \x20           line2\\u{d}\\u{1b}[31mRED\\u{1b}[0m \\u{7}bell money \\u{202e}gnp.exe \\u{9b}2J\n\
+         \x20           end\n"
+    );
+    let odd = table(&["show", "4"]);
+    assert!(
+        odd.contains("created     Wed Apr 29 17:17:00 C\\u{1b}[2JT 2009\n"),
+        "{odd}"
+    );
+    assert!(odd.contains("type        Z\\u{1b}Z\n"), "{odd}");
+
+    let query = table(&["query"]);
+    assert!(query.contains("o\\u{1b}[2"), "{query}");
+    assert!(query.contains("line1\\u{a}line2\\u{"), "{query}");
+    assert!(query.contains("C\\u{1b}[2JT"), "{query}");
+
+    let search = table(&["search", "money"]);
+    assert!(search.contains("o\\u{1b}[2Jx visitor 5"), "{search}");
+    assert!(search.contains("\\u{1b}[31mRED"), "{search}");
+    assert!(search.contains("\\u{2066}soon\\u{2069}\\u{7f}"), "{search}");
+
+    let conversations = table(&["conversations"]);
+    assert!(
+        conversations.contains("c\\u{1b}]0;title"),
+        "{conversations}"
+    );
+    assert!(conversations.contains("o\\u{1b}[2Jx"), "{conversations}");
+
+    let transcript = table(&["show", "--conversation", "1"]);
+    for line in [
+        "  customer        c\\u{1b}]0;title\\u{7}",
+        "  operators       o\\u{1b}[2Jx",
+        "2009-04-29 17:16:43 CEST  #3      o\\u{1b}[2Jx: money back \\u{2066}soon\\u{2069}\\u{7f}",
+    ] {
+        assert!(
+            transcript.lines().any(|l| l == line),
+            "{line:?} not in\n{transcript}"
+        );
+    }
+    // The content's lines continue under its first.
+    let continued = format!(
+        "visitor: line1\n{}line2\\u{{d}}\\u{{1b}}[31mRED",
+        " ".repeat(43)
+    );
+    assert!(transcript.contains(&continued), "{transcript}");
+
+    // The message with the odd zone is read as UTC: two hours later, a conversation
+    // of its own.
+    let odd = table(&["show", "--conversation", "4"]);
+    for line in [
+        "  from            Wed Apr 29 17:17:00 C\\u{1b}[2JT 2009",
+        "2009-04-29 17:17:00 C\\u{1b}[2JT  #4      [Z\\u{1b}Z]: odd money",
+    ] {
+        assert!(odd.lines().any(|l| l == line), "{line:?} not in\n{odd}");
+    }
+
+    let by_operator = table(&["stats", "--by", "operator"]);
+    assert!(by_operator.contains("\no\\u{1b}[2Jx "), "{by_operator}");
+    let by_customer = table(&["stats", "--by", "customer"]);
+    assert!(
+        by_customer.contains("\nc\\u{1b}]0;title\\u{7} "),
+        "{by_customer}"
+    );
+
+    let quarantine = table(&["quarantine"]);
+    assert!(quarantine.contains("evil\\u{1b}[2J.ndjson"), "{quarantine}");
+    assert!(quarantine.contains("C\\u{1b}[2JT"), "{quarantine}");
+
+    // The machine formats keep the text as it is.
+    let ndjson = sandbox.query(&["--visitor-id", "5"]);
+    assert_eq!(ndjson[1]["content"], content);
+    assert_eq!(ndjson[1]["operator"], "o\u{1b}[2Jx");
+    let csv = sandbox
+        .run(&["query", "--format", "csv"])
+        .success()
+        .stdout_text();
+    assert!(csv.contains("o\u{1b}[2Jx"), "{csv}");
+    let api = sandbox
+        .run(&["show", "2", "--format", "api"])
+        .success()
+        .stdout_text();
+    let object: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(object["content"], content);
+    let hits = parse_ndjson(
+        &sandbox
+            .run(&["search", "money", "--format", "ndjson"])
+            .success()
+            .stdout,
+    );
+    // The NDJSON snippet has spaces for control characters, as before.
+    assert!(
+        hits.iter().any(|hit| hit["snippet"]
+            .as_str()
+            .unwrap()
+            .starts_with("line1 line2  [31mRED")),
+        "{hits:?}"
+    );
+}
+
+/// Same regression for `verify-bundle`: a difference quotes the exported text and names
+/// the files found in the bundle, both chosen by whoever changed it.
+#[test]
+fn verify_bundle_printed_terminal_control_characters_raw() {
+    let (sandbox, _) = hostile_archive();
+    sandbox.run(&["export", "--out", "files/bundle"]).success();
+    let bundle = sandbox.file("bundle");
+    let ndjson = bundle.join("messages.ndjson");
+    let text = std::fs::read_to_string(&ndjson).unwrap();
+    std::fs::write(
+        &ndjson,
+        text.replace("odd money", "odd money\u{202e}\u{85}"),
+    )
+    .unwrap();
+    std::fs::write(bundle.join("added\u{1b}[2J.txt"), "x").unwrap();
+    let run = sandbox.run(&["verify-bundle", "files/bundle"]).code(1);
+    let out = run.stdout_text();
+    assert_eq!(raw_controls(&out), Vec::<char>::new(), "{out}");
+    assert!(out.contains("\"odd money\\u{202e}\\u{85}\" there"), "{out}");
+    assert!(
+        out.contains("added\\u{1b}[2J.txt: not in the manifest"),
+        "{out}"
+    );
+}
+
 /// Runs `ARGS...` with stdout piped into a reader that reads one line and closes the
 /// pipe: the command must end quietly with status 0.
 fn assert_quiet_on_a_closed_pipe(sandbox: &Sandbox, args: &[&str]) {
