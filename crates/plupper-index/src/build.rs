@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, NoMergePolicy};
 use tantivy::{Index, IndexWriter, SegmentMeta, TantivyDocument};
@@ -141,11 +142,19 @@ pub(crate) fn index_path(store: &Store) -> PathBuf {
 }
 
 /// Opens the index of `store`, and what its last commit says.
-fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::TantivyError> {
+fn open(
+    path: &Path,
+    read_only: bool,
+) -> Result<Option<(Index, Option<Payload>)>, tantivy::TantivyError> {
     if !path.join("meta.json").exists() {
         return Ok(None);
     }
-    let index = Index::open_in_dir(path)?;
+    let index = if read_only {
+        let directory = MmapDirectory::open(path)?;
+        Index::open(crate::read_only::ReadOnlyDirectory(directory))?
+    } else {
+        Index::open_in_dir(path)?
+    };
     register_tokenizers(&index);
     let payload = index
         .load_metas()?
@@ -158,7 +167,7 @@ fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::Tantiv
 pub(crate) fn open_current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError> {
     let info = store.info()?;
     let archived = store.max_id()?.0;
-    let (index, payload) = match open(&index_path(store)) {
+    let (index, payload) = match open(&index_path(store), store.is_read_only()) {
         Ok(Some(opened)) => opened,
         Ok(None) => return Ok(Err(Freshness::Missing)),
         Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
@@ -281,6 +290,7 @@ fn run_update(
     following: Option<&AtomicBool>,
     progress: &dyn UpdateProgress,
 ) -> Result<UpdateReport, IndexError> {
+    store.check_writable("updating the search index")?;
     let _lock = lock(store, progress)?;
     let path = index_path(store);
     let info = store.info()?;
@@ -291,7 +301,7 @@ fn run_update(
     let existing = if rebuild {
         None
     } else {
-        open(&path)
+        open(&path, false)
             .ok()
             .flatten()
             .filter(|(index, _)| crate::search::reader(index).is_ok())

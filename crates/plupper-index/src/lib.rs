@@ -42,6 +42,7 @@
 
 mod build;
 mod error;
+mod read_only;
 pub mod schema;
 mod search;
 pub mod tokens;

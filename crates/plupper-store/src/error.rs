@@ -41,6 +41,14 @@ pub enum StoreError {
     /// Another process holds the archive's write lock for longer than the busy timeout.
     #[error("archive is busy: another process is writing to it; try again when it has finished")]
     Busy,
+    /// The archive cannot be written by this process, and the command must write.
+    #[error("archive {} is read-only for this user: {why}", dir.display())]
+    ReadOnly {
+        /// The archive directory.
+        dir: PathBuf,
+        /// What needed write access.
+        why: String,
+    },
     /// Any other database failure.
     #[error("archive database error: {0}")]
     Sqlite(rusqlite::Error),
@@ -58,6 +66,17 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// Whether SQLite failed because it cannot write the database or its directory.
+    pub(crate) fn is_read_only(&self) -> bool {
+        let (StoreError::Sqlite(source) | StoreError::Open { source, .. }) = self else {
+            return false;
+        };
+        matches!(
+            source.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+        )
+    }
+
     /// Names the database file in errors that say the file is not a database.
     pub(crate) fn in_archive(self, path: &Path) -> StoreError {
         match self {

@@ -113,12 +113,26 @@ pub struct Store {
     known: Option<known::KnownFingerprints>,
     /// Elements this connection has applied, over all its units.
     applied_elements: u64,
+    /// Opened as it is, without write access (see [`Store::open`]).
+    read_only: bool,
 }
 
 impl Store {
     /// Opens the archive in `dir`, creating the directory (with its parents, readable by
     /// its owner only) and the database when missing, and bringing the schema up to date.
+    /// An existing archive this process cannot write is opened read-only, as it is
+    /// ([`Store::is_read_only`]): it answers, and whatever would write fails with
+    /// [`StoreError::ReadOnly`].
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        match Store::open_writable(dir) {
+            Err(error) if error.is_read_only() && dir.join(DATABASE_FILE).is_file() => {
+                Store::open_read_only(dir)
+            }
+            opened => opened,
+        }
+    }
+
+    fn open_writable(dir: &Path) -> Result<Store, StoreError> {
         create_private_dir(dir)?;
         let path = dir.join(DATABASE_FILE);
         let conn = Connection::open_with_flags(
@@ -136,10 +150,63 @@ impl Store {
             dir: dir.to_owned(),
             known: None,
             applied_elements: 0,
+            read_only: false,
         };
         store.configure().map_err(|e| e.in_archive(&path))?;
         schema::migrate(&mut store.conn).map_err(|e| e.in_archive(&path))?;
         Ok(store)
+    }
+
+    /// An archive this process cannot write (read-only media, another user's files):
+    /// SQLite cannot read a WAL database whose directory it cannot write unless told that
+    /// nothing changes it (`immutable`). So a change another process makes while this one
+    /// reads is not seen, and the schema must be current already.
+    fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(DATABASE_FILE);
+        let conn = open_immutable(&path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let version = schema::version(&conn).map_err(|e| e.in_archive(&path))?;
+        if version > schema::CURRENT_VERSION {
+            return Err(StoreError::TooNew {
+                path,
+                found: version,
+                known: schema::CURRENT_VERSION,
+            });
+        }
+        if version < schema::CURRENT_VERSION {
+            return Err(StoreError::ReadOnly {
+                dir: dir.to_owned(),
+                why: format!(
+                    "its schema (version {version}) must first be brought up to version {}, which needs write access",
+                    schema::CURRENT_VERSION
+                ),
+            });
+        }
+        tracing::debug!(dir = %dir.display(), "no write access: the archive is read as it is");
+        Ok(Store {
+            conn,
+            dir: dir.to_owned(),
+            known: None,
+            applied_elements: 0,
+            read_only: true,
+        })
+    }
+
+    /// Whether the archive was opened without write access: it answers queries, and
+    /// everything that would write to it fails with [`StoreError::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Fails with [`StoreError::ReadOnly`] when the archive cannot be written.
+    pub fn check_writable(&self, what: &str) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                dir: self.dir.clone(),
+                why: format!("{what} needs write access"),
+            });
+        }
+        Ok(())
     }
 
     fn configure(&self) -> Result<(), StoreError> {
@@ -201,6 +268,31 @@ impl Store {
             .conn
             .query_row("SELECT count(*) FROM message", [], |row| row.get(0))?)
     }
+}
+
+/// Opens the database read-only, as a file nothing changes (see `Store::open_read_only`).
+pub(crate) fn open_immutable(path: &Path) -> Result<Connection, StoreError> {
+    // A URI names the file; `%`, `?` and `#` in the path are escaped.
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 #[cfg(unix)]

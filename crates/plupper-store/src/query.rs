@@ -207,13 +207,14 @@ impl Store {
             return count_in(&self.conn, selection, None, counter());
         };
         let path = self.dir.join(crate::DATABASE_FILE);
+        let read_only = self.read_only;
         std::thread::scope(|scope| {
             let others: Vec<_> = ranges[1..]
                 .iter()
                 .map(|&range| {
                     let path = &path;
                     scope.spawn(move || {
-                        let conn = open_reader(path)?;
+                        let conn = open_reader(path, read_only)?;
                         count_in(&conn, selection, Some(range), counter())
                     })
                 })
@@ -458,15 +459,19 @@ impl<C: ContentCount> Aggregate<AssertUnwindSafe<C>, i64> for Feed<C> {
 }
 
 /// A second, read-only connection to the archive's database, for a split scan.
-fn open_reader(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|source| StoreError::Open {
-        path: path.to_owned(),
-        source,
-    })?;
+fn open_reader(path: &Path, immutable: bool) -> Result<Connection, StoreError> {
+    let conn = if immutable {
+        crate::open_immutable(path)?
+    } else {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?
+    };
     conn.busy_timeout(crate::BUSY_TIMEOUT)?;
     conn.execute_batch(SCAN_CACHE)?;
     Ok(conn)

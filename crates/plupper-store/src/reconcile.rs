@@ -153,6 +153,7 @@ impl Store {
     /// Starts reading one source into the archive. `source` says where the elements come
     /// from (a file path, a URL with its window) and is recorded with each of them.
     pub fn begin(&mut self, source: &str) -> Result<Reconciler<'_>, StoreError> {
+        self.check_writable("adding messages")?;
         self.conn.execute_batch(RESET_SKIPPED)?;
         self.conn.execute_batch(WRITE_CACHE)?;
         self.conn.execute(INSERT_BATCH, [source])?;
@@ -196,6 +197,7 @@ impl Store {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn begin_atomic(&mut self, source: &str) -> Result<Reconciler<'_>, StoreError> {
+        self.check_writable("adding messages")?;
         self.conn.execute_batch(RESET_SKIPPED)?;
         self.conn.execute_batch(WRITE_CACHE)?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;

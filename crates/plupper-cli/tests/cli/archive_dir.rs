@@ -105,3 +105,117 @@ fn the_archive_flag_is_global() {
     assert_eq!(run.success().summary().added, 5);
     assert_archive(&archive, 5, &sandbox);
 }
+
+/// Sets the modes under `dir` (and `dir` itself): directories `dirs`, files `files`.
+fn set_modes(dir: &Path, dirs: u32, files: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            set_modes(&path, dirs, files);
+        } else {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(files)).unwrap();
+        }
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dirs)).unwrap();
+}
+
+/// Regression: on an archive its user could only read (read-only media, another user's
+/// files), every command failed with "attempt to write a readonly database", naming
+/// neither the archive nor the cause. Reading commands now answer from it as it is;
+/// writing ones say the archive is read-only.
+#[test]
+fn an_archive_that_cannot_be_written_is_read_as_it_is() {
+    let sandbox = Sandbox::new();
+    import_seed(&mut sandbox.command()).success();
+    let archive = sandbox.archive();
+    set_modes(&archive, 0o555, 0o444);
+    set_modes(sandbox.root(), 0o755, 0o644);
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    // Root writes whatever the modes say, so as root the binary runs as `nobody`.
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file());
+    let as_nobody = |setpriv: &str| {
+        std::process::Command::new(setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(crate::harness::BIN)
+            .arg("--version")
+            .output()
+            .is_ok_and(|output| output.status.success())
+    };
+    if root && !setpriv.is_some_and(as_nobody) {
+        eprintln!("running as root, and `nobody` cannot run the binary: the case is skipped");
+        set_modes(&archive, 0o755, 0o644);
+        return;
+    }
+    let run = |args: &[&str]| -> Run {
+        let mut command = match setpriv {
+            Some(setpriv) if root => {
+                let mut wrapped = assert_cmd::Command::new(setpriv);
+                wrapped
+                    .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                    .arg(crate::harness::BIN)
+                    .env_clear()
+                    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                    .env("HOME", sandbox.home())
+                    .current_dir(sandbox.root());
+                wrapped
+            }
+            _ => sandbox.bare_command(),
+        };
+        command.arg("--archive").arg(&archive).args(args);
+        Run::from(command.output().expect("run the binary"))
+    };
+
+    let count = run(&["query", "--count"]).success();
+    assert_eq!(count.stdout_text().trim(), "5");
+    let run_found = run(&["query", "--contains", "HELP", "--format", "ndjson"]).success();
+    assert!(run_found.stderr.is_empty(), "{}", run_found.stderr);
+    let found = run_found;
+    let found = found.stdout_text();
+    assert_eq!(found.lines().count(), 1, "{found}");
+    let searched = run(&["search", "help", "--format", "ndjson"]).success();
+    assert_eq!(
+        searched.stdout_text().lines().count(),
+        1,
+        "{}",
+        searched.stdout_text()
+    );
+    assert!(searched.stderr.is_empty(), "{}", searched.stderr);
+    run(&["verify"]).success();
+
+    let import = run(&[
+        "import",
+        &repo_root().join("data/seed.json").to_string_lossy(),
+    ])
+    .code(1);
+    assert!(
+        import.stderr.contains(&format!(
+            "archive {} is read-only for this user: adding messages needs write access",
+            archive.display()
+        )),
+        "{}",
+        import.stderr
+    );
+    let index = run(&["index", "--rebuild"]).code(1);
+    assert!(
+        index
+            .stderr
+            .contains("is read-only for this user: updating the search index needs write access"),
+        "{}",
+        index.stderr
+    );
+    // Nothing was written next to the database.
+    let mut names: Vec<String> = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["archive.sqlite3", "index", "index.lock"]);
+
+    set_modes(&archive, 0o755, 0o644);
+    assert_eq!(sandbox.count::<&str>(&[]), 5);
+}
