@@ -241,7 +241,8 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// Print at most N results. Default: 20 in the table format, all otherwise.
+    /// Print at most N results. Default: 20 in the table format, all otherwise. `--limit 0`
+    /// prints nothing.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 
@@ -363,7 +364,7 @@ pub struct ConversationsArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// List at most N conversations (the first N to start).
+    /// List at most N conversations (the first N to start). `--limit 0` prints nothing.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 

@@ -158,6 +158,10 @@ pub fn run(archive: &Path, args: ConversationsArgs) -> Result<(), Failure> {
     let store = Store::open(archive)?;
     let snapshot = store.snapshot()?;
     let store = snapshot.store();
+    // As `query --limit 0`: nothing at all, not even a header.
+    if args.limit == Some(0) {
+        return Ok(());
+    }
     let selected = select(store, &filter)?;
     let limit = args
         .limit

@@ -32,16 +32,18 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
         out.flush()?;
         return Ok(());
     }
+    // Contract §5: nothing at all, not even a header or an empty API list.
+    if args.limit == Some(0) {
+        return Ok(());
+    }
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();
     let mut writer =
         MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
-    if args.limit != Some(0) {
-        let (route, messages) = executor::messages(&store, &filter, args.limit)?;
-        note(&route);
-        for stored in messages {
-            writer.write(&stored?)?;
-        }
+    let (route, messages) = executor::messages(&store, &filter, args.limit)?;
+    note(&route);
+    for stored in messages {
+        writer.write(&stored?)?;
     }
     writer.finish()?;
     Ok(())

@@ -19,6 +19,10 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let query = parse(&args.query);
     let store = Store::open(archive)?;
+    // As `query --limit 0`: nothing at all.
+    if args.limit == Some(0) {
+        return Ok(());
+    }
     let format = default_message_format(args.format);
     let limit = args
         .limit

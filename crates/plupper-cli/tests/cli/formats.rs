@@ -216,17 +216,6 @@ fn limit_cuts_the_answer_and_count_ignores_it() {
     assert_eq!(sandbox.ids(&["--limit", "54"]), all);
     assert_eq!(sandbox.ids(&["--limit", "1000"]), all);
     assert_eq!(sandbox.ids(&["--limit", "1", "--operator", "peter"]), [1]);
-    for format in ["ndjson", "api", "csv", "table"] {
-        let run = sandbox
-            .run(&["query", "--limit", "0", "--format", format])
-            .success();
-        let out = run.stdout_text();
-        match format {
-            "api" => assert_eq!(out, "[]"),
-            "csv" | "table" => assert!(out.lines().count() <= 1, "{format}: {out}"),
-            _ => assert_eq!(out, "", "{format}"),
-        }
-    }
     let count = |args: &[&str]| {
         let mut all = vec!["query", "--count"];
         all.extend_from_slice(args);
@@ -237,6 +226,48 @@ fn limit_cuts_the_answer_and_count_ignores_it() {
     assert_eq!(count(&["--operator", "nobody"]), "0\n");
     sandbox.run(&["query", "--limit", "-1"]).code(2);
     sandbox.run(&["query", "--limit", "x"]).code(2);
+}
+
+/// Regression (QA §5): `--limit 0` printed `[]` in `api`, the header in `csv` and
+/// `table`, for `query` and `search`. Contract §5: it prints nothing and exits 0, in
+/// every format of every command that takes `--limit`; `--count` ignores it.
+#[test]
+fn limit_zero_printed_an_empty_list_or_a_header() {
+    let sandbox = fixture_archive();
+    let formats = ["ndjson", "api", "csv", "table"];
+    let runs = formats
+        .iter()
+        .map(|format| vec!["query", "--limit", "0", "--format", format])
+        .chain(
+            formats
+                .iter()
+                .map(|format| vec!["search", "money", "--limit", "0", "--format", format]),
+        )
+        .chain(
+            ["ndjson", "csv", "table"]
+                .iter()
+                .map(|format| vec!["conversations", "--limit", "0", "--format", format]),
+        );
+    for args in runs {
+        let run = sandbox.run(&args).success();
+        assert_eq!(run.stdout_text(), "", "{args:?}");
+    }
+    // With a filter and no format (not a terminal: ndjson) too.
+    let run = sandbox
+        .run(&["query", "--limit", "0", "--operator", "peter"])
+        .success();
+    assert_eq!(run.stdout_text(), "");
+    // Invalid input is still invalid with --limit 0.
+    sandbox
+        .run(&["query", "--limit", "0", "--from", "13/01/09"])
+        .code(2);
+    assert_eq!(
+        sandbox
+            .run(&["query", "--count", "--limit", "0"])
+            .success()
+            .stdout_text(),
+        "54\n"
+    );
 }
 
 /// The characters that must never reach a terminal raw: C0 controls other than the line
