@@ -89,6 +89,11 @@ pub enum FilterError {
     /// `visitorId` is not an integer.
     #[error("invalid `visitorId`: `{0}` is not an integer")]
     VisitorId(String),
+    /// `visitorId` is an integer outside Java's `long` (the API's type).
+    #[error(
+        "invalid `visitorId`: `{0}` is out of range: a visitor id is a 64-bit integer, from -9223372036854775808 to 9223372036854775807"
+    )]
+    VisitorIdRange(String),
     /// A parameter is given twice.
     #[error("parameter `{0}` is given more than once")]
     Duplicate(&'static str),
@@ -158,8 +163,14 @@ impl Filter {
             Param::Operator => self.operator = Some(value.to_owned()),
             Param::VisitorId => {
                 self.visitor_id = Some(
-                    parse_java_long(value)
-                        .ok_or_else(|| FilterError::VisitorId(value.to_owned()))?,
+                    parse_java_long(value).ok_or_else(|| {
+                        let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+                        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                            FilterError::VisitorIdRange(value.to_owned())
+                        } else {
+                            FilterError::VisitorId(value.to_owned())
+                        }
+                    })?,
                 )
             }
             Param::CustomerId => self.customer_id = Some(value.to_owned()),
@@ -244,6 +255,10 @@ mod tests {
                 "invalid `visitorId`: `5.0` is not an integer",
             ),
             ("visitorId=+", "invalid `visitorId`: ` ` is not an integer"),
+            (
+                "visitorId=9223372036854775808",
+                "invalid `visitorId`: `9223372036854775808` is out of range: a visitor id is a 64-bit integer, from -9223372036854775808 to 9223372036854775807",
+            ),
             (
                 "visitorId=%2B",
                 "invalid `visitorId`: `+` is not an integer",

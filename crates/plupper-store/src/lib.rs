@@ -302,16 +302,26 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|source| StoreError::CreateDir {
-            path: dir.to_owned(),
-            source,
-        })
+        .map_err(|source| create_dir_error(dir, source))
+}
+
+/// Says "not a directory" for a path that is a file ("File exists" says too little).
+fn create_dir_error(dir: &Path, source: std::io::Error) -> StoreError {
+    let source = if source.kind() == std::io::ErrorKind::AlreadyExists && !dir.is_dir() {
+        std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            "it exists and is not a directory",
+        )
+    } else {
+        source
+    };
+    StoreError::CreateDir {
+        path: dir.to_owned(),
+        source,
+    }
 }
 
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-        path: dir.to_owned(),
-        source,
-    })
+    std::fs::create_dir_all(dir).map_err(|source| create_dir_error(dir, source))
 }

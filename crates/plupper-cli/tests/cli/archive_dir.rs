@@ -219,3 +219,19 @@ fn an_archive_that_cannot_be_written_is_read_as_it_is() {
     set_modes(&archive, 0o755, 0o644);
     assert_eq!(sandbox.count::<&str>(&[]), 5);
 }
+
+/// Regression: `--archive` naming a file said "File exists (os error 17)".
+#[test]
+fn an_archive_path_that_is_a_file_is_not_a_directory() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("afile", "not an archive");
+    let run = sandbox.run_on(&file, &["query", "--count"]).code(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: cannot create archive directory {}: it exists and is not a directory\n",
+            file.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not an archive");
+}
