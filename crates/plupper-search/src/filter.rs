@@ -162,16 +162,14 @@ impl Filter {
             Param::To => self.to = Some(date(value)?),
             Param::Operator => self.operator = Some(value.to_owned()),
             Param::VisitorId => {
-                self.visitor_id = Some(
-                    parse_java_long(value).ok_or_else(|| {
-                        let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
-                        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                            FilterError::VisitorIdRange(value.to_owned())
-                        } else {
-                            FilterError::VisitorId(value.to_owned())
-                        }
-                    })?,
-                )
+                self.visitor_id = Some(parse_java_long(value).ok_or_else(|| {
+                    let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+                    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                        FilterError::VisitorIdRange(value.to_owned())
+                    } else {
+                        FilterError::VisitorId(value.to_owned())
+                    }
+                })?)
             }
             Param::CustomerId => self.customer_id = Some(value.to_owned()),
             Param::Contains => self.contains = Some(value.to_owned()),
