@@ -119,6 +119,8 @@ pub enum Freshness {
     Foreign,
     /// It cannot be read.
     Unreadable(String),
+    /// Another process is updating it now (it holds the update lock).
+    Updating,
 }
 
 impl std::fmt::Display for Freshness {
@@ -133,6 +135,7 @@ impl std::fmt::Display for Freshness {
                 write!(f, "the search index belongs to another archive or version")
             }
             Freshness::Unreadable(why) => write!(f, "the search index cannot be read ({why})"),
+            Freshness::Updating => write!(f, "another process is updating the search index"),
         }
     }
 }
@@ -163,8 +166,28 @@ fn open(
     Ok(Some((index, payload)))
 }
 
-/// Opens the index if it is current for `store`; otherwise says why not.
+/// Opens the index if it is current for `store`; otherwise says why not: while another
+/// process updates it, that (a rebuild starts from an empty index, which would otherwise
+/// look foreign).
 pub(crate) fn open_current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError> {
+    Ok(match current(store)? {
+        Err(_) if updating(store) => Err(Freshness::Updating),
+        opened => opened,
+    })
+}
+
+/// Whether another process holds the update lock (see [`lock`]).
+fn updating(store: &Store) -> bool {
+    let Ok(file) = File::open(store.dir().join(LOCK_FILE)) else {
+        return false;
+    };
+    matches!(
+        file.try_lock_shared(),
+        Err(std::fs::TryLockError::WouldBlock)
+    )
+}
+
+fn current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError> {
     let info = store.info()?;
     let archived = store.max_id()?.0;
     let (index, payload) = match open(&index_path(store), store.is_read_only()) {

@@ -75,3 +75,29 @@ fn a_follower_that_starts_after_the_writer_ended_is_a_plain_update() {
     assert_eq!((report.indexed, report.last_id), (100, 100));
     assert_eq!(freshness(&store).unwrap(), Freshness::Current);
 }
+
+/// Regression: while another process rebuilt the index, queries said it "belongs to
+/// another archive or version" (a rebuild starts from an empty index) and told the user
+/// to repair it.
+#[test]
+fn an_index_another_process_is_updating_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut unit = store.begin("unit").unwrap();
+    unit.apply(&[arrival(1)], &[]).unwrap();
+    unit.finish().unwrap();
+    assert_eq!(freshness(&store).unwrap(), Freshness::Missing);
+
+    // The update lock, as another process's update holds it (a lock on another open
+    // file description conflicts within one process too).
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join(plupper_index::LOCK_FILE))
+        .unwrap();
+    lock.lock().unwrap();
+    assert_eq!(freshness(&store).unwrap(), Freshness::Updating);
+    drop(lock);
+    assert_eq!(freshness(&store).unwrap(), Freshness::Missing);
+}

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use plupper_index::Freshness;
 use plupper_search::executor::{self, Route};
 use plupper_store::Store;
 
@@ -13,10 +14,14 @@ use crate::output::{MessageWriter, default_message_format};
 
 /// Says once on stderr when the index could not answer.
 fn note(route: &Route) {
-    if let Route::Fallback(why) = route {
-        eprintln!(
+    match route {
+        Route::Fallback(why @ Freshness::Updating) => {
+            eprintln!("note: {why}; answering from the archive alone");
+        }
+        Route::Fallback(why) => eprintln!(
             "note: {why}; answering from the archive alone (run `plupper-archive index` to repair it)"
-        );
+        ),
+        _ => {}
     }
 }
 
