@@ -116,6 +116,15 @@ pub enum ElementError {
     /// `created` is not a valid Java date.
     #[error("field `created`: {0}")]
     Date(#[from] DateError),
+    /// A `\u` escape names half of a UTF-16 surrogate pair without the other half: JSON's
+    /// syntax allows it, but it is no Unicode character, so no text can hold it.
+    #[error("{place}: the escape `{escape}` is a lone UTF-16 surrogate, not a Unicode character")]
+    LoneSurrogate {
+        /// Where: ``field `content` ``, or the element when it is a string literal.
+        place: String,
+        /// The escape as written, e.g. `\ud800`.
+        escape: String,
+    },
 }
 
 /// The wire object, with each known field kept raw so that its JSON type can be checked.
@@ -149,7 +158,7 @@ pub fn parse_element(bytes: &[u8]) -> Result<Element, ElementError> {
         .map_err(|e| ElementError::NotUtf8(e.valid_up_to()))?;
     let (kind, message) = match text.as_bytes().first() {
         Some(b'"') => {
-            let inner: String = serde_json::from_str(text).map_err(not_json)?;
+            let inner: String = serde_json::from_str(text).map_err(|e| not_json(text, e))?;
             let inner_start = inner.trim_start().as_bytes().first().copied();
             if inner_start != Some(b'{') {
                 return Err(ElementError::NotAnObject(
@@ -160,7 +169,7 @@ pub fn parse_element(bytes: &[u8]) -> Result<Element, ElementError> {
         }
         Some(b'{') => (OriginalKind::Object, parse_object(text)?),
         Some(_) => {
-            let value: &RawValue = serde_json::from_str(text).map_err(not_json)?;
+            let value: &RawValue = serde_json::from_str(text).map_err(|e| not_json(text, e))?;
             return Err(ElementError::NotAnObject(json_type(value)));
         }
         None => return Err(ElementError::NotJson("empty element".into())),
@@ -176,8 +185,43 @@ pub fn parse_element(bytes: &[u8]) -> Result<Element, ElementError> {
     })
 }
 
-fn not_json(error: serde_json::Error) -> ElementError {
-    ElementError::NotJson(error.to_string())
+/// Why `text` (at `place`) is not JSON: a lone surrogate escape by name (serde_json's
+/// words for it vary, and call a trailing surrogate a leading one), otherwise what
+/// serde_json says.
+fn not_json_at(place: &str, text: &str, error: serde_json::Error) -> ElementError {
+    match lone_surrogate(text) {
+        Some(offset) => ElementError::LoneSurrogate {
+            place: place.to_owned(),
+            escape: text[offset..offset + 6].to_owned(),
+        },
+        None => ElementError::NotJson(error.to_string()),
+    }
+}
+
+fn not_json(text: &str, error: serde_json::Error) -> ElementError {
+    not_json_at("the element", text, error)
+}
+
+/// The byte offset of the first `\uXXXX` escape in `text` that is half a surrogate pair
+/// alone.
+fn lone_surrogate(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let unit = |at: usize| -> Option<u16> {
+        let hex = bytes.get(at..at + 6)?.strip_prefix(b"\\u")?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let mut at = 0;
+    while let Some(found) = bytes[at..].iter().position(|&b| b == b'\\') {
+        at += found;
+        match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
+            Some(0xD800..=0xDFFF) => return Some(at),
+            Some(_) => at += 6,
+            // Any other escape is two bytes long (`\\` among them).
+            None => at += 2,
+        }
+    }
+    None
 }
 
 fn parse_object(text: &str) -> Result<Message, ElementError> {
@@ -188,7 +232,7 @@ fn parse_object(text: &str) -> Result<Message, ElementError> {
                 ElementError::Duplicate(rest.split('`').next().unwrap_or_default().to_owned())
             }
             None if e.is_data() => ElementError::NotAnObject("a JSON value that is not an object"),
-            None => not_json(e),
+            None => not_json(text, e),
         }
     })?;
     Ok(Message {
@@ -225,7 +269,8 @@ fn required_text(raw: Option<&RawValue>, field: &'static str) -> Result<String, 
     if json_type(raw) != "a string" {
         return Err(ill_typed(field, "a string", raw));
     }
-    serde_json::from_str(raw.get()).map_err(not_json)
+    serde_json::from_str(raw.get())
+        .map_err(|e| not_json_at(&format!("field `{field}`"), raw.get(), e))
 }
 
 fn optional_text(
@@ -235,9 +280,9 @@ fn optional_text(
     match raw {
         None => Ok(None),
         Some(raw) if json_type(raw) == "null" => Ok(None),
-        Some(raw) if json_type(raw) == "a string" => {
-            serde_json::from_str(raw.get()).map(Some).map_err(not_json)
-        }
+        Some(raw) if json_type(raw) == "a string" => serde_json::from_str(raw.get())
+            .map(Some)
+            .map_err(|e| not_json_at(&format!("field `{field}`"), raw.get(), e)),
         Some(raw) => Err(ill_typed(field, "a string or null", raw)),
     }
 }
@@ -354,6 +399,11 @@ mod tests {
             (br#"{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO","customerId":true}"#, "field `customerId` must be a string, a number or null, found a boolean"),
             (b"", "not JSON: empty element"),
             (b"\xff\xfe", "not valid UTF-8 (at byte 0 of the element)"),
+            // Regression: serde_json called `\udc00` a "lone leading surrogate".
+            (br#"{"content":"low \udc00","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#, "field `content`: the escape `\\udc00` is a lone UTF-16 surrogate, not a Unicode character"),
+            (br#"{"content":"x","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO","operator":"\ud800 x"}"#, "field `operator`: the escape `\\ud800` is a lone UTF-16 surrogate, not a Unicode character"),
+            (br#"{"content":"\\ud800 \ud83d\ude00 \uD800","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#, "field `content`: the escape `\\uD800` is a lone UTF-16 surrogate, not a Unicode character"),
+            (br#""{\"content\":\"\ud800\"}""#, "the element: the escape `\\ud800` is a lone UTF-16 surrogate, not a Unicode character"),
         ];
         for (bytes, reason) in cases {
             let err = parse_element(bytes).unwrap_err();
