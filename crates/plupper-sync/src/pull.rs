@@ -72,12 +72,13 @@ pub enum SyncError {
     /// The response broke off or timed out while its body was read; nothing of the
     /// window was applied.
     #[error(
-        "the response from {url} broke off after byte {offset}: {source}; nothing of the window was applied"
+        "the response from {url} broke off {}: {source}; nothing of the window was applied",
+        if *.offset == 0 { "before its first element was read whole".to_owned() } else { format!("after the elements up to byte {offset} were read") }
     )]
     Transfer {
         /// The request URL.
         url: String,
-        /// About where.
+        /// The end of the last element read whole before it broke off.
         offset: u64,
         /// Why.
         source: io::Error,
@@ -430,5 +431,32 @@ impl Read for Budgeted {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a body that broke off inside its first element said "after byte 0",
+    /// though bytes had arrived.
+    #[test]
+    fn a_transfer_error_says_how_far_whole_elements_were_read() {
+        let error = |offset| {
+            SyncError::Transfer {
+                url: "http://h/resources/message".into(),
+                offset,
+                source: io::Error::new(io::ErrorKind::UnexpectedEof, "cut"),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            error(0),
+            "the response from http://h/resources/message broke off before its first element was read whole: cut; nothing of the window was applied"
+        );
+        assert_eq!(
+            error(120),
+            "the response from http://h/resources/message broke off after the elements up to byte 120 were read: cut; nothing of the window was applied"
+        );
     }
 }
