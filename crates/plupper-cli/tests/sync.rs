@@ -248,6 +248,28 @@ fn a_sync_that_stops_after_some_windows_prints_their_summary_then_the_error() {
 }
 
 #[test]
+fn a_resync_does_not_count_its_quarantined_elements_again() {
+    // QA §8: what the quarantine holds already is said apart, as `already archived` is.
+    let mut elements = dataset(20);
+    elements.extend(["42".to_owned(), r#""{}""#.to_owned()]);
+    let upstream = Upstream::start(elements, USER, SENTINEL, Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let first = run(sync(&archive, &upstream, &[]));
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(summary_line(&text(&first.stdout), "quarantined:"), "2");
+    let again = run(sync(&archive, &upstream, &["--full"]));
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let stdout = text(&again.stdout);
+    assert_eq!(summary_line(&stdout, "added:"), "0", "{stdout}");
+    assert_eq!(
+        summary_line(&stdout, "quarantined:"),
+        "0 (2 already in quarantine)",
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_password_in_argv_is_refused() {
     let upstream = Upstream::start(dataset(10), USER, SENTINEL, Faults::none());
     let dir = tempfile::tempdir().unwrap();

@@ -216,6 +216,31 @@ fn quarantine_is_deduplicated_by_exact_text() {
 }
 
 #[test]
+fn a_quarantined_text_seen_again_by_a_later_unit_is_reported_as_already_quarantined() {
+    // QA §8: a re-run stores nothing new in quarantine, and the report says so.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let entry = |text: &[u8]| plupper_store::Quarantined {
+        text: text.to_vec(),
+        reason: "not a message object: a number".into(),
+        element: Some(0),
+        byte_offset: None,
+    };
+    let mut reports = Vec::new();
+    for source in ["first.json", "again.json", "first.json"] {
+        let mut unit = store.begin(source).unwrap();
+        reports.push(unit.apply(&[], &[entry(b"42"), entry(b"43")]).unwrap());
+        unit.finish().unwrap();
+    }
+    let counts: Vec<(u64, u64)> = reports
+        .iter()
+        .map(|applied| (applied.quarantined, applied.already_quarantined))
+        .collect();
+    assert_eq!(counts, [(2, 0), (0, 2), (0, 2)]);
+    assert_eq!(store.quarantine_count().unwrap(), 2);
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_named_in_the_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -115,6 +115,29 @@ fn initial_sync_equals_the_upstream_and_a_second_adds_nothing() {
 }
 
 #[test]
+fn a_repull_reports_its_quarantined_elements_as_already_quarantined() {
+    // QA §8: the report tells new quarantine entries from texts the quarantine held.
+    let mut elements = dataset(50);
+    elements.extend(["42".to_owned(), r#""{}""#.to_owned()]);
+    let upstream = Upstream::start(elements, USER, PASSWORD, Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let quarantine = |report: &PullReport| {
+        (
+            report.applied.quarantined,
+            report.applied.already_quarantined,
+        )
+    };
+    let first = sync(&mut store, &upstream, Range::Incremental);
+    ok(&first);
+    assert_eq!(quarantine(&first), (2, 0));
+    let again = sync(&mut store, &upstream, Range::Full);
+    ok(&again);
+    assert_eq!(quarantine(&again), (0, 2));
+    assert_eq!(store.quarantine_count().unwrap(), 2);
+}
+
+#[test]
 fn additions_are_added_exactly_and_deletions_stay() {
     let upstream = Upstream::start(dataset(1000), USER, PASSWORD, Faults::none());
     let dir = tempfile::tempdir().unwrap();

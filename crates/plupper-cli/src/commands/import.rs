@@ -20,6 +20,7 @@ struct Summary {
     added: u64,
     already_archived: u64,
     quarantined: u64,
+    already_quarantined: u64,
     warnings: u64,
 }
 
@@ -33,7 +34,8 @@ impl Summary {
         self.elements += unit.elements;
         self.added += unit.applied.added;
         self.already_archived += unit.applied.already_archived;
-        self.quarantined += unit.applied.quarantined + unit.applied.already_quarantined;
+        self.quarantined += unit.applied.quarantined;
+        self.already_quarantined += unit.applied.already_quarantined;
         self.warnings += unit.warnings;
     }
 
@@ -47,9 +49,25 @@ impl Summary {
         writeln!(out, "elements read:     {}", self.elements)?;
         writeln!(out, "added:             {}", self.added)?;
         writeln!(out, "already archived:  {}", self.already_archived)?;
-        writeln!(out, "quarantined:       {}", self.quarantined)?;
+        writeln!(
+            out,
+            "quarantined:       {}{}",
+            self.quarantined,
+            already_in_quarantine(self.already_quarantined)
+        )?;
         writeln!(out, "warnings:          {}", self.warnings)?;
         out.flush()
+    }
+}
+
+/// What the `quarantined` line adds for elements whose exact text the quarantine held
+/// already (kept once, so not counted as quarantined again): ` (N already in quarantine)`,
+/// or nothing when there were none.
+pub fn already_in_quarantine(count: u64) -> String {
+    if count > 0 {
+        format!(" ({count} already in quarantine)")
+    } else {
+        String::new()
     }
 }
 

@@ -170,8 +170,9 @@ fn print_summary(report: &PullReport, out: &mut impl Write) -> std::io::Result<(
     writeln!(out, "already archived:  {}", applied.already_archived)?;
     writeln!(
         out,
-        "quarantined:       {}",
-        applied.quarantined + applied.already_quarantined
+        "quarantined:       {}{}",
+        applied.quarantined,
+        crate::commands::import::already_in_quarantine(applied.already_quarantined)
     )?;
     writeln!(out, "warnings:          {}", report.warnings)?;
     writeln!(out, "retries:           {}", report.retries)?;

@@ -350,7 +350,10 @@ pub struct ImportSummary {
     pub elements: u64,
     pub added: u64,
     pub already_archived: u64,
+    /// Elements newly put into quarantine.
     pub quarantined: u64,
+    /// Elements whose exact text the quarantine held already (`(N already in quarantine)`).
+    pub already_quarantined: u64,
     pub warnings: u64,
 }
 
@@ -386,7 +389,19 @@ impl ImportSummary {
                 "elements read" => summary.elements = number(value),
                 "added" => summary.added = number(value),
                 "already archived" => summary.already_archived = number(value),
-                "quarantined" => summary.quarantined = number(value),
+                "quarantined" => {
+                    let value = value.trim();
+                    match value.split_once(" (") {
+                        Some((quarantined, rest)) => {
+                            summary.quarantined = number(quarantined);
+                            summary.already_quarantined = number(
+                                rest.strip_suffix(" already in quarantine)")
+                                    .unwrap_or_else(|| panic!("quarantined line: {line:?}")),
+                            );
+                        }
+                        None => summary.quarantined = number(value),
+                    }
+                }
                 "warnings" => summary.warnings = number(value),
                 _ => continue, // a line this harness does not check
             }

@@ -172,3 +172,35 @@ fn identity_is_the_six_fields_not_the_raw_text() {
     assert_eq!(customer.len(), 1);
     assert_eq!(customer[0]["customerId"], "42");
 }
+
+#[test]
+fn a_reimport_does_not_count_its_quarantined_elements_again() {
+    // QA §8: the quarantine keeps an exact text once, so a re-run stores nothing new and
+    // says so, as it does for messages (`added` / `already archived`).
+    let sandbox = Sandbox::new();
+    let lines = [message_object("x", &created(0)), "42".to_owned()];
+    let path = sandbox.write("q.ndjson", ndjson_lines(&lines));
+
+    let first = sandbox.import_ok(&[&path]);
+    assert_eq!(
+        (first.added, first.quarantined, first.already_quarantined),
+        (1, 1, 0)
+    );
+    let run = sandbox.import(&[&path]).success();
+    let again = run.summary();
+    assert_eq!(
+        (again.added, again.already_archived),
+        (0, 1),
+        "{}",
+        run.stdout_text()
+    );
+    assert_eq!((again.quarantined, again.already_quarantined), (0, 1));
+    assert!(
+        run.stdout_text()
+            .lines()
+            .any(|line| line == "quarantined:       0 (1 already in quarantine)"),
+        "{}",
+        run.stdout_text()
+    );
+    assert_eq!(sandbox.quarantine().len(), 1);
+}
