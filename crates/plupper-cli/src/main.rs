@@ -5,6 +5,7 @@ mod allocator;
 mod cli;
 mod commands;
 mod output;
+mod plural;
 mod progress;
 
 use std::io::IsTerminal;

@@ -413,6 +413,29 @@ fn other_client_errors_are_not_retried() {
 }
 
 #[test]
+fn a_single_attempt_is_counted_as_1_attempt_not_1_attempts() {
+    // QA §10. A port that was free a moment ago.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let config = HttpConfig::new(
+        &format!("http://127.0.0.1:{port}"),
+        USER,
+        Password::new(PASSWORD.into()),
+    );
+    let source = HttpSource::new(config).unwrap();
+    let mut options = options(Range::Incremental);
+    options.retry.retries = 0;
+    let report = pull(&mut store, &source, &source.scope(), &options, &NoProgress);
+    let error = report.error.expect("a failure").to_string();
+    assert!(error.ends_with("(gave up after 1 attempt)"), "{error}");
+}
+
+#[test]
 fn an_unreachable_host_is_a_clear_error() {
     // A port that was free a moment ago.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -19,6 +19,7 @@ use crate::cli::{ExportArgs, FilterArgs, MessageFormat};
 use crate::commands::conversations::write_ndjson;
 use crate::commands::filter::filter;
 use crate::output::MessageWriter;
+use crate::plural::counted;
 
 /// The filter flags as given, in a fixed order.
 fn given(args: &FilterArgs) -> Vec<(String, String)> {
@@ -133,11 +134,11 @@ pub fn run(archive: &Path, args: ExportArgs) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "exported {} messages of {} conversations to {} ({} files)",
-        counts.messages,
-        counts.conversations,
+        "exported {} of {} to {} ({})",
+        counted(counts.messages, "message"),
+        counted(counts.conversations, "conversation"),
         dir.display(),
-        counts.files + 2
+        counted(counts.files + 2, "file")
     )?;
     writeln!(
         out,

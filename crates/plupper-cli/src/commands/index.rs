@@ -9,6 +9,7 @@ use plupper_store::Store;
 
 use crate::Failure;
 use crate::cli::IndexArgs;
+use crate::plural::counted;
 use crate::progress::Bar;
 
 /// Tells the user about waiting, and draws a bar on a terminal.
@@ -67,11 +68,16 @@ pub fn run(archive: &Path, args: IndexArgs) -> Result<(), Failure> {
     } else {
         "updated the search index"
     };
+    let holds = match report.last_id {
+        ..=0 => "it holds no messages".to_owned(),
+        1 => "it now holds message 1".to_owned(),
+        last => format!("it now holds messages 1 to {last}"),
+    };
     let mut out = std::io::stdout().lock();
     let written = writeln!(
         out,
-        "{how}: {} messages indexed; it now holds messages 1 to {}",
-        report.indexed, report.last_id
+        "{how}: {} indexed; {holds}",
+        counted(report.indexed, "message")
     )
     .and_then(|()| out.flush());
     crate::report_written(written)

@@ -23,6 +23,7 @@ use plupper_sync::window::{Range, Window};
 
 use crate::Failure;
 use crate::cli::SyncArgs;
+use crate::plural::counted;
 
 /// The environment variable that may hold the password.
 const PASSWORD_VAR: &str = "PLUPPER_PASSWORD";
@@ -228,7 +229,7 @@ impl PullProgress for SyncBar {
                 .added
                 .fetch_add(report.applied.added, Ordering::Relaxed)
                 + report.applied.added;
-            bar.set_message(format!("{added} messages added"));
+            bar.set_message(format!("{} added", counted(added, "message")));
         }
     }
 

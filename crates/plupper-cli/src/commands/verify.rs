@@ -9,6 +9,7 @@ use plupper_store::{DATABASE_FILE, Store};
 
 use crate::Failure;
 use crate::cli::VerifyArgs;
+use crate::plural::counted;
 
 pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
     if !archive.join(DATABASE_FILE).is_file() {
@@ -28,17 +29,16 @@ pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
             .try_for_each(|problem| writeln!(out, "{problem}"))
             .and_then(|()| out.flush());
         eprintln!(
-            "error: archive {} is not as plupper-archive wrote it: {} problem{}",
+            "error: archive {} is not as plupper-archive wrote it: {}",
             archive.display(),
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
+            counted(problems.len() as u64, "problem")
         );
         return crate::both(Err(Failure::Reported(1)), crate::report_written(written));
     }
     let verification = &check.store;
     let index = match &check.index {
         IndexState::Consistent { documents } => {
-            format!("search index current ({documents} messages)")
+            format!("search index current ({})", counted(*documents, "message"))
         }
         IndexState::NotCurrent(why) => {
             format!("{why} (not a problem: `plupper-archive index` brings it up to date)")
@@ -51,10 +51,16 @@ pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
         .map_or("no chain yet".into(), |link| {
             format!("chain head: link {} {}", link.id, hex(&link.hash))
         });
+    let messages = match verification.messages {
+        1 => "1 message matches its original".to_owned(),
+        n => format!("{n} messages match their originals"),
+    };
     writeln!(
         out,
-        "ok: archive {} is intact: {} messages match their originals, {} chain links, {} conversations, {index}; {head}",
-        check.uuid, verification.messages, verification.links, verification.conversations,
+        "ok: archive {} is intact: {messages}, {}, {}, {index}; {head}",
+        check.uuid,
+        counted(verification.links, "chain link"),
+        counted(verification.conversations, "conversation"),
     )?;
     out.flush()?;
     Ok(())

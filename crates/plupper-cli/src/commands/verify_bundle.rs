@@ -6,6 +6,7 @@ use plupper_audit::bundle::verify_bundle;
 
 use crate::Failure;
 use crate::cli::VerifyBundleArgs;
+use crate::plural::counted;
 
 pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
     let dir = &args.dir;
@@ -25,25 +26,20 @@ pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
             .try_for_each(|difference| writeln!(out, "{difference}"))
             .and_then(|()| out.flush());
         eprintln!(
-            "error: the bundle in {} is not as exported: {} difference{}",
+            "error: the bundle in {} is not as exported: {}",
             dir.display(),
-            check.differences.len(),
-            if check.differences.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+            counted(check.differences.len() as u64, "difference")
         );
         return crate::both(Err(Failure::Reported(1)), crate::report_written(written));
     }
     if let (Some(manifest), Some(sha256)) = (&check.manifest, &check.manifest_sha256) {
         writeln!(
             out,
-            "bundle {} is intact: {} files, {} messages, {} conversations, exported {} from archive {}; manifest.json SHA-256 {sha256}",
+            "bundle {} is intact: {}, {}, {}, exported {} from archive {}; manifest.json SHA-256 {sha256}",
             dir.display(),
-            manifest.counts.files + 2,
-            manifest.counts.messages,
-            manifest.counts.conversations,
+            counted(manifest.counts.files + 2, "file"),
+            counted(manifest.counts.messages, "message"),
+            counted(manifest.counts.conversations, "conversation"),
             manifest.exported_at,
             manifest.archive.uuid,
         )?;

@@ -13,6 +13,7 @@ mod harness;
 
 mod archive_dir;
 mod concurrent;
+mod counts;
 mod damaged;
 mod dates;
 mod filters;

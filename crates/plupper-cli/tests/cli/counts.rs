@@ -1,0 +1,73 @@
+//! Counts in the sentences the commands print agree with their number: `1 message`,
+//! `2 messages`, and an empty index holds `no messages`, not `messages 1 to 0`.
+
+use crate::harness::{Sandbox, created, list, message_object, string_element};
+
+/// A file of one message, its second of `created` being `n`.
+fn one_message(sandbox: &Sandbox, n: u32) -> String {
+    let name = format!("one-{n}.json");
+    let element = string_element(&message_object("hello", &created(n)));
+    let path = sandbox.write(&name, list(&[element]));
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn index_of_an_empty_archive_says_it_holds_no_messages() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["index"]).success();
+    assert_eq!(
+        run.stdout_text(),
+        "rebuilt the search index: 0 messages indexed; it holds no messages\n"
+    );
+    sandbox
+        .run(&["import", "--no-index", &one_message(&sandbox, 0)])
+        .success();
+    let run = sandbox.run(&["index"]).success();
+    assert_eq!(
+        run.stdout_text(),
+        "updated the search index: 1 message indexed; it now holds message 1\n"
+    );
+    sandbox
+        .run(&["import", "--no-index", &one_message(&sandbox, 1)])
+        .success();
+    let run = sandbox.run(&["index"]).success();
+    assert_eq!(
+        run.stdout_text(),
+        "updated the search index: 1 message indexed; it now holds messages 1 to 2\n"
+    );
+}
+
+#[test]
+fn one_message_of_one_conversation_is_not_1_messages_of_1_conversations() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[one_message(&sandbox, 0)]);
+
+    let verify = sandbox.run(&["verify"]).success().stdout_text();
+    assert!(
+        verify.contains(
+            " is intact: 1 message matches its original, 1 chain link, 1 conversation, search index current (1 message); chain head: link 1 "
+        ),
+        "{verify}"
+    );
+
+    let bundle = sandbox.root().join("bundle");
+    let bundle = bundle.to_str().unwrap();
+    let export = sandbox
+        .run(&["export", "--out", bundle])
+        .success()
+        .stdout_text();
+    assert!(
+        export.starts_with(&format!(
+            "exported 1 message of 1 conversation to {bundle} ("
+        )),
+        "{export}"
+    );
+    let verified = sandbox
+        .run(&["verify-bundle", bundle])
+        .success()
+        .stdout_text();
+    assert!(
+        verified.contains(" files, 1 message, 1 conversation, exported "),
+        "{verified}"
+    );
+}
