@@ -39,7 +39,9 @@ impl Failure {
     /// Prints the message now (unless it was printed already); the exit status.
     fn report(self) -> u8 {
         if let Failure::Invalid(message) | Failure::Failed(message) = &self {
-            eprintln!("error: {message}");
+            // Errors quote inputs (file names, parameter values) that may hold control
+            // characters; they reach the terminal escaped, as in `table` output.
+            eprintln!("error: {}", plupper_model::printable::printable(message));
         }
         self.exit_code()
     }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use plupper_index::UpdateReport;
+use plupper_model::printable::printable;
 use plupper_store::Store;
 use plupper_sync::file::{FileError, FileReport, expand_paths, import_file};
 
@@ -145,7 +146,7 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> Imported {
         let path = match file {
             Ok(path) => path,
             Err(error) => {
-                bar.println(&format!("error: {error}"));
+                bar.println(&format!("error: {}", printable(&error.to_string())));
                 exit = crate::worse(exit, status(&error));
                 continue;
             }
@@ -153,7 +154,7 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> Imported {
         let report = import_file(store, &path, &bar);
         summary.add(&report);
         if let Some(error) = &report.error {
-            bar.println(&format!("error: {error}"));
+            bar.println(&format!("error: {}", printable(&error.to_string())));
             exit = crate::worse(exit, status(error));
             if matches!(error, FileError::Store { .. }) {
                 break; // the archive itself failed: the other files would fail too

@@ -7,6 +7,7 @@ use plupper_audit::bundle::verify_bundle;
 use crate::Failure;
 use crate::cli::VerifyBundleArgs;
 use crate::plural::counted;
+use plupper_model::printable::printable;
 
 pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
     let dir = &args.dir;
@@ -40,8 +41,8 @@ pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
             counted(manifest.counts.files + 2, "file"),
             counted(manifest.counts.messages, "message"),
             counted(manifest.counts.conversations, "conversation"),
-            manifest.exported_at,
-            manifest.archive.uuid,
+            printable(&manifest.exported_at),
+            printable(&manifest.archive.uuid),
         )?;
     }
     out.flush()?;

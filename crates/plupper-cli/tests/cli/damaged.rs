@@ -394,3 +394,21 @@ fn a_list_cut_off_between_elements_says_nothing_follows() {
     }
     assert_eq!(sandbox.count::<&str>(&[]), 5 + 2 + 2);
 }
+
+/// Regression: error lines quoted file names raw, so a name holding an escape sequence
+/// reached the terminal as one.
+#[test]
+fn a_file_name_with_control_characters_is_printed_escaped_in_errors() {
+    let (sandbox, _) = archive_with_seed();
+    sandbox
+        .import(&["files/x\u{1b}[2J.json"])
+        .code(2)
+        .errors(1)
+        .stderr_line("error: files/x\\u{1b}[2J.json: no such file or directory");
+    let run = sandbox.run(&["query", "--from", "\u{7}"]).code(2);
+    assert!(
+        run.stderr.starts_with("error: invalid `from`: `\\u{7}`"),
+        "{}",
+        run.stderr
+    );
+}
