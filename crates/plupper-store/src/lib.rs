@@ -115,6 +115,8 @@ pub struct Store {
     applied_elements: u64,
     /// Opened as it is, without write access (see [`Store::open`]).
     read_only: bool,
+    /// Opened as a file nothing changes (see `Store::open_read_only`).
+    immutable: bool,
 }
 
 impl Store {
@@ -151,21 +153,43 @@ impl Store {
             known: None,
             applied_elements: 0,
             read_only: false,
+            immutable: false,
         };
         store.configure().map_err(|e| e.in_archive(&path))?;
         schema::migrate(&mut store.conn).map_err(|e| e.in_archive(&path))?;
+        // SQLite opens a file it may not write read-only without a word; while another
+        // process has it open (its WAL files exist) every read then works.
+        store.read_only = store.conn.is_readonly(rusqlite::MAIN_DB)?;
         Ok(store)
     }
 
-    /// An archive this process cannot write (read-only media, another user's files):
-    /// SQLite cannot read a WAL database whose directory it cannot write unless told that
-    /// nothing changes it (`immutable`). So a change another process makes while this one
-    /// reads is not seen, and the schema must be current already.
+    /// An archive this process cannot write (read-only media, another user's files).
+    /// While another process has it open, its WAL files exist and SQLite reads through
+    /// them as usual. Otherwise SQLite cannot read a WAL database whose directory it
+    /// cannot write unless told that nothing changes it (`immutable`); then a change
+    /// another process makes while this one reads is not seen. Either way the schema must
+    /// be current already.
     fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join(DATABASE_FILE);
-        let conn = open_immutable(&path)?;
+        let shared = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(StoreError::from)
+        .and_then(|conn| {
+            // A read of the schema, not just the header, goes through the WAL files.
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+            schema::version(&conn).map(|version| (conn, version))
+        });
+        let (conn, version, immutable) = match shared {
+            Ok((conn, version)) => (conn, version, false),
+            Err(_) => {
+                let conn = open_immutable(&path)?;
+                let version = schema::version(&conn).map_err(|e| e.in_archive(&path))?;
+                (conn, version, true)
+            }
+        };
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let version = schema::version(&conn).map_err(|e| e.in_archive(&path))?;
         if version > schema::CURRENT_VERSION {
             return Err(StoreError::TooNew {
                 path,
@@ -182,13 +206,14 @@ impl Store {
                 ),
             });
         }
-        tracing::debug!(dir = %dir.display(), "no write access: the archive is read as it is");
+        tracing::debug!(dir = %dir.display(), immutable, "no write access: the archive is read as it is");
         Ok(Store {
             conn,
             dir: dir.to_owned(),
             known: None,
             applied_elements: 0,
             read_only: true,
+            immutable,
         })
     }
 
@@ -270,7 +295,7 @@ impl Store {
     }
 }
 
-/// Opens the database read-only, as a file nothing changes (see `Store::open_read_only`).
+/// Opens the database read-only as a file nothing changes (see `Store::open_read_only`).
 pub(crate) fn open_immutable(path: &Path) -> Result<Connection, StoreError> {
     // A URI names the file; `%`, `?` and `#` in the path are escaped.
     let mut uri = String::from("file:");

@@ -207,14 +207,14 @@ impl Store {
             return count_in(&self.conn, selection, None, counter());
         };
         let path = self.dir.join(crate::DATABASE_FILE);
-        let read_only = self.read_only;
+        let immutable = self.immutable;
         std::thread::scope(|scope| {
             let others: Vec<_> = ranges[1..]
                 .iter()
                 .map(|&range| {
                     let path = &path;
                     scope.spawn(move || {
-                        let conn = open_reader(path, read_only)?;
+                        let conn = open_reader(path, immutable)?;
                         count_in(&conn, selection, Some(range), counter())
                     })
                 })

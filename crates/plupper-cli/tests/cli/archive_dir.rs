@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::harness::{Run, Sandbox, repo_root};
+use crate::harness::{Run, Sandbox, created, list, message_object, repo_root};
 
 const DATABASE: &str = "archive.sqlite3";
 
@@ -120,6 +120,54 @@ fn set_modes(dir: &Path, dirs: u32, files: u32) {
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dirs)).unwrap();
 }
 
+fn running_as_root() -> bool {
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+}
+
+/// `setpriv`, when it can run the binary as `nobody` (root writes whatever the modes say,
+/// so as root a reader without write access is `nobody`).
+fn setpriv_to_nobody() -> Option<&'static str> {
+    ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .filter(|p| Path::new(p).is_file())
+        .find(|setpriv| {
+            std::process::Command::new(setpriv)
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(crate::harness::BIN)
+                .arg("--version")
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+}
+
+/// Runs the binary on `archive` as a user who cannot write it: `nobody` through
+/// `setpriv` when running as root, else this user.
+fn run_without_write_access(
+    sandbox: &Sandbox,
+    setpriv: Option<&str>,
+    archive: &Path,
+    args: &[&str],
+) -> Run {
+    let mut command = match setpriv {
+        Some(setpriv) => {
+            let mut wrapped = assert_cmd::Command::new(setpriv);
+            wrapped
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(crate::harness::BIN)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", sandbox.home())
+                .current_dir(sandbox.root());
+            wrapped
+        }
+        None => sandbox.bare_command(),
+    };
+    command.arg("--archive").arg(archive).args(args);
+    Run::from(command.output().expect("run the binary"))
+}
+
 /// Regression: on an archive its user could only read (read-only media, another user's
 /// files), every command failed with "attempt to write a readonly database", naming
 /// neither the archive nor the cause. Reading commands now answer from it as it is;
@@ -131,44 +179,14 @@ fn an_archive_that_cannot_be_written_is_read_as_it_is() {
     let archive = sandbox.archive();
     set_modes(&archive, 0o555, 0o444);
     set_modes(sandbox.root(), 0o755, 0o644);
-    let root = std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false);
-    // Root writes whatever the modes say, so as root the binary runs as `nobody`.
-    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
-        .into_iter()
-        .find(|p| Path::new(p).is_file());
-    let as_nobody = |setpriv: &str| {
-        std::process::Command::new(setpriv)
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(crate::harness::BIN)
-            .arg("--version")
-            .output()
-            .is_ok_and(|output| output.status.success())
-    };
-    if root && !setpriv.is_some_and(as_nobody) {
+    let setpriv = setpriv_to_nobody();
+    if running_as_root() && setpriv.is_none() {
         eprintln!("running as root, and `nobody` cannot run the binary: the case is skipped");
         set_modes(&archive, 0o755, 0o644);
         return;
     }
-    let run = |args: &[&str]| -> Run {
-        let mut command = match setpriv {
-            Some(setpriv) if root => {
-                let mut wrapped = assert_cmd::Command::new(setpriv);
-                wrapped
-                    .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-                    .arg(crate::harness::BIN)
-                    .env_clear()
-                    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                    .env("HOME", sandbox.home())
-                    .current_dir(sandbox.root());
-                wrapped
-            }
-            _ => sandbox.bare_command(),
-        };
-        command.arg("--archive").arg(&archive).args(args);
-        Run::from(command.output().expect("run the binary"))
-    };
+    let run =
+        |args: &[&str]| -> Run { run_without_write_access(&sandbox, setpriv, &archive, args) };
 
     let count = run(&["query", "--count"]).success();
     assert_eq!(count.stdout_text().trim(), "5");
@@ -234,4 +252,75 @@ fn an_archive_path_that_is_a_file_is_not_a_directory() {
         )
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not an archive");
+}
+
+/// The same while another process has the archive open (its WAL files exist): the
+/// reader sees what that process committed.
+#[test]
+fn an_archive_another_process_has_open_is_read_through_its_wal() {
+    use std::io::Write as _;
+    if !running_as_root() {
+        eprintln!("not root: the writer would lack write access too; the case is skipped");
+        return;
+    }
+    let Some(setpriv) = setpriv_to_nobody() else {
+        eprintln!("`nobody` cannot run the binary: the case is skipped");
+        return;
+    };
+    let sandbox = Sandbox::new();
+    import_seed(&mut sandbox.command()).success();
+    set_modes(sandbox.root(), 0o755, 0o644);
+    let archive = sandbox.archive();
+    // An import from a FIFO holds the archive open until the FIFO is written.
+    let fifo = sandbox.file("fifo.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut writer = sandbox
+        .std_command()
+        .arg("--archive")
+        .arg(&archive)
+        .arg("import")
+        .arg(&fifo)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let wal = archive.join("archive.sqlite3-wal");
+    for _ in 0..500 {
+        if wal.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(wal.exists(), "the importing process has the archive open");
+
+    let run = |args: &[&str]| run_without_write_access(&sandbox, Some(setpriv), &archive, args);
+    let count = run(&["query", "--count"]).success();
+    assert_eq!(count.stdout_text().trim(), "5");
+    let import = run(&[
+        "import",
+        &repo_root().join("data/seed.json").to_string_lossy(),
+    ])
+    .code(1);
+    assert!(
+        import
+            .stderr
+            .contains("is read-only for this user: adding messages needs write access"),
+        "{}",
+        import.stderr
+    );
+
+    std::fs::File::options()
+        .write(true)
+        .open(&fifo)
+        .unwrap()
+        .write_all(list(&[message_object("one more", &created(1))]).as_bytes())
+        .unwrap();
+    assert!(writer.wait().unwrap().success());
+    let count = run(&["query", "--count"]).success();
+    assert_eq!(count.stdout_text().trim(), "6");
 }
