@@ -504,10 +504,15 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         _ => 200,
     };
     log(status, fault.clone());
-    respond(stream, body, fault)
+    respond(stream, body, fault, &shared.stop)
 }
 
-fn respond(mut stream: TcpStream, body: Vec<u8>, fault: Option<Fault>) -> io::Result<()> {
+fn respond(
+    mut stream: TcpStream,
+    body: Vec<u8>,
+    fault: Option<Fault>,
+    stop: &AtomicBool,
+) -> io::Result<()> {
     const JSON: &str = "application/json;charset=UTF-8";
     let half = body.len() / 2;
     match fault {
@@ -556,7 +561,11 @@ fn respond(mut stream: TcpStream, body: Vec<u8>, fault: Option<Fault>) -> io::Re
             head(&mut stream, 200, JSON, Some(body.len()), false, "")?;
             stream.write_all(&body[..half.min(100)])?;
             stream.flush()?;
-            std::thread::sleep(time);
+            // Stalls until `time` has passed or the server stops (which waits for it).
+            let until = std::time::Instant::now() + time;
+            while std::time::Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
     }
     close(stream)
