@@ -128,7 +128,9 @@ impl std::fmt::Display for Freshness {
         match self {
             Freshness::Current => write!(f, "the search index is current"),
             Freshness::Behind { indexed, archived } => {
-                write!(f, "the search index lacks {} messages", archived - indexed)
+                let lacking = archived - indexed;
+                let s = if lacking == 1 { "" } else { "s" };
+                write!(f, "the search index lacks {lacking} message{s}")
             }
             Freshness::Missing => write!(f, "there is no search index"),
             Freshness::Foreign => {

@@ -13,9 +13,11 @@ use crate::commands::filter::filter;
 use crate::output::{MessageWriter, default_message_format};
 
 /// Says once on stderr when the index could not answer.
-fn note(route: &Route) {
+/// (No repair is suggested while another process updates the index, or to a user who
+/// cannot write the archive.)
+fn note(route: &Route, read_only: bool) {
     match route {
-        Route::Fallback(why @ Freshness::Updating) => {
+        Route::Fallback(why) if read_only || *why == Freshness::Updating => {
             eprintln!("note: {why}; answering from the archive alone");
         }
         Route::Fallback(why) => eprintln!(
@@ -31,7 +33,7 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     if args.count {
         let (route, count) = executor::count(&store, &filter)?;
-        note(&route);
+        note(&route, store.is_read_only());
         let mut out = stdout.lock();
         writeln!(out, "{count}")?;
         out.flush()?;
@@ -46,7 +48,7 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let mut writer =
         MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
     let (route, messages) = executor::messages(&store, &filter, args.limit)?;
-    note(&route);
+    note(&route, store.is_read_only());
     for stored in messages {
         writer.write(&stored?)?;
     }

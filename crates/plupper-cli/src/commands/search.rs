@@ -30,6 +30,12 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     let limit = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     let hits = match search(&store, &query, &filter, limit)? {
         Ok(hits) => hits,
+        Err(why) if store.is_read_only() => {
+            return Err(Failure::Failed(format!(
+                "{why}, and archive {} is read-only for this user, so `search` cannot bring it up to date; `query --contains` answers from the archive alone",
+                archive.display()
+            )));
+        }
         Err(why) => {
             eprintln!("note: {why}; bringing it up to date first");
             bring_up_to_date(&store, false)?;

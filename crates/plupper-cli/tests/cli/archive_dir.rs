@@ -324,3 +324,44 @@ fn an_archive_another_process_has_open_is_read_through_its_wal() {
     let count = run(&["query", "--count"]).success();
     assert_eq!(count.stdout_text().trim(), "6");
 }
+
+/// `search` needs a current index; on an archive it cannot write, it says why it cannot
+/// bring one that is behind up to date, and what answers instead.
+#[test]
+fn search_on_a_read_only_archive_with_an_index_behind_says_what_answers_instead() {
+    let sandbox = Sandbox::new();
+    import_seed(&mut sandbox.command()).success();
+    let more = sandbox.write(
+        "more.json",
+        list(&[message_object("one more", &created(1))]),
+    );
+    sandbox
+        .run(&["import", "--no-index", &more.to_string_lossy()])
+        .success();
+    let archive = sandbox.archive();
+    set_modes(&archive, 0o555, 0o444);
+    set_modes(sandbox.root(), 0o755, 0o644);
+    let setpriv = setpriv_to_nobody();
+    if running_as_root() && setpriv.is_none() {
+        eprintln!("running as root, and `nobody` cannot run the binary: the case is skipped");
+        set_modes(&archive, 0o755, 0o644);
+        return;
+    }
+    let run = |args: &[&str]| run_without_write_access(&sandbox, setpriv, &archive, args);
+    let search = run(&["search", "more"]).code(1);
+    assert_eq!(
+        search.stderr,
+        format!(
+            "error: the search index lacks 1 message, and archive {} is read-only for this user, so `search` cannot bring it up to date; `query --contains` answers from the archive alone\n",
+            archive.display()
+        )
+    );
+    let query = run(&["query", "--contains", "one more", "--count"]).code(0);
+    assert_eq!(query.stdout_text().trim(), "1");
+    // No repair is suggested to a user who cannot write the archive.
+    assert_eq!(
+        query.stderr,
+        "note: the search index lacks 1 message; answering from the archive alone\n"
+    );
+    set_modes(&archive, 0o755, 0o644);
+}
