@@ -1,6 +1,15 @@
 //! `plupper-archive`: the command line. Thin: it parses flags, calls the library crates,
 //! prints, and maps errors to exit statuses in one place ([`Failure`]).
 
+/// `eprintln!` that cannot panic: a line for stderr that cannot be written (a closed
+/// pipe, a full disk) is dropped, since there is nowhere else to say it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod allocator;
 mod cli;
 mod commands;
@@ -41,7 +50,7 @@ impl Failure {
         if let Failure::Invalid(message) | Failure::Failed(message) = &self {
             // Errors quote inputs (file names, parameter values) that may hold control
             // characters; they reach the terminal escaped, as in `table` output.
-            eprintln!("error: {}", plupper_model::printable::printable(message));
+            say!("error: {}", plupper_model::printable::printable(message));
         }
         self.exit_code()
     }
@@ -133,7 +142,7 @@ fn main() -> ExitCode {
     // A bug must still end as an `error:` line and exit status 1, not a backtrace; every
     // write is a transaction, so nothing archived is lost.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("error: internal error ({info}); nothing archived was lost; please report this");
+        say!("error: internal error ({info}); nothing archived was lost; please report this");
     }));
     match std::panic::catch_unwind(|| run(cli)).unwrap_or(Err(Failure::Reported(1))) {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,9 +18,9 @@ use crate::output::{MessageWriter, default_message_format};
 fn note(route: &Route, read_only: bool) {
     match route {
         Route::Fallback(why) if read_only || *why == Freshness::Updating => {
-            eprintln!("note: {why}; answering from the archive alone");
+            say!("note: {why}; answering from the archive alone");
         }
-        Route::Fallback(why) => eprintln!(
+        Route::Fallback(why) => say!(
             "note: {why}; answering from the archive alone (run `plupper-archive index` to repair it)"
         ),
         _ => {}

@@ -37,7 +37,7 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
             )));
         }
         Err(why) => {
-            eprintln!("note: {why}; bringing it up to date first");
+            say!("note: {why}; bringing it up to date first");
             bring_up_to_date(&store, false)?;
             search(&store, &query, &filter, limit)?
                 .map_err(|why| Failure::Failed(format!("the search index cannot answer: {why}")))?

@@ -242,7 +242,7 @@ impl PullProgress for SyncBar {
     fn retrying(&self, window: &Window, error: &SyncError, delay: Duration) {
         if let Some(bar) = &self.bar {
             bar.suspend(|| {
-                eprintln!(
+                say!(
                     "warning: window {window}: {error}; trying again in {:.1} s",
                     delay.as_secs_f64()
                 )

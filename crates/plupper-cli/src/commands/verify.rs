@@ -28,7 +28,7 @@ pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
             .iter()
             .try_for_each(|problem| writeln!(out, "{problem}"))
             .and_then(|()| out.flush());
-        eprintln!(
+        say!(
             "error: archive {} is not as plupper-archive wrote it: {}",
             archive.display(),
             counted(problems.len() as u64, "problem")

@@ -26,7 +26,7 @@ pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {
             .iter()
             .try_for_each(|difference| writeln!(out, "{difference}"))
             .and_then(|()| out.flush());
-        eprintln!(
+        say!(
             "error: the bundle in {} is not as exported: {}",
             dir.display(),
             counted(check.differences.len() as u64, "difference")

@@ -138,3 +138,45 @@ fn verify_bundle_of_a_changed_bundle_on_a_closed_pipe_still_exits_1() {
         .errors(1);
     assert!(run.stderr.contains("is not as exported"), "{}", run.stderr);
 }
+
+/// Regression: an error, a note or a file's error with stderr unwritable (`2>/dev/full`)
+/// aborted the process (exit 134): `eprintln!` panics when it cannot write. The exit
+/// status is still the one the command decided.
+#[test]
+fn an_unwritable_stderr_does_not_abort() {
+    let sandbox = Sandbox::new();
+    let cut = cut_off(&sandbox);
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let run = |args: &[&std::ffi::OsStr]| {
+        sandbox
+            .std_command()
+            .arg("--archive")
+            .arg(sandbox.archive())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(full())
+            .status()
+            .unwrap()
+            .code()
+    };
+    // An invalid parameter (2), an import with a damaged file (2), a note (0).
+    assert_eq!(
+        run(&["query".as_ref(), "--from".as_ref(), "13/01/09".as_ref()]),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["import".as_ref(), cut.as_os_str(), seed().as_os_str()]),
+        Some(2)
+    );
+    std::fs::remove_dir_all(sandbox.archive().join("index")).unwrap();
+    assert_eq!(
+        run(&["query".as_ref(), "--contains".as_ref(), "hi".as_ref()]),
+        Some(0)
+    );
+    assert_eq!(sandbox.count::<&str>(&[]), 6);
+}
