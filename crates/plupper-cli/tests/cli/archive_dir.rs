@@ -168,6 +168,22 @@ fn run_without_write_access(
     Run::from(command.output().expect("run the binary"))
 }
 
+/// Makes the sandbox's archive read-only, and says how to run the binary without write
+/// access to it (see [`run_without_write_access`]); `None` when that cannot be done here
+/// (root without a `setpriv` that can run the binary as `nobody`): the case is skipped.
+fn take_write_access_away(sandbox: &Sandbox) -> Option<Option<&'static str>> {
+    let archive = sandbox.archive();
+    set_modes(&archive, 0o555, 0o444);
+    set_modes(sandbox.root(), 0o755, 0o644);
+    let setpriv = setpriv_to_nobody();
+    if running_as_root() && setpriv.is_none() {
+        eprintln!("running as root, and `nobody` cannot run the binary: the case is skipped");
+        set_modes(&archive, 0o755, 0o644);
+        return None;
+    }
+    Some(setpriv)
+}
+
 /// Regression: on an archive its user could only read (read-only media, another user's
 /// files), every command failed with "attempt to write a readonly database", naming
 /// neither the archive nor the cause. Reading commands now answer from it as it is;
@@ -177,14 +193,9 @@ fn an_archive_that_cannot_be_written_is_read_as_it_is() {
     let sandbox = Sandbox::new();
     import_seed(&mut sandbox.command()).success();
     let archive = sandbox.archive();
-    set_modes(&archive, 0o555, 0o444);
-    set_modes(sandbox.root(), 0o755, 0o644);
-    let setpriv = setpriv_to_nobody();
-    if running_as_root() && setpriv.is_none() {
-        eprintln!("running as root, and `nobody` cannot run the binary: the case is skipped");
-        set_modes(&archive, 0o755, 0o644);
+    let Some(setpriv) = take_write_access_away(&sandbox) else {
         return;
-    }
+    };
     let run =
         |args: &[&str]| -> Run { run_without_write_access(&sandbox, setpriv, &archive, args) };
 
@@ -339,14 +350,9 @@ fn search_on_a_read_only_archive_with_an_index_behind_says_what_answers_instead(
         .run(&["import", "--no-index", &more.to_string_lossy()])
         .success();
     let archive = sandbox.archive();
-    set_modes(&archive, 0o555, 0o444);
-    set_modes(sandbox.root(), 0o755, 0o644);
-    let setpriv = setpriv_to_nobody();
-    if running_as_root() && setpriv.is_none() {
-        eprintln!("running as root, and `nobody` cannot run the binary: the case is skipped");
-        set_modes(&archive, 0o755, 0o644);
+    let Some(setpriv) = take_write_access_away(&sandbox) else {
         return;
-    }
+    };
     let run = |args: &[&str]| run_without_write_access(&sandbox, setpriv, &archive, args);
     let search = run(&["search", "more"]).code(1);
     assert_eq!(
