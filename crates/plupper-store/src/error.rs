@@ -49,6 +49,18 @@ pub enum StoreError {
         /// What needed write access.
         why: String,
     },
+    /// A content block cannot be read as plupper-archive writes them.
+    #[error(
+        "archive database error: the content block of messages {first} to {last} is damaged ({why}); `plupper-archive verify` checks the whole archive"
+    )]
+    ContentBlock {
+        /// The first message id it covers.
+        first: i64,
+        /// The last message id it covers.
+        last: i64,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     /// Any other database failure.
     #[error("archive database error: {0}")]
     Sqlite(rusqlite::Error),

@@ -6,12 +6,14 @@
 //! reading messages back. An archive is a directory holding `archive.sqlite3` (and,
 //! later, the search index that is derived from it).
 //!
-//! In the same transactions as the messages it adds, the store keeps two records derived
+//! In the same transactions as the messages it adds, the store keeps three records derived
 //! from them: the integrity [chain] (a SHA-256 link over each applied chunk's original
-//! texts, each link hashing the one before) and the [conversations](conversation) (a
-//! visitor's messages, split at the entry line and at more than 30 minutes of silence).
-//! [`Store::verify`] checks the database file, every message against its original text,
-//! the chain and the conversations ([verify]).
+//! texts, each link hashing the one before), the [conversations](conversation) (a
+//! visitor's messages, split at the entry line and at more than 30 minutes of silence)
+//! and the [content blocks](content_block) (every 4,096 messages' contents in one row,
+//! for scans of every content). [`Store::verify`] checks the database file, every
+//! message against its original text, the chain, the conversations and the content
+//! blocks ([verify]).
 //!
 //! The database runs in WAL mode with `synchronous=FULL` (a reported success survives a
 //! power loss), a busy timeout (a second writer waits rather than fails), and `IMMEDIATE`
@@ -49,6 +51,7 @@
 
 mod added;
 pub mod chain;
+pub mod content_block;
 pub mod conversation;
 mod error;
 mod known;

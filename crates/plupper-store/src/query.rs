@@ -15,6 +15,7 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{FromSqlError, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, TransactionState};
 
+use crate::content_block::{self, BLOCK_MESSAGES};
 use crate::read::{COLUMNS, from_row_at};
 use crate::{Store, StoreError, StoredMessage};
 
@@ -162,15 +163,17 @@ impl Store {
     }
 
     /// How many messages of the selection a [`ContentCount`] counts, made by `counter`
-    /// for each connection that reads; reads the content column only.
+    /// for each connection that reads; reads the contents only.
     ///
-    /// A scan of every message is split by archive id across up to two connections (no
-    /// more than the machine's cores), the second on another thread. It reads the
-    /// snapshot of this connection: the other one counts only ids up to the highest this
-    /// one sees, and archived messages are never changed or removed, so it sees exactly
-    /// those. Inside a write transaction, whose changes another connection could not see,
-    /// it does not split. While it scans, this connection's page cache is made small (a
-    /// scan reads each page once), and then set back.
+    /// A count of every message reads the [content blocks](crate::content_block), and
+    /// the rows of the messages after the last one, split by archive id across up to two
+    /// connections (no more than the machine's cores), the second on another thread. It
+    /// reads the snapshot of this connection: the other one counts only ids up to the
+    /// highest this one sees, and archived messages and blocks are never changed or
+    /// removed, so it sees exactly those. Inside a write transaction, whose changes
+    /// another connection could not see, it does not split. While it scans, this
+    /// connection's page cache is made small (a scan reads each page once), and then set
+    /// back. A selection's rows are read one by one, as the indexes select them.
     pub fn count_contents<C: ContentCount + 'static>(
         &self,
         selection: &Selection,
@@ -203,8 +206,17 @@ impl Store {
         counter: &(dyn Fn() -> C + Sync),
         min_rows: i64,
     ) -> Result<u64, StoreError> {
-        let Some(ranges) = self.split_ids(selection, min_rows)? else {
+        if *selection != Selection::default() {
+            // The indexes select the rows; blocks hold every message.
             return count_in(&self.conn, selection, None, counter());
+        }
+        let blocks_end = content_block::blocks_end(&self.conn)?;
+        let Some(ranges) = self.split_ids(min_rows)? else {
+            let range = IdRange {
+                after: None,
+                up_to: i64::MAX,
+            };
+            return count_every_content(&self.conn, range, blocks_end, counter());
         };
         let path = self.dir.join(crate::DATABASE_FILE);
         let immutable = self.immutable;
@@ -215,11 +227,11 @@ impl Store {
                     let path = &path;
                     scope.spawn(move || {
                         let conn = open_reader(path, immutable)?;
-                        count_in(&conn, selection, Some(range), counter())
+                        count_every_content(&conn, range, blocks_end, counter())
                     })
                 })
                 .collect();
-            let mut total = count_in(&self.conn, selection, Some(ranges[0]), counter());
+            let mut total = count_every_content(&self.conn, ranges[0], blocks_end, counter());
             for other in others {
                 let part = other
                     .join()
@@ -230,17 +242,12 @@ impl Store {
         })
     }
 
-    /// The id ranges a content count is split into, or `None` to count in one piece: when
-    /// an index selects the rows, inside a write transaction, on a single core, or when
-    /// the archive is too small for a second connection to pay.
-    fn split_ids(
-        &self,
-        selection: &Selection,
-        min_rows: i64,
-    ) -> Result<Option<Vec<IdRange>>, StoreError> {
-        if *selection != Selection::default()
-            || self.conn.transaction_state(None::<&str>)? == TransactionState::Write
-        {
+    /// The id ranges a count of every content is split into, or `None` to count in one
+    /// piece: inside a write transaction, on a single core, or when the archive is too
+    /// small for a second connection to pay. The bounds between the ranges are the
+    /// bounds of content blocks.
+    fn split_ids(&self, min_rows: i64) -> Result<Option<Vec<IdRange>>, StoreError> {
+        if self.conn.transaction_state(None::<&str>)? == TransactionState::Write {
             return Ok(None);
         }
         let highest: Option<i64> =
@@ -254,7 +261,14 @@ impl Store {
             return Ok(None);
         }
         // i128: no bound may overflow, whatever ids a database holds.
-        let bound = |part: usize| (i128::from(highest) * part as i128 / parts as i128) as i64;
+        let bound = |part: usize| {
+            let share = (i128::from(highest) * part as i128 / parts as i128) as i64;
+            if part == parts {
+                share
+            } else {
+                share - share.rem_euclid(BLOCK_MESSAGES)
+            }
+        };
         Ok(Some(
             (0..parts)
                 .map(|part| IdRange {
@@ -346,6 +360,52 @@ const SPLIT_MIN_ROWS: i64 = 50_000;
 /// The page cache of a content scan, which reads each page once: one that fits in a
 /// core's cache served a count over 1M messages about 15 % faster than the default 2 MiB.
 const SCAN_CACHE: &str = "PRAGMA cache_size = -256";
+
+/// Feeds every content with an id in `range` to `counter`, on `conn`: from the content
+/// blocks up to `blocks_end` (the end the counting connection saw; blocks are never
+/// changed, so every connection reads the same ones), then from the message rows after
+/// them. `range.after` is `None` or the end of a block. (Ids start at 1: a row with a
+/// lower id, which only a change outside plupper-archive makes and `verify` reports, is
+/// counted only while there are no blocks.)
+fn count_every_content<C: ContentCount + 'static>(
+    conn: &Connection,
+    range: IdRange,
+    blocks_end: i64,
+    mut counter: C,
+) -> Result<u64, StoreError> {
+    let after = range.after.unwrap_or(0);
+    let covered = range.up_to.min(blocks_end);
+    let covered = covered - covered.rem_euclid(BLOCK_MESSAGES);
+    if covered <= after {
+        return count_in(conn, &Selection::default(), Some(range), counter);
+    }
+    let mut statement = conn.prepare_cached(
+        "SELECT first_id, lengths, contents FROM content_block
+         WHERE first_id > ?1 AND first_id <= ?2 ORDER BY first_id",
+    )?;
+    let mut rows = statement.query([after, covered])?;
+    while let Some(row) = rows.next()? {
+        let first: i64 = row.get(0)?;
+        let damaged = |why: &'static str| StoreError::ContentBlock {
+            first,
+            last: first + BLOCK_MESSAGES - 1,
+            why,
+        };
+        let (ValueRef::Blob(lengths), ValueRef::Blob(contents)) =
+            (row.get_ref(1)?, row.get_ref(2)?)
+        else {
+            return Err(damaged("it holds values that are not blobs"));
+        };
+        for content in content_block::contents(lengths, contents) {
+            counter.add(content.map_err(damaged)?).map_err(not_utf8)?;
+        }
+    }
+    let rest = IdRange {
+        after: Some(covered),
+        up_to: range.up_to,
+    };
+    count_in(conn, &Selection::default(), Some(rest), counter)
+}
 
 /// The name of the SQL aggregate through which [`count_in`] feeds contents to a counter.
 const FEED: &str = "plupper_count_contents";
@@ -529,7 +589,9 @@ mod tests {
 
     #[test]
     fn a_split_count_equals_the_count_in_one_piece() {
-        for count in [0, 1, 2, 3, 101] {
+        // Content blocks, and rows after them, in either piece.
+        let blocks = 2 * BLOCK_MESSAGES as u64;
+        for count in [0, 1, 2, 3, 101, blocks, blocks + 3] {
             let (_dir, store) = archive(count);
             for digit in [b'0', b'1', b'7'] {
                 let expected = (0..count)

@@ -452,9 +452,10 @@ impl Unit<'_> {
                 }
             }
         }
-        // The chain link and the conversations, in the transaction of the messages they
-        // cover.
+        // The chain link, the conversations and the content blocks, in the transaction
+        // of the messages they cover.
         added.record(tx, self.batch)?;
+        crate::content_block::extend(tx)?;
         Ok(applied)
     }
 }

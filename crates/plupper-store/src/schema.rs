@@ -11,11 +11,16 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_audit.sql"),
     include_str!("../migrations/0004_date_index.sql"),
+    include_str!("../migrations/0005_content_blocks.sql"),
 ];
 
 /// The migration that adds the chain and the conversations; its Rust step links and
 /// groups the messages archived before it.
 const AUDIT_MIGRATION: u32 = 3;
+
+/// The migration that adds the content blocks; its Rust step writes the blocks of the
+/// messages archived before it.
+const CONTENT_BLOCK_MIGRATION: u32 = 5;
 
 /// The schema version this program writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -47,6 +52,9 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         if number == AUDIT_MIGRATION {
             crate::chain::link_existing(&tx)?;
             crate::conversation::regroup_all(&tx)?;
+        }
+        if number == CONTENT_BLOCK_MIGRATION {
+            crate::content_block::extend(&tx)?;
         }
         if number == 1 {
             tx.execute(

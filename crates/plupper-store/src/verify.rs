@@ -10,7 +10,9 @@
 //!    each link pointing at the one before, every message covered by a link, no ids
 //!    missing inside a link, and no ids assigned after the last link ([`ChainCheck`]);
 //! 4. the [conversations](crate::conversation): stored as the rule derives them from the
-//!    messages now.
+//!    messages now;
+//! 5. the [content blocks](crate::content_block): one for each 4,096 assigned ids, each
+//!    holding the contents of its messages as they are archived.
 //!
 //! It finds problems rather than failing on them: each is a [`Problem`] that names the
 //! message, link or conversation and says what differs. The index is not the store's to
@@ -18,13 +20,14 @@
 
 use std::collections::HashSet;
 
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 
 use plupper_model::Message;
 use plupper_model::element::{OriginalKind, parse_element};
 use plupper_model::wire::canonical_element;
 
 use crate::chain::{ChainLink, GENESIS, LinkHasher};
+use crate::content_block::BLOCK_MESSAGES;
 use crate::conversation::{
     ConversationId, ConversationKey, ConversationRow, GAP_SECONDS, group, key_points, keys,
 };
@@ -140,6 +143,15 @@ pub enum Problem {
         /// The message.
         message: i64,
     },
+    /// A content block is not what the messages of its ids make, or is missing.
+    ContentBlock {
+        /// The first message id it covers (of a run of missing blocks, the first's).
+        first: i64,
+        /// The last message id it covers.
+        last: i64,
+        /// What differs.
+        reason: &'static str,
+    },
 }
 
 impl std::fmt::Display for Problem {
@@ -243,6 +255,11 @@ impl std::fmt::Display for Problem {
                 f,
                 "conversation {conversation} lists message {message}, which is not in the archive"
             ),
+            Problem::ContentBlock {
+                first,
+                last,
+                reason,
+            } => write!(f, "content block of messages {first} to {last}: {reason}"),
         }
     }
 }
@@ -700,6 +717,7 @@ impl Store {
         })?;
         problems.extend(chain.finish(store.max_id()?.0));
         let conversations = store.conversation_problems(&mut problems)?;
+        store.content_block_problems(&mut problems)?;
         Ok(Verification {
             messages,
             links: links.len() as u64,
@@ -750,6 +768,68 @@ impl Store {
                 each(row);
             }
         }
+    }
+
+    /// Derives every content block again from the messages and compares it with the
+    /// stored one; reports blocks that should not exist and runs of missing ones.
+    fn content_block_problems(&self, problems: &mut Vec<Problem>) -> Result<(), StoreError> {
+        const B: i64 = BLOCK_MESSAGES;
+        let assigned = self.max_id()?.0;
+        // The end of the last block whose ids are all assigned.
+        let complete = assigned - assigned.rem_euclid(B);
+        let mut expected = 1; // the first id of the next block expected
+        let missing = |problems: &mut Vec<Problem>, from: i64, to: i64| {
+            let to = to.min(complete);
+            if from <= to {
+                problems.push(Problem::ContentBlock {
+                    first: from,
+                    last: to,
+                    reason: "no content block holds them, though all their ids are assigned",
+                });
+            }
+        };
+        let mut statement = self
+            .conn
+            .prepare("SELECT first_id, lengths, contents FROM content_block ORDER BY first_id")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let first: i64 = row.get(0)?;
+            let last = first.saturating_add(B - 1);
+            let mut found = |reason| {
+                problems.push(Problem::ContentBlock {
+                    first,
+                    last,
+                    reason,
+                })
+            };
+            if first < 1 || (first - 1).rem_euclid(B) != 0 {
+                found("it does not start where a block starts (1, 4097, …)");
+                continue;
+            }
+            if last > assigned {
+                found("it covers ids that are not assigned yet");
+                continue;
+            }
+            missing(problems, expected, first - 1);
+            expected = last + 1;
+            let block = crate::content_block::derive(&self.conn, first)?;
+            match (row.get_ref(1)?, row.get_ref(2)?) {
+                (ValueRef::Blob(lengths), ValueRef::Blob(contents))
+                    if lengths == block.lengths && contents == block.contents => {}
+                (ValueRef::Blob(_), ValueRef::Blob(_)) => problems.push(Problem::ContentBlock {
+                    first,
+                    last,
+                    reason: "it does not hold the contents of these messages as archived",
+                }),
+                _ => problems.push(Problem::ContentBlock {
+                    first,
+                    last,
+                    reason: "it holds values that are not blobs",
+                }),
+            }
+        }
+        missing(problems, expected, i64::MAX);
+        Ok(())
     }
 
     /// Derives every conversation again and compares it with the stored ones; returns

@@ -264,7 +264,7 @@ fn an_archive_from_before_the_chain_is_linked_by_the_migration() {
     tamper(
         dir.path(),
         "DROP TABLE chain_link; DROP TABLE conversation_message; DROP TABLE conversation;
-         DROP INDEX message_by_anonymous; PRAGMA user_version = 2;",
+         DROP INDEX message_by_anonymous; DROP TABLE content_block; PRAGMA user_version = 2;",
     );
     let store = Store::open(dir.path()).unwrap();
     let verification = store.verify().unwrap();
