@@ -10,7 +10,9 @@
 //! fields, same order), then `runs` more times for the timing (median, min, max). The
 //! timing-only engines (`rg -c -i -F` over the API file, and plupper-archive with its
 //! index hidden, which answers from the store alone) run for the `contains`-only classes
-//! in count mode. Any disagreement makes the run fail.
+//! in count mode; the count of the latter is checked against the others' in every run
+//! (`--check` too), since it takes another path through the store (the content blocks).
+//! Any disagreement makes the run fail.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -558,6 +560,28 @@ fn ndjson_difference(ours: &[u8], other: &[u8]) -> Option<String> {
     (ours.len() != other.len()).then(|| format!("{} lines / {} lines", ours.len(), other.len()))
 }
 
+/// Checks that plupper-archive without its index, which counts from the store's content
+/// blocks, gives the count the others agreed on.
+fn check_without_index(
+    class: &QueryClass,
+    config: &Config,
+    paths: &Paths,
+    count: u64,
+    problems: &mut Vec<String>,
+) -> Result<(), BenchError> {
+    let _hidden = HiddenIndex::new(&paths.archive)?;
+    let args = engine_command(Engine::OursNoIndex, class, Mode::Count, config, paths);
+    let (_, out) = run(&args, None, &[0])?;
+    let text = String::from_utf8_lossy(&out).trim().to_owned();
+    if text.parse::<u64>().ok() != Some(count) {
+        problems.push(format!(
+            "{} (count): ours without the index {text:?}, the others {count}",
+            class.name
+        ));
+    }
+    Ok(())
+}
+
 /// Checks every answer-giving engine on one class and mode; returns the count.
 fn check(
     class: &QueryClass,
@@ -697,6 +721,9 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         for mode in [Mode::Count, Mode::Ndjson] {
             let (count, cpu) = check(&class, mode, config, &paths, &slug, &mut problems)?;
             matches = count;
+            if mode == Mode::Count && class.contains_only().is_some() {
+                check_without_index(&class, config, &paths, count, &mut problems)?;
+            }
             let mut timings = Vec::new();
             for (engine, cpu_ms) in [Engine::Ours, Engine::Peer, Engine::Scan]
                 .into_iter()
