@@ -93,6 +93,13 @@ fn kill_rounds(rounds: u32, messages: u64) -> Tally {
                 .stdout
                 .is_empty()
         );
+        // The records derived in the import's transactions (chain links, conversations,
+        // content blocks) survived the kill as well as the messages.
+        let verified = sandbox.run_on(&archive, &["verify"]).ok().stdout_text();
+        assert!(
+            verified.starts_with("ok: ") && verified.contains("is intact"),
+            "round {round}: {verified}"
+        );
         tally.rounds += 1;
         std::fs::remove_dir_all(&archive).expect("clean up the round");
     }
