@@ -87,7 +87,7 @@ fn index_state(store: &Store) -> Result<IndexState, AuditError> {
             indexed,
             archived: last,
         } if indexed > last => IndexState::Inconsistent(format!(
-            "it holds messages up to id {indexed}, but the archive's ids end at {last} (messages were removed from the archive)"
+            "it holds messages up to id {indexed}, but the archive's ids end at {last} (messages were removed from the archive, or its database was put back from an older copy; `plupper-archive index` rebuilds it)"
         )),
         Freshness::Unreadable(why) => IndexState::Inconsistent(format!(
             "it cannot be read ({why}); `plupper-archive index --rebuild` rebuilds it"

@@ -106,7 +106,9 @@ struct Payload {
 pub enum Freshness {
     /// It holds exactly the store's messages.
     Current,
-    /// It lacks the messages after `indexed` (the store's last is `archived`).
+    /// It lacks the messages after `indexed` (the store's last is `archived`), or, when
+    /// `indexed` is the higher, it holds messages after the store's last (the database
+    /// was put back from an older copy, the index was not): an update rebuilds it.
     Behind {
         /// The last archive id in the index.
         indexed: i64,
@@ -127,6 +129,10 @@ impl std::fmt::Display for Freshness {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Freshness::Current => write!(f, "the search index is current"),
+            Freshness::Behind { indexed, archived } if indexed > archived => write!(
+                f,
+                "the search index holds messages up to id {indexed}, after the archive's last ({archived})"
+            ),
             Freshness::Behind { indexed, archived } => {
                 let lacking = archived - indexed;
                 let s = if lacking == 1 { "" } else { "s" };
@@ -246,15 +252,16 @@ pub struct UpdateReport {
     /// Messages added to the index.
     pub indexed: u64,
     /// Whether the index was rebuilt from scratch (asked for, or found foreign, of another
-    /// schema, or unreadable).
+    /// schema, ahead of the archive, or unreadable).
     pub rebuilt: bool,
     /// The last archive id the index now holds.
     pub last_id: i64,
 }
 
 /// Brings the index of `store` up to date: adds the messages after the last indexed id,
-/// or rebuilds it from scratch when `rebuild` is set or the index is not this archive's
-/// or cannot be read. Waits for another update to finish first.
+/// or rebuilds it from scratch when `rebuild` is set or the index is not this archive's,
+/// holds messages after the archive's last, or cannot be read. Waits for another update
+/// to finish first.
 pub fn update(
     store: &Store,
     rebuild: bool,
@@ -332,7 +339,11 @@ fn run_update(
             .filter(|(index, _)| crate::search::reader(index).is_ok())
     };
     let (index, last_id, rebuilt) = match existing {
-        Some((index, Some(p))) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => {
+        // An index ahead of the archive (its database put back from an older copy) holds
+        // messages under ids that new messages will be given again.
+        Some((index, Some(p)))
+            if p.archive == info.uuid && p.schema == SCHEMA_VERSION && p.last_id <= target.0 =>
+        {
             (index, p.last_id, false)
         }
         _ => {
