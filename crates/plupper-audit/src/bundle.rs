@@ -40,7 +40,7 @@ use plupper_model::element::parse_element;
 use plupper_model::printable::printable;
 use plupper_store::chain::hex;
 
-use crate::AuditError;
+use crate::{AuditError, counted};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
@@ -415,16 +415,16 @@ fn check_manifest(manifest: &Manifest, differences: &mut Vec<String>) {
     let counts = &manifest.counts;
     if counts.messages != manifest.message_ids.len() as u64 {
         say(format!(
-            "counts {} messages but lists {} message ids",
-            counts.messages,
-            manifest.message_ids.len()
+            "counts {} but lists {}",
+            counted(counts.messages, "message"),
+            counted(manifest.message_ids.len() as u64, "message id")
         ));
     }
     if counts.conversations != manifest.conversation_ids.len() as u64 {
         say(format!(
-            "counts {} conversations but lists {} conversation ids",
-            counts.conversations,
-            manifest.conversation_ids.len()
+            "counts {} but lists {}",
+            counted(counts.conversations, "conversation"),
+            counted(manifest.conversation_ids.len() as u64, "conversation id")
         ));
     }
     if counts.files != manifest.files.len() as u64 {
@@ -563,8 +563,8 @@ fn check_contents(dir: &Path, manifest: &Manifest, differences: &mut Vec<String>
         && derived.len() != manifest.message_ids.len()
     {
         differences.push(format!(
-            "{MESSAGES_JSON}: holds {} messages, the manifest lists {}",
-            derived.len(),
+            "{MESSAGES_JSON}: holds {}, the manifest lists {}",
+            counted(derived.len() as u64, "message"),
             manifest.message_ids.len()
         ));
     }
@@ -577,8 +577,8 @@ fn check_contents(dir: &Path, manifest: &Manifest, differences: &mut Vec<String>
         let Some(rows) = rows else { continue };
         if rows.len() != manifest.message_ids.len() {
             differences.push(format!(
-                "{file}: holds {} messages, the manifest lists {}",
-                rows.len(),
+                "{file}: holds {}, the manifest lists {}",
+                counted(rows.len() as u64, "message"),
                 manifest.message_ids.len()
             ));
         }

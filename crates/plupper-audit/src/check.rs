@@ -78,8 +78,8 @@ fn index_state(store: &Store) -> Result<IndexState, AuditError> {
                 documents: archived,
             },
             Ok(searcher) => IndexState::Inconsistent(format!(
-                "it holds {} messages, the archive {archived} (messages were removed from or added to the archive behind its back)",
-                searcher.document_count()
+                "it holds {}, the archive {archived} (messages were removed from or added to the archive behind its back)",
+                crate::counted(searcher.document_count(), "message")
             )),
             Err(why) => IndexState::NotCurrent(why),
         },

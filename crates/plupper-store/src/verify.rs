@@ -202,10 +202,13 @@ impl std::fmt::Display for Problem {
                 first,
                 last,
                 added,
-            } => write!(
-                f,
-                "chain link {link}: records {added} messages with ids {first} to {last}, which no writer records"
-            ),
+            } => {
+                let s = if *added == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "chain link {link}: records {added} message{s} with ids {first} to {last}, which no writer records"
+                )
+            }
             Problem::LinkHash { link, first, last } => write!(
                 f,
                 "chain link {link} (messages {first} to {last}): the hash of the messages is not the recorded hash (a message or the link was changed)"
@@ -958,6 +961,21 @@ mod tests {
             hash: hasher.finish(),
             previous_hash: previous,
         }
+    }
+
+    #[test]
+    fn a_link_range_names_its_count_in_the_right_number() {
+        let range = |added| Problem::LinkRange {
+            link: 3,
+            first: 5,
+            last: 4,
+            added,
+        };
+        assert_eq!(
+            range(1).to_string(),
+            "chain link 3: records 1 message with ids 5 to 4, which no writer records"
+        );
+        assert!(range(2).to_string().contains("records 2 messages with ids"));
     }
 
     fn two_links() -> Vec<ChainLink> {
