@@ -215,10 +215,10 @@ fn table_row(
     content: &str,
 ) -> String {
     let fixed = format!(
-        "{id:>7}  {time:<24} {:<10} {:>10} {:<4} ",
-        cut(operator, 10),
+        "{id:>7}  {time:<24} {} {:>10} {} ",
+        fit(operator, 10),
         cut(visitor, 10),
-        cut(kind, 4)
+        fit(kind, 4)
     );
     let room = width
         .saturating_sub(UnicodeWidthStr::width(fixed.as_str()))
@@ -226,8 +226,18 @@ fn table_row(
     format!("{fixed}{}", cut(content, room))
 }
 
+/// `text` cut to `width` terminal columns and padded with spaces to fill them: a table
+/// column that stays aligned whatever characters it holds (CJK and emoji take two
+/// columns each, combining marks none).
+pub fn fit(text: &str, width: usize) -> String {
+    let mut out = cut(text, width);
+    let used = UnicodeWidthStr::width(out.as_str());
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
 /// Cuts `text` to `width` terminal columns, marking a cut with `…`.
-fn cut(text: &str, width: usize) -> String {
+pub fn cut(text: &str, width: usize) -> String {
     if UnicodeWidthStr::width(text) <= width {
         return text.to_owned();
     }
@@ -473,4 +483,32 @@ pub fn write_hit_table(
         }
     }
     writeln!(out, "{line}")
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    use super::{cut, fit};
+
+    #[test]
+    fn a_fitted_column_takes_its_width_in_terminal_columns() {
+        for text in [
+            "peter",
+            "王小明",
+            "😀 ok",
+            "Ďakujem",
+            "e\u{301}",
+            "",
+            "a-long-operator-name",
+        ] {
+            let fitted = fit(text, 10);
+            assert_eq!(UnicodeWidthStr::width(fitted.as_str()), 10, "{text:?}");
+        }
+        assert_eq!(fit("王小明", 10), "王小明    ");
+        assert_eq!(fit("a-long-operator-name", 10), "a-long-op…");
+        // A wide character that does not fit whole leaves a space, not half of it.
+        assert_eq!(fit("王小明王小明", 10), "王小明王… ");
+        assert_eq!(cut("王小明王小明", 10), "王小明王…");
+    }
 }

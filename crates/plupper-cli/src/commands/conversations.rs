@@ -13,7 +13,7 @@ use plupper_store::Store;
 use crate::Failure;
 use crate::cli::{ConversationsArgs, ListFormat};
 use crate::commands::filter::filter;
-use crate::output::default_list_format;
+use crate::output::{default_list_format, fit};
 
 /// A conversation as an NDJSON line.
 #[derive(Serialize)]
@@ -122,11 +122,11 @@ fn table_line(s: &ConversationSummary) -> String {
         days => format!("{}+{days}d", s.end.wall_clock.format("%H:%M:%S")),
     };
     format!(
-        "{:>7}  {start:<24} {end:<11} {:>10}  {:<18} {:<16} {:>5}  {}",
+        "{:>7}  {start:<24} {end:<11} {:>10}  {} {} {:>5}  {}",
         s.id,
         s.visitor_id.map_or("-".into(), |v| v.to_string()),
-        cut(&printable(s.customer_id.as_deref().unwrap_or("-")), 18),
-        cut(
+        fit(&printable(s.customer_id.as_deref().unwrap_or("-")), 18),
+        fit(
             &if s.operators.is_empty() {
                 "-".into()
             } else {
@@ -141,16 +141,6 @@ fn table_line(s: &ConversationSummary) -> String {
 
 fn zone(created: &str) -> &str {
     created.split(' ').nth(4).unwrap_or("")
-}
-
-/// At most `width` characters, a cut marked with `…`.
-fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
 }
 
 pub fn run(archive: &Path, args: ConversationsArgs) -> Result<(), Failure> {

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use unicode_width::UnicodeWidthStr;
+
 use serde::Serialize;
 
 use plupper_audit::conversations::{in_order, select};
@@ -15,7 +17,7 @@ use plupper_store::Store;
 use crate::Failure;
 use crate::cli::{ListFormat, StatsArgs, StatsBy};
 use crate::commands::filter::filter;
-use crate::output::default_list_format;
+use crate::output::{default_list_format, fit};
 
 fn group_by(by: StatsBy) -> GroupBy {
     match by {
@@ -72,15 +74,15 @@ fn group_text(row: &StatsRow) -> String {
 fn write_table(by: &str, rows: &[StatsRow], out: &mut impl Write) -> std::io::Result<()> {
     let width = rows
         .iter()
-        .map(|row| group_text(row).chars().count())
+        .map(|row| UnicodeWidthStr::width(group_text(row).as_str()))
         .chain([by.len()])
         .max()
         .unwrap_or(0);
     let seconds = |value: Option<i64>| value.map_or("-".into(), human_duration);
     writeln!(
         out,
-        "{:<width$}  {:>8}  {:>13}  {:>8}  {:>10}  {:>21}  {:>18}",
-        by.to_uppercase(),
+        "{}  {:>8}  {:>13}  {:>8}  {:>10}  {:>21}  {:>18}",
+        fit(&by.to_uppercase(), width),
         "MESSAGES",
         "CONVERSATIONS",
         "VISITORS",
@@ -91,8 +93,8 @@ fn write_table(by: &str, rows: &[StatsRow], out: &mut impl Write) -> std::io::Re
     for row in rows {
         writeln!(
             out,
-            "{:<width$}  {:>8}  {:>13}  {:>8}  {:>10}  {:>21}  {:>18}",
-            group_text(row),
+            "{}  {:>8}  {:>13}  {:>8}  {:>10}  {:>21}  {:>18}",
+            fit(&group_text(row), width),
             row.messages,
             row.conversations,
             row.visitors,
