@@ -10,8 +10,14 @@
 //! formats (`api`, `ndjson`, `csv`) keep the text as it is.
 //!
 //! Escaped: the C0 controls (U+0000–U+001F, line breaks and tabs included), DEL and the
-//! C1 controls (U+007F–U+009F), and the bidi embeddings, overrides and isolates
-//! (U+202A–U+202E, U+2066–U+2069). A backslash stays a backslash: Windows paths
+//! C1 controls (U+007F–U+009F); the bidi embeddings, overrides and isolates
+//! (U+202A–U+202E, U+2066–U+2069) and the invisible bidi marks (U+061C, U+200E, U+200F),
+//! which reorder what a line shows; the line and paragraph separators (U+2028, U+2029),
+//! which some terminals and viewers break lines at; and the invisible characters with no
+//! other use in a chat line, which could make two different names look the same: the zero
+//! width space (U+200B), word joiner (U+2060) and byte order mark (U+FEFF). The zero
+//! width joiner and non-joiner (U+200C, U+200D) stay: emoji sequences and several scripts
+//! need them. A backslash stays a backslash: Windows paths
 //! (`C:\new\temp`) read as written, which is also why there are no short forms such as
 //! `\n` that they would imitate. Text that itself spells `\u{1b}` reads the same as an
 //! escape; the exact text is in the machine formats.
@@ -27,10 +33,24 @@
 
 use std::borrow::Cow;
 
-/// Whether `c` is printed as an escape: a C0 or C1 control, DEL, or a bidi embedding,
-/// override or isolate.
+/// Whether `c` is printed as an escape: a C0 or C1 control, DEL, a bidi embedding,
+/// override, isolate or mark, a line or paragraph separator, or an invisible space or
+/// joiner with no use in a chat line (see the [module](self)).
 pub fn is_escaped(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{200B}'
+                | '\u{2060}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Appends `c` to `out` as it is printed: itself, or `\u{HEX}` when [`is_escaped`].
@@ -80,8 +100,11 @@ mod tests {
             .collect();
         let expected: Vec<u32> = (0x00..=0x1F)
             .chain(0x7F..=0x9F)
+            .chain([0x061C, 0x200B, 0x200E, 0x200F, 0x2028, 0x2029])
             .chain(0x202A..=0x202E)
+            .chain([0x2060])
             .chain(0x2066..=0x2069)
+            .chain([0xFEFF])
             .collect();
         assert_eq!(escaped, expected);
         for code in expected {
@@ -103,6 +126,14 @@ mod tests {
     }
 
     #[test]
+    fn names_that_look_alike_are_told_apart() {
+        assert_eq!(printable("pe\u{200b}ter"), r"pe\u{200b}ter");
+        assert_eq!(printable("\u{feff}peter\u{2060}"), r"\u{feff}peter\u{2060}");
+        assert_eq!(printable("abc\u{200f}def"), r"abc\u{200f}def");
+        assert_eq!(printable("one\u{2028}two"), r"one\u{2028}two");
+    }
+
+    #[test]
     fn other_text_is_borrowed_as_it_is() {
         for text in [
             "",
@@ -110,6 +141,7 @@ mod tests {
             r"C:\new\temp",
             "Σίσυφος ΑΕ",
             "\u{200d}\u{fffd}",
+            "\u{200c}\u{ad}👨\u{200d}👩\u{200d}👧",
         ] {
             assert!(matches!(printable(text), Cow::Borrowed(t) if t == text));
         }

@@ -271,13 +271,20 @@ fn limit_zero_printed_an_empty_list_or_a_header() {
 }
 
 /// The characters that must never reach a terminal raw: C0 controls other than the line
-/// feeds the output itself writes, DEL, C1, and the bidi embeddings, overrides and
-/// isolates.
+/// feeds the output itself writes, DEL, C1, the bidi embeddings, overrides, isolates and
+/// marks, the line and paragraph separators, and the invisible zero width space.
 fn raw_controls(text: &str) -> Vec<char> {
     text.chars()
         .filter(|&c| {
             (c.is_control() && c != '\n')
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+                || matches!(
+                    c,
+                    '\u{202A}'..='\u{202E}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{200B}'
+                        | '\u{200F}'
+                        | '\u{2028}'
+                )
         })
         .collect()
 }
@@ -285,8 +292,7 @@ fn raw_controls(text: &str) -> Vec<char> {
 /// A visitor and an operator whose every text field carries terminal controls, and an
 /// element that goes to quarantine from a file whose name does too.
 fn hostile_archive() -> (Sandbox, &'static str) {
-    const CONTENT: &str =
-        "line1\nline2\r\u{1b}[31mRED\u{1b}[0m \u{7}bell money \u{202e}gnp.exe \u{9b}2J\r\nend";
+    const CONTENT: &str = "line1\nline2\r\u{1b}[31mRED\u{1b}[0m \u{7}bell money \u{202e}gnp.exe \u{9b}2J \u{200b}\u{200f}\u{2028}\r\nend";
     let lines = [
         serde_json::json!({
             "content": "Plupper: visitor has entered communication",
@@ -350,7 +356,7 @@ fn table_output_printed_terminal_control_characters_raw() {
          customerId  c\\u{1b}]0;title\\u{7}\n\
          type        VO\n\
          content     line1\n\
-         \x20           line2\\u{d}\\u{1b}[31mRED\\u{1b}[0m \\u{7}bell money \\u{202e}gnp.exe \\u{9b}2J\n\
+         \x20           line2\\u{d}\\u{1b}[31mRED\\u{1b}[0m \\u{7}bell money \\u{202e}gnp.exe \\u{9b}2J \\u{200b}\\u{200f}\\u{2028}\n\
          \x20           end\n"
     );
     let odd = table(&["show", "4"]);
