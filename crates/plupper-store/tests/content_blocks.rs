@@ -7,10 +7,11 @@ use std::path::Path;
 use std::str::Utf8Error;
 
 use plupper_model::element::parse_element;
-use plupper_model::{Contains, ContainsCount};
+use plupper_model::{Contains, ContainsCount, fold_char};
 use plupper_store::content_block::BLOCK_MESSAGES;
 use plupper_store::query::{ContentCount, Selection};
 use plupper_store::{Arrival, DATABASE_FILE, Problem, Store, StoreError};
+use proptest::prelude::*;
 use rusqlite::Connection;
 
 const B: u64 = BLOCK_MESSAGES as u64;
@@ -272,4 +273,62 @@ fn verify_names_blocks_that_cannot_have_been_written() {
             ),
         ]
     );
+}
+
+/// Characters whose folding is tricky, and a NUL.
+const ALPHABET: &[char] = &[
+    'a', 'A', 'k', 'K', 's', 'S', '%', ' ', '\u{212A}', '\u{017F}', 'ß', 'ẞ', 'σ', 'ς', 'Σ', 'ä',
+    'Ä', 'İ', 'ı', 'ﬆ', '😀', '\0',
+];
+
+fn text(max: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(proptest::sample::select(ALPHABET), 0..max)
+        .prop_map(|chars| chars.into_iter().collect())
+}
+
+fn folded(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    /// The two paths of a count of every content, the blocks and the rows, both equal a
+    /// plain loop that folds each content and looks for the folded needle.
+    #[test]
+    fn blocks_and_rows_count_alike(
+        contents in proptest::collection::vec(text(8), B as usize..B as usize + 200),
+        needles in proptest::collection::vec(text(3), 4),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let arrivals: Vec<Arrival> = contents
+            .iter()
+            .enumerate()
+            .map(|(i, content)| {
+                let text = format!(
+                    r#"{{"content":{},"created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":{i},"type":"VO"}}"#,
+                    serde_json::to_string(content).unwrap()
+                );
+                Arrival::new(parse_element(text.as_bytes()).unwrap(), i as u64)
+            })
+            .collect();
+        let mut unit = store.begin("random").unwrap();
+        for chunk in arrivals.chunks(1500) {
+            unit.apply(chunk, &[]).unwrap();
+        }
+        unit.finish().unwrap();
+        prop_assert_eq!(blocks(dir.path()), vec![1]);
+        let expected = |needle: &str| {
+            let needle = folded(needle);
+            contents.iter().filter(|c| folded(c).contains(&needle)).count() as u64
+        };
+        for needle in &needles {
+            prop_assert_eq!(count(&store, needle).unwrap(), expected(needle), "blocks, {:?}", needle);
+        }
+        tamper(dir.path(), "DELETE FROM content_block");
+        for needle in &needles {
+            prop_assert_eq!(count(&store, needle).unwrap(), expected(needle), "rows, {:?}", needle);
+        }
+    }
 }
