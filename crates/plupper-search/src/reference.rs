@@ -5,10 +5,9 @@
 //! `contains` is tested on each row's content in Rust.
 
 use std::collections::VecDeque;
-use std::str::Utf8Error;
 
-use plupper_model::{Contains, ContainsCount};
-use plupper_store::query::{ContentCount, OrderKey, Selection, Snapshot};
+use plupper_model::Contains;
+use plupper_store::query::{OrderKey, Selection, Snapshot};
 use plupper_store::{Store, StoreError, StoredMessage};
 
 use crate::Filter;
@@ -46,20 +45,7 @@ pub fn count(store: &Store, filter: &Filter) -> Result<u64, StoreError> {
     let selection = filter.selection();
     match filter.contains.as_deref().map(Contains::new) {
         None => store.count_selection(&selection),
-        Some(contains) => store.count_contents(&selection, &|| Counting(contains.counter())),
-    }
-}
-
-/// The store's contents, counted by the `contains` test.
-struct Counting(ContainsCount);
-
-impl ContentCount for Counting {
-    fn add(&mut self, content: &[u8]) -> Result<(), Utf8Error> {
-        self.0.add(content)
-    }
-
-    fn total(&mut self) -> Result<u64, Utf8Error> {
-        self.0.total()
+        Some(contains) => store.count_contents(&selection, &|| contains.counter()),
     }
 }
 

@@ -20,7 +20,7 @@
 //! `contents` are the contents' UTF-8 bytes one after another.
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::StoreError;
 
@@ -149,14 +149,7 @@ fn derive_into(conn: &Connection, first: i64, block: &mut Block) -> Result<(), S
 /// Writes the blocks whose ids are all assigned and that are not written yet, in the
 /// caller's transaction (the one that added the messages, or a migration's).
 pub(crate) fn extend(conn: &Connection) -> Result<(), StoreError> {
-    let assigned: i64 = conn
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'message'",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
+    let assigned = crate::assigned_ids(conn)?;
     let written: Option<i64> =
         conn.query_row("SELECT max(first_id) FROM content_block", [], |row| {
             row.get(0)

@@ -279,15 +279,7 @@ impl Store {
 
     /// The highest archive id assigned so far (0 for an empty archive).
     pub fn max_id(&self) -> Result<ArchiveId, StoreError> {
-        let max: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'message'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(ArchiveId(max.unwrap_or(0)))
+        assigned_ids(&self.conn).map(ArchiveId)
     }
 
     /// The number of archived messages.
@@ -296,6 +288,19 @@ impl Store {
             .conn
             .query_row("SELECT count(*) FROM message", [], |row| row.get(0))?)
     }
+}
+
+/// The highest archive id assigned so far on `conn` (0 for an empty archive): ids are
+/// never reused, so this is also the highest id a message may have.
+pub(crate) fn assigned_ids(conn: &Connection) -> Result<i64, StoreError> {
+    let max: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'message'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(max.unwrap_or(0))
 }
 
 /// Opens the database read-only as a file nothing changes (see `Store::open_read_only`).

@@ -44,6 +44,17 @@ pub trait ContentCount {
     fn total(&mut self) -> Result<u64, Utf8Error>;
 }
 
+/// The `contains` count of the API's filter counts contents as they are stored.
+impl ContentCount for plupper_model::ContainsCount {
+    fn add(&mut self, content: &[u8]) -> Result<(), Utf8Error> {
+        plupper_model::ContainsCount::add(self, content)
+    }
+
+    fn total(&mut self) -> Result<u64, Utf8Error> {
+        plupper_model::ContainsCount::total(self)
+    }
+}
+
 /// A position in the answer order: (sort key, archive id). Pages continue after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OrderKey {

@@ -344,15 +344,7 @@ impl Unit<'_> {
         {
             return known.catch_up(tx);
         }
-        let archived: i64 = tx
-            .query_row(
-                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'message'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?
-            .unwrap_or(0);
-        let archived = archived.max(0) as u64;
+        let archived = crate::assigned_ids(tx)?.max(0) as u64;
         let grown = self.known.as_ref().map_or(0, KnownFingerprints::entries);
         if self.known.is_some() || self.applied_elements.saturating_mul(8) >= archived {
             // What the archive holds now: the filter's size rounds up to a power of two

@@ -4,12 +4,11 @@
 #![allow(clippy::unwrap_used)] // tests: a failure is a panic
 
 use std::path::Path;
-use std::str::Utf8Error;
 
 use plupper_model::element::parse_element;
-use plupper_model::{Contains, ContainsCount, fold_char};
+use plupper_model::{Contains, fold_char};
 use plupper_store::content_block::BLOCK_MESSAGES;
-use plupper_store::query::{ContentCount, Selection};
+use plupper_store::query::Selection;
 use plupper_store::{Arrival, DATABASE_FILE, Problem, Store, StoreError};
 use proptest::prelude::*;
 use rusqlite::Connection;
@@ -47,21 +46,9 @@ fn add(store: &mut Store, from: u64, to: u64, unit: u64, chunk: usize) {
     }
 }
 
-struct Counting(ContainsCount);
-
-impl ContentCount for Counting {
-    fn add(&mut self, content: &[u8]) -> Result<(), Utf8Error> {
-        self.0.add(content)
-    }
-
-    fn total(&mut self) -> Result<u64, Utf8Error> {
-        self.0.total()
-    }
-}
-
 fn count(store: &Store, needle: &str) -> Result<u64, StoreError> {
     let contains = Contains::new(needle);
-    store.count_contents(&Selection::default(), &|| Counting(contains.counter()))
+    store.count_contents(&Selection::default(), &|| contains.counter())
 }
 
 /// The count written plainly: every content of messages `0..messages`, tested alone.
