@@ -15,8 +15,8 @@
 //!    holding the contents of its messages as they are archived.
 //!
 //! It finds problems rather than failing on them: each is a [`Problem`] that names the
-//! message, link or conversation and says what differs. The index is not the store's to
-//! check (plupper-audit does that).
+//! message, link, conversation or content block and says what differs. The index is not
+//! the store's to check (plupper-audit does that).
 
 use std::collections::HashSet;
 
