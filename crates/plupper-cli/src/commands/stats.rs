@@ -3,9 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use unicode_width::UnicodeWidthStr;
-
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use plupper_audit::conversations::{in_order, select};
 use plupper_audit::stats::{GroupBy, Stats, StatsRow};
