@@ -1,6 +1,9 @@
-//! The comparison: plupper-archive against the SQLite FTS5 peer ([`crate::peer`]) and a
-//! plain scan ([`crate::scan`], and `rg` when installed), on the same generated corpus,
-//! every engine run as a whole process.
+//! The comparison: plupper-archive against the SQLite FTS5 peer ([`crate::peer`]), the
+//! `sqlite3` shell's own pipeline when installed ([`crate::shell`]: import time, and
+//! counts where it can express the class) and a plain scan ([`crate::scan`], and `rg`
+//! when installed), on the same generated corpus, every engine run as a whole process.
+//! The whole-process floor (`--version` of plupper-archive and of the peer) is timed
+//! the same way, so that a small query's cost above starting a process shows.
 //!
 //! One run: generate the corpus (an API list response); import and index it with the
 //! `plupper-archive` binary and load the peer, each under `/usr/bin/time` for its wall
@@ -39,6 +42,8 @@ pub struct Programs {
     pub time: Option<PathBuf>,
     /// `perf`, for CPU times with sub-millisecond resolution, when installed.
     pub perf: Option<PathBuf>,
+    /// The `sqlite3` shell, for the second peer ([`crate::shell`]), when installed.
+    pub sqlite3: Option<PathBuf>,
 }
 
 /// What to compare.
@@ -138,6 +143,9 @@ pub enum Engine {
     Rg,
     /// `plupper-archive query` with the index hidden: the store alone (timing only).
     OursNoIndex,
+    /// The `sqlite3` shell on the database its own pipeline built ([`crate::shell`]):
+    /// counts only, for the classes it can express.
+    Shell,
 }
 
 /// Count only, or every message as NDJSON.
@@ -194,6 +202,8 @@ pub struct ClassResult {
     pub share: f64,
     /// Count and NDJSON.
     pub modes: Vec<ModeResult>,
+    /// The `sqlite3` shell's count, when it ran and can express the class.
+    pub shell_count: Option<u64>,
 }
 
 /// A process's wall time and peak memory.
@@ -216,6 +226,8 @@ pub struct DiskUse {
     pub ours_index: u64,
     /// The peer's database.
     pub peer: u64,
+    /// The `sqlite3` shell pipeline's database, when it ran.
+    pub shell: Option<u64>,
 }
 
 /// The whole result, as written by `--json`.
@@ -235,6 +247,12 @@ pub struct Report {
     pub ours_import: ProcessCost,
     /// The peer's load, B-tree indexes and FTS5 build.
     pub peer_load: ProcessCost,
+    /// The `sqlite3` shell pipeline (`.import` of the NDJSON, an FTS5 trigram table,
+    /// `rebuild`), when `sqlite3` is installed.
+    pub shell_load: Option<ProcessCost>,
+    /// The whole-process floor: `--version` of plupper-archive and of the peer, timed as
+    /// the queries are.
+    pub floor: Vec<Timing>,
     /// Sizes.
     pub disk: DiskUse,
     /// Per class.
@@ -243,6 +261,9 @@ pub struct Report {
     pub agree: bool,
     /// What disagreed.
     pub disagreements: Vec<String>,
+    /// Where the `sqlite3` shell counted otherwise (not a failure: its FTS5 trigram
+    /// folding and `LIKE` are not the contract's `contains`).
+    pub shell_differences: Vec<String>,
 }
 
 fn command_line(args: &[OsString]) -> String {
@@ -393,9 +414,10 @@ fn load_average() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the corpus as an API list response; returns the visitor id of the message in
-/// the middle (the visitorId class's value).
-fn write_corpus(config: &Config, path: &Path) -> Result<i64, BenchError> {
+/// Writes the corpus as an API list response, and the same messages as NDJSON to
+/// `ndjson` when given; returns the visitor id of the message in the middle (the
+/// visitorId class's value).
+fn write_corpus(config: &Config, path: &Path, ndjson: Option<&Path>) -> Result<i64, BenchError> {
     let corpus = CorpusConfig {
         messages: config.messages,
         seed: config.seed,
@@ -405,8 +427,14 @@ fn write_corpus(config: &Config, path: &Path) -> Result<i64, BenchError> {
         command: "corpus".into(),
         reason: e.to_string(),
     })?;
-    let file = std::fs::File::create(path).map_err(BenchError::io(path))?;
-    let mut writer = MessageWriter::new(file, Format::Api).map_err(BenchError::io(path))?;
+    let open = |path: &Path, format| {
+        let file = std::fs::File::create(path).map_err(BenchError::io(path))?;
+        MessageWriter::new(file, format).map_err(BenchError::io(path))
+    };
+    let mut writer = open(path, Format::Api)?;
+    let mut second = ndjson
+        .map(|second| Ok::<_, BenchError>((second, open(second, Format::Ndjson)?)))
+        .transpose()?;
     let middle = config.messages / 2;
     let mut visitor = None;
     for (index, message) in generator.enumerate() {
@@ -414,16 +442,25 @@ fn write_corpus(config: &Config, path: &Path) -> Result<i64, BenchError> {
             visitor = message.visitor_id;
         }
         writer.write(&message).map_err(BenchError::io(path))?;
+        if let Some((second, writer)) = &mut second {
+            writer.write(&message).map_err(BenchError::io(*second))?;
+        }
     }
     writer.finish().map_err(BenchError::io(path))?;
+    if let Some((second, writer)) = second {
+        writer.finish().map_err(BenchError::io(second))?;
+    }
     Ok(visitor.unwrap_or(0))
 }
 
 /// The paths of one run.
 struct Paths {
     corpus: PathBuf,
+    /// The same messages as NDJSON, for the `sqlite3` shell's `.import`.
+    corpus_ndjson: PathBuf,
     archive: PathBuf,
     peer: PathBuf,
+    shell: PathBuf,
     answers: PathBuf,
 }
 
@@ -431,8 +468,10 @@ impl Paths {
     fn new(dir: &Path) -> Paths {
         Paths {
             corpus: dir.join("corpus.json"),
+            corpus_ndjson: dir.join("corpus.ndjson"),
             archive: dir.join("archive"),
             peer: dir.join("peer.sqlite3"),
+            shell: dir.join("shell.sqlite3"),
             answers: dir.join("answers"),
         }
     }
@@ -478,6 +517,11 @@ fn engine_command(
             &"--params",
             &query,
         ]),
+        Engine::Shell => {
+            let sqlite3 = programs.sqlite3.clone().unwrap_or_else(|| "sqlite3".into());
+            let sql = crate::shell::count_sql(class).unwrap_or_default();
+            return os(&[&sqlite3, &"-readonly", &paths.shell, &sql]);
+        }
         Engine::Rg => {
             let rg = programs.rg.clone().unwrap_or_else(|| "rg".into());
             return os(&[
@@ -686,13 +730,17 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         config.messages,
         paths.corpus.display()
     ));
-    let visitor = write_corpus(config, &paths.corpus)?;
+    let programs = &config.programs;
+    let ndjson = programs
+        .sqlite3
+        .is_some()
+        .then_some(paths.corpus_ndjson.as_path());
+    let visitor = write_corpus(config, &paths.corpus, ndjson)?;
 
     progress("importing and indexing with plupper-archive");
     if paths.archive.exists() {
         std::fs::remove_dir_all(&paths.archive).map_err(BenchError::io(&paths.archive))?;
     }
-    let programs = &config.programs;
     let time = programs.time.as_deref();
     let import = os(&[
         &programs.ours,
@@ -705,6 +753,45 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
     progress("loading the SQLite FTS5 peer");
     let load = os(&[&programs.peer, &"load", &"--db", &paths.peer, &paths.corpus]);
     let peer_load = measure(&load, time, &config.dir)?;
+    let shell_load = match &programs.sqlite3 {
+        Some(sqlite3) => {
+            progress("loading the sqlite3 shell pipeline");
+            let script = config.dir.join("shell-load.sql");
+            let text = crate::shell::load_script(&paths.corpus_ndjson);
+            std::fs::write(&script, text).map_err(BenchError::io(&script))?;
+            for stale in [&paths.shell, &paths.shell.with_extension("sqlite3-journal")] {
+                if stale.exists() {
+                    std::fs::remove_file(stale).map_err(BenchError::io(stale))?;
+                }
+            }
+            let read = format!(".read {}", script.display());
+            Some(measure(
+                &os(&[sqlite3, &paths.shell, &read]),
+                time,
+                &config.dir,
+            )?)
+        }
+        None => None,
+    };
+    let floor = if config.timing_only_engines {
+        progress("timing the whole-process floor (--version)");
+        let mut floor = Vec::new();
+        for (engine, program) in [
+            (Engine::Ours, &programs.ours),
+            (Engine::Peer, &programs.peer),
+        ] {
+            floor.push(time_runs(
+                engine,
+                &os(&[program, &"--version"]),
+                Mode::Count,
+                config.runs,
+            )?);
+        }
+        floor
+    } else {
+        Vec::new()
+    };
+    let mut shell_differences = Vec::new();
 
     let mut problems = Vec::new();
     let mut results = Vec::new();
@@ -718,6 +805,7 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         let slug = format!("class{:02}", number + 1);
         let mut modes = Vec::new();
         let mut matches = 0;
+        let mut shell_count = None;
         for mode in [Mode::Count, Mode::Ndjson] {
             let (count, cpu) = check(&class, mode, config, &paths, &slug, &mut problems)?;
             matches = count;
@@ -747,6 +835,25 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
                 let args = engine_command(Engine::OursNoIndex, &class, mode, config, &paths);
                 timings.push(time_runs(Engine::OursNoIndex, &args, mode, config.runs)?);
             }
+            if mode == Mode::Count
+                && programs.sqlite3.is_some()
+                && crate::shell::count_sql(&class).is_some()
+            {
+                let args = engine_command(Engine::Shell, &class, mode, config, &paths);
+                let (_, out) = run(&args, None, &[0])?;
+                let text = String::from_utf8_lossy(&out).trim().to_owned();
+                let counted = text.parse::<u64>().ok();
+                if counted != Some(count) {
+                    shell_differences.push(format!(
+                        "{}: the sqlite3 shell counts {text:?}, the others {count}",
+                        class.name
+                    ));
+                }
+                shell_count = counted;
+                if config.timing_only_engines {
+                    timings.push(time_runs(Engine::Shell, &args, mode, config.runs)?);
+                }
+            }
             modes.push(ModeResult {
                 mode,
                 peer_over_ours: ratio(&timings, Engine::Peer),
@@ -760,6 +867,7 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
             matches,
             class,
             modes,
+            shell_count,
         });
     }
     let store = paths.archive.join(plupper_store_file());
@@ -768,6 +876,7 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         ours_store: file_size(&store) + file_size(&store.with_extension("sqlite3-wal")),
         ours_index: dir_size(&paths.archive.join("index")),
         peer: file_size(&paths.peer),
+        shell: shell_load.map(|_| file_size(&paths.shell)),
     };
     Ok(Report {
         messages: config.messages,
@@ -777,10 +886,13 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         load_after: load_average(),
         ours_import,
         peer_load,
+        shell_load,
+        floor,
         disk,
         classes: results,
         agree: problems.is_empty(),
         disagreements: problems,
+        shell_differences,
     })
 }
 
@@ -790,11 +902,19 @@ fn plupper_store_file() -> &'static str {
     "archive.sqlite3"
 }
 
-/// The targets of issue 7, as measured by one report.
+/// The most matches a query may have to count as one that "returns a few rows".
+const FEW_ROWS: u64 = 100;
+
+/// The targets of issues 7 and 14, as measured by one report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Standing {
     /// Our import + index wall time over the peer's load + index (target ≤ 0.5).
     pub import_over_peer_load: f64,
+    /// Our import + index wall time over the `sqlite3` shell pipeline's (target ≤ 1).
+    pub import_over_shell_load: Option<f64>,
+    /// Per class and mode, ours over our `--version` floor, ms (a query returning a few
+    /// rows: target ≤ 0.5 ms).
+    pub above_floor_ms: Vec<(String, f64)>,
     /// Median over the classes of peer / ours, count mode (target ≥ 3).
     pub median_peer_over_ours_count: f64,
     /// Median over the classes of peer / ours, NDJSON mode (target ≥ 3).
@@ -879,8 +999,24 @@ pub fn standing(report: &Report) -> Standing {
         })
         .collect();
     let disk = &report.disk;
+    let floor = median_of(&report.floor, Engine::Ours);
+    let above_floor_ms = report
+        .classes
+        .iter()
+        .filter(|c| c.matches <= FEW_ROWS)
+        .flat_map(|c| {
+            c.modes.iter().filter_map(move |m| {
+                let ours = median_of(&m.timings, Engine::Ours)?;
+                Some((format!("{} ({:?})", c.class.name, m.mode), ours - floor?))
+            })
+        })
+        .collect();
     Standing {
         import_over_peer_load: report.ours_import.wall_seconds / report.peer_load.wall_seconds,
+        import_over_shell_load: report
+            .shell_load
+            .map(|shell| report.ours_import.wall_seconds / shell.wall_seconds),
+        above_floor_ms,
         median_peer_over_ours_count: count,
         median_peer_over_ours_ndjson: ndjson,
         median_peer_over_ours_cpu: (by_mode_cpu(Mode::Count), by_mode_cpu(Mode::Ndjson)),
@@ -933,17 +1069,17 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "| class | matches | mode | plupper-archive | SQLite FTS5 peer | ratio | plain scan | rg -c -i -F | ours, no index | CPU ms: ours / peer / scan | CPU ratio |"
+        "| class | matches | mode | plupper-archive | SQLite FTS5 peer | ratio | sqlite3 shell | plain scan | rg -c -i -F | ours, no index | CPU ms: ours / peer / scan | CPU ratio |"
     );
     let _ = writeln!(
         out,
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for class in &report.classes {
         for mode in &class.modes {
             let _ = writeln!(
                 out,
-                "| {} | {} ({:.3}%) | {:?} | {} | {} | {:.1}× | {} | {} | {} | {} | {} |",
+                "| {} | {} ({:.3}%) | {:?} | {} | {} | {:.1}× | {} | {} | {} | {} | {} | {} |",
                 class.class.name,
                 class.matches,
                 class.share * 100.0,
@@ -951,6 +1087,7 @@ pub fn render(report: &Report) -> String {
                 cell(&mode.timings, Engine::Ours),
                 cell(&mode.timings, Engine::Peer),
                 mode.peer_over_ours,
+                cell(&mode.timings, Engine::Shell),
                 cell(&mode.timings, Engine::Scan),
                 cell(&mode.timings, Engine::Rg),
                 cell(&mode.timings, Engine::OursNoIndex),
@@ -965,6 +1102,13 @@ pub fn render(report: &Report) -> String {
             .map_or("-".into(), |m| format!("{m:.0} MiB"))
     };
     let disk = &report.disk;
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join("; ")
+        }
+    };
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -990,12 +1134,46 @@ pub fn render(report: &Report) -> String {
         mib(disk.peer),
         standing.peer_over_raw
     );
+    if let (Some(shell), Some(bytes)) = (&report.shell_load, disk.shell) {
+        let _ = writeln!(
+            out,
+            "| sqlite3 shell: .import NDJSON + FTS5 trigram | {:.1} s | {} | {:.0} MiB | {:.2} |",
+            shell.wall_seconds,
+            rss(shell),
+            mib(bytes),
+            bytes as f64 / disk.raw_json as f64
+        );
+    }
     let _ = writeln!(out);
+    if !report.floor.is_empty() {
+        let _ = writeln!(
+            out,
+            "whole-process floor (--version): plupper-archive {}, plupper-peer {} ms",
+            cell(&report.floor, Engine::Ours),
+            cell(&report.floor, Engine::Peer)
+        );
+        let items: Vec<String> = standing
+            .above_floor_ms
+            .iter()
+            .map(|(name, ms)| format!("{name} {ms:.1}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "queries of at most {FEW_ROWS} rows, ms above that floor (target ≤ 0.5): {}",
+            list(&items)
+        );
+    }
     let _ = writeln!(
         out,
         "import + index / peer load: {:.2} (target ≤ 0.5)",
         standing.import_over_peer_load
     );
+    if let Some(ratio) = standing.import_over_shell_load {
+        let _ = writeln!(
+            out,
+            "import + index / sqlite3 shell pipeline: {ratio:.2} (target ≤ 1.0)"
+        );
+    }
     let _ = writeln!(
         out,
         "median over classes of peer / ours: count {:.1}×, ndjson {:.1}× (target ≥ 3)",
@@ -1006,13 +1184,6 @@ pub fn render(report: &Report) -> String {
         "the same by CPU time: count {:.1}×, ndjson {:.1}×",
         standing.median_peer_over_ours_cpu.0, standing.median_peer_over_ours_cpu.1
     );
-    let list = |items: &[String]| {
-        if items.is_empty() {
-            "none".to_owned()
-        } else {
-            items.join("; ")
-        }
-    };
     let _ = writeln!(
         out,
         "slower than the peer (target: none): {}",
@@ -1033,6 +1204,13 @@ pub fn render(report: &Report) -> String {
             out,
             "without the index, ours / rg (target ≤ 2): {}",
             items.join("; ")
+        );
+    }
+    if !report.shell_differences.is_empty() {
+        let _ = writeln!(
+            out,
+            "the sqlite3 shell counted otherwise (its folding is not the contract's): {}",
+            report.shell_differences.join("; ")
         );
     }
     let _ = writeln!(

@@ -34,5 +34,6 @@ mod error;
 pub mod ndjson;
 pub mod peer;
 pub mod scan;
+pub mod shell;
 
 pub use error::BenchError;

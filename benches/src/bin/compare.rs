@@ -113,6 +113,7 @@ fn run(args: Args) -> Result<bool, String> {
         peer: beside("plupper-peer"),
         scan: beside("plupper-scan"),
         rg: find_program(&["rg"]),
+        sqlite3: find_program(&["sqlite3"]),
         time: find_program(&["/usr/bin/time"]),
         perf: find_program(&["perf"]).filter(|perf| {
             // perf may be installed but not allowed to count (perf_event_paranoid).
