@@ -30,8 +30,13 @@
 //!
 //! # Kept up to date
 //!
-//! Conversations are stored (`conversation`, `conversation_message`) and updated in the
-//! same transaction as the messages that change them: after each applied chunk, only the
+//! Conversations are stored (`conversation`: one row each) and updated in the same
+//! transaction as the messages that change them. A conversation's messages are not
+//! listed: they are the messages of its key from its first message (`first_key`,
+//! `first_message`) on, in answer order, `messages` of them, since the conversations of
+//! a key cut its messages into runs that follow one another. So a message is in the
+//! conversation of its key that starts last at or before it
+//! ([`Store::conversation_of`]). Updating them: after each applied chunk, only the
 //! keys of the added messages are regrouped, and within a key only from the start of the
 //! conversation that holds the message just before the earliest added one (the grouping
 //! before it cannot change: the rule looks only at a message and the one before it).
@@ -88,6 +93,12 @@ impl ConversationKey {
     /// whose `customer_id` is the anonymous key's customer), and its one parameter.
     fn clause(&self, table: &str) -> (String, Value) {
         match self {
+            // A visitor's conversations are stored without a customer id; saying so lets
+            // `conversation_by_key` answer in order.
+            ConversationKey::Visitor(visitor) if table == "conversation" => (
+                format!("{table}.visitor_id = ?1 AND {table}.customer_id IS NULL"),
+                Value::Integer(*visitor),
+            ),
             ConversationKey::Visitor(visitor) => {
                 (format!("{table}.visitor_id = ?1"), Value::Integer(*visitor))
             }
@@ -207,6 +218,11 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
 /// start new ones, which is what regrouping would do, without reading the last
 /// conversation back. Otherwise the key is regrouped from the conversation before the
 /// earliest added message ([`regroup_key`]).
+///
+/// Every message archived before this chunk is grouped, and has a smaller archive id
+/// than every message the chunk added. So an added message at the sort key where the
+/// key's last conversation ends comes after that conversation's last message, and the
+/// grouped messages before an added one are those at its sort key or earlier.
 pub(crate) fn regroup_added(conn: &Connection, added: &[AddedPoint]) -> Result<(), StoreError> {
     let mut by_key: HashMap<&ConversationKey, Vec<Point>> = HashMap::new();
     for point in added {
@@ -220,110 +236,99 @@ pub(crate) fn regroup_added(conn: &Connection, added: &[AddedPoint]) -> Result<(
     keys.sort_by(|a, b| a.0.cmp(b.0)); // a deterministic order of writes
     for (key, mut points) in keys {
         points.sort_by_key(|point| (point.sort_key, point.id));
-        let earliest = (points[0].sort_key, points[0].id);
-        let last = last_grouped(conn, key)?;
-        match last {
-            Some((point, _)) if (point.sort_key, point.id) > earliest => {
+        let earliest = points[0].sort_key;
+        match last_conversation(conn, key)? {
+            Some(last) if last.last_key > earliest => {
                 let from = anchor(conn, key, earliest)?;
                 regroup_key(conn, key, from)?;
             }
-            _ => append(conn, key, last, &points)?,
+            last => append(conn, key, last, &points)?,
         }
     }
     Ok(())
 }
 
-/// The key's last message in answer order among those already grouped, and its
-/// conversation.
-fn last_grouped(
+/// The key's last conversation in answer order: its id and where it ends.
+#[derive(Debug, Clone, Copy)]
+struct LastConversation {
+    id: i64,
+    last_key: i64,
+}
+
+fn last_conversation(
     conn: &Connection,
     key: &ConversationKey,
-) -> Result<Option<(Point, i64)>, StoreError> {
-    let (clause, value) = key.clause("m");
+) -> Result<Option<LastConversation>, StoreError> {
+    let (clause, value) = key.clause("conversation");
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT m.id, m.sort_key, cm.conversation_id
-         FROM message m JOIN conversation_message cm ON cm.message_id = m.id
-         WHERE {clause}
-         ORDER BY m.sort_key DESC, m.id DESC LIMIT 1"
+        "SELECT id, last_key FROM conversation WHERE {clause}
+         ORDER BY first_key DESC, first_message DESC LIMIT 1"
     ))?;
     Ok(statement
         .query_row(params![value], |row| {
-            Ok((
-                Point {
-                    id: row.get(0)?,
-                    sort_key: row.get(1)?,
-                    // Only the point after it can start a conversation; its own flag is
-                    // never read.
-                    entry: false,
-                },
-                row.get(2)?,
-            ))
+            Ok(LastConversation {
+                id: row.get(0)?,
+                last_key: row.get(1)?,
+            })
         })
         .optional()?)
 }
 
-/// Groups `points` (in answer order, all after `last`, the key's last grouped message
-/// and its conversation) by the rule, continuing `last`'s conversation. Its id stays:
-/// every message added now has a larger archive id than the ones archived before.
+/// Groups `points` (in answer order, all after the key's grouped messages) by the rule,
+/// continuing the key's `last` conversation. Its id stays: every message added now has
+/// a larger archive id than the ones archived before.
 fn append(
     conn: &Connection,
     key: &ConversationKey,
-    last: Option<(Point, i64)>,
+    last: Option<LastConversation>,
     points: &[Point],
 ) -> Result<(), StoreError> {
     let mut extend = conn.prepare_cached(
         "UPDATE conversation SET last_key = ?2, messages = messages + ?3 WHERE id = ?1",
     )?;
-    let mut insert_member = conn.prepare_cached(
-        "INSERT INTO conversation_message (message_id, conversation_id) VALUES (?1, ?2)",
-    )?;
-    // The points that continue `last`'s conversation: those before the first that
-    // starts a new one.
+    // The points that continue `last`: those before the first that starts a new
+    // conversation. Only the sort key of the message before a point matters to the
+    // rule, and `last` ends at its last message's.
     let continuing = match &last {
         None => 0,
-        Some((previous, _)) => {
-            let mut previous = previous;
+        Some(last) => {
+            let mut previous = Point {
+                id: 0,
+                sort_key: last.last_key,
+                entry: false,
+            };
             let mut n = 0;
-            while n < points.len() && !starts_conversation(Some(previous), &points[n], GAP_SECONDS)
+            while n < points.len() && !starts_conversation(Some(&previous), &points[n], GAP_SECONDS)
             {
-                previous = &points[n];
+                previous = points[n];
                 n += 1;
             }
             n
         }
     };
-    if let (Some((_, conversation)), Some(end)) = (&last, continuing.checked_sub(1)) {
-        extend.execute(params![
-            conversation,
-            points[end].sort_key,
-            continuing as i64
-        ])?;
-        for point in &points[..continuing] {
-            insert_member.execute([point.id, *conversation])?;
-        }
+    if let (Some(last), Some(end)) = (&last, continuing.checked_sub(1)) {
+        extend.execute(params![last.id, points[end].sort_key, continuing as i64])?;
     }
     insert_groups(conn, key, &points[continuing..])
 }
 
-/// Where regrouping a key must start so that messages added at `before` (and later) are
-/// placed right: the first message of the conversation that holds the key's grouped
-/// message just before `before`; `None` (the key's start) when there is none.
+/// Where regrouping a key must start so that messages added at sort key `earliest` (and
+/// later) are placed right: the first message (sort key, id) of the conversation that
+/// holds the key's grouped message just before them, which is the conversation that
+/// starts last at `earliest` or before; `None` (the key's start) when there is none.
 fn anchor(
     conn: &Connection,
     key: &ConversationKey,
-    before: (i64, i64),
+    earliest: i64,
 ) -> Result<Option<(i64, i64)>, StoreError> {
-    let (clause, value) = key.clause("m");
+    let (clause, value) = key.clause("conversation");
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT c.first_key, c.first_message
-         FROM message m
-         JOIN conversation_message cm ON cm.message_id = m.id
-         JOIN conversation c ON c.id = cm.conversation_id
-         WHERE {clause} AND m.sort_key <= ?2 AND (m.sort_key, m.id) < (?2, ?3)
-         ORDER BY m.sort_key DESC, m.id DESC LIMIT 1"
+        "SELECT first_key, first_message FROM conversation
+         WHERE {clause} AND first_key <= ?2
+         ORDER BY first_key DESC, first_message DESC LIMIT 1"
     ))?;
     Ok(statement
-        .query_row(params![value, before.0, before.1], |row| {
+        .query_row(params![value, earliest], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })
         .optional()?)
@@ -356,10 +361,6 @@ fn regroup_key(
             .collect::<Result<Vec<_>, _>>()?
     };
     conn.prepare_cached(&format!(
-        "DELETE FROM conversation_message WHERE message_id IN (SELECT id FROM message WHERE {range})"
-    ))?
-    .execute(params![value, from_key, from_id])?;
-    conn.prepare_cached(&format!(
         "DELETE FROM conversation WHERE {conversation_clause} AND first_key >= ?2 AND (first_key, first_message) >= (?2, ?3)"
     ))?
     .execute(params![value, from_key, from_id])?;
@@ -382,9 +383,6 @@ fn insert_groups(
         "INSERT INTO conversation (id, visitor_id, customer_id, first_message, first_key, last_key, messages)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    let mut insert_member = conn.prepare_cached(
-        "INSERT INTO conversation_message (message_id, conversation_id) VALUES (?1, ?2)",
-    )?;
     for group in group(points, GAP_SECONDS) {
         let members = &points[group.range.clone()];
         let (first, last) = (&members[0], &members[members.len() - 1]);
@@ -397,9 +395,6 @@ fn insert_groups(
             last.sort_key,
             members.len() as i64,
         ])?;
-        for member in members {
-            insert_member.execute([member.id, group.id.0])?;
-        }
     }
     Ok(())
 }
@@ -425,7 +420,7 @@ pub(crate) fn keys(conn: &Connection) -> Result<Vec<ConversationKey>, StoreError
 /// Derives every conversation from scratch (the migration's step for an archive that
 /// holds messages already).
 pub(crate) fn regroup_all(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute_batch("DELETE FROM conversation_message; DELETE FROM conversation;")?;
+    conn.execute_batch("DELETE FROM conversation")?;
     for key in keys(conn)? {
         regroup_key(conn, &key, None)?;
     }
@@ -433,28 +428,54 @@ pub(crate) fn regroup_all(conn: &Connection) -> Result<(), StoreError> {
 }
 
 /// A key's messages in answer order as the rule sees them, each with the conversation
-/// it is stored under (for `verify`).
+/// it is stored under: the key's conversation that starts last at or before it (for
+/// `verify`).
 pub(crate) fn key_points(
     conn: &Connection,
     key: &ConversationKey,
 ) -> Result<Vec<(Point, Option<i64>)>, StoreError> {
-    let (clause, value) = key.clause("m");
+    let (clause, value) = key.clause("message");
     let mut select = conn.prepare_cached(&format!(
-        "SELECT m.id, m.sort_key, m.type = 'VO' AND m.content = ?2, cm.conversation_id
-         FROM message m LEFT JOIN conversation_message cm ON cm.message_id = m.id
-         WHERE {clause} ORDER BY m.sort_key, m.id"
+        "SELECT id, sort_key, type = 'VO' AND content = ?2 FROM message
+         WHERE {clause} ORDER BY sort_key, id"
     ))?;
-    let rows = select.query_map(params![value, ENTRY_LINE], |row| {
-        Ok((
-            Point {
+    let points = select
+        .query_map(params![value, ENTRY_LINE], |row| {
+            Ok(Point {
                 id: row.get(0)?,
                 sort_key: row.get(1)?,
                 entry: row.get(2)?,
-            },
-            row.get(3)?,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let (clause, value) = key.clause("conversation");
+    let mut starts = conn.prepare_cached(&format!(
+        "SELECT first_key, first_message, id FROM conversation WHERE {clause}
+         ORDER BY first_key, first_message"
+    ))?;
+    let starts = starts
+        .query_map(params![value], |row| {
+            Ok((
+                (row.get::<_, i64>(0)?, row.get::<_, i64>(1)?),
+                row.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut next = starts.iter().peekable();
+    let mut current = None;
+    Ok(points
+        .into_iter()
+        .map(|point| {
+            while let Some(&&(start, id)) = next.peek() {
+                if start > (point.sort_key, point.id) {
+                    break;
+                }
+                current = Some(id);
+                next.next();
+            }
+            (point, current)
+        })
+        .collect())
 }
 
 impl Store {
@@ -468,13 +489,20 @@ impl Store {
             .optional()?)
     }
 
-    /// The conversation a message belongs to.
+    /// The conversation a message belongs to: the conversation of its key that starts
+    /// last at or before it in answer order.
     pub fn conversation_of(
         &self,
         message: ArchiveId,
     ) -> Result<Option<ConversationId>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT conversation_id FROM conversation_message WHERE message_id = ?1",
+            "SELECT c.id FROM message m JOIN conversation c
+                 ON c.visitor_id IS m.visitor_id
+                 AND c.customer_id IS (CASE WHEN m.visitor_id IS NULL THEN m.customer_id END)
+                 AND c.first_key <= m.sort_key
+                 AND (c.first_key, c.first_message) <= (m.sort_key, m.id)
+             WHERE m.id = ?1
+             ORDER BY c.first_key DESC, c.first_message DESC LIMIT 1",
         )?;
         Ok(statement
             .query_row([message.0], |row| row.get(0).map(ConversationId))
@@ -486,41 +514,39 @@ impl Store {
         &self,
         messages: &[ArchiveId],
     ) -> Result<Vec<ConversationId>, StoreError> {
-        const BATCH: usize = 256;
         let mut out = Vec::new();
-        for batch in messages.chunks(BATCH) {
-            let marks = vec!["?"; batch.len()].join(",");
-            let mut statement = self.conn.prepare_cached(&format!(
-                "SELECT DISTINCT conversation_id FROM conversation_message WHERE message_id IN ({marks})"
-            ))?;
-            let rows = statement.query_map(
-                rusqlite::params_from_iter(batch.iter().map(|id| id.0)),
-                |row| row.get(0).map(ConversationId),
-            )?;
-            for row in rows {
-                out.push(row?);
-            }
+        for &message in messages {
+            out.extend(self.conversation_of(message)?);
         }
         out.sort_unstable();
         out.dedup();
         Ok(out)
     }
 
-    /// The messages of a conversation, in answer order.
+    /// The messages of a conversation, in answer order: its key's messages from its
+    /// first one on, as many as it holds.
     pub fn conversation_messages(
         &self,
         id: ConversationId,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let columns = COLUMNS
-            .split(", ")
-            .map(|column| format!("m.{column}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let Some(conversation) = self.conversation(id)? else {
+            return Ok(Vec::new());
+        };
+        let (clause, value) = conversation.key.clause("message");
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {columns} FROM conversation_message cm JOIN message m ON m.id = cm.message_id
-             WHERE cm.conversation_id = ?1 ORDER BY m.sort_key, m.id"
+            "SELECT {COLUMNS} FROM message
+             WHERE {clause} AND sort_key >= ?2 AND (sort_key, id) >= (?2, ?3)
+             ORDER BY sort_key, id LIMIT ?4"
         ))?;
-        let rows = statement.query_map([id.0], from_row)?;
+        let rows = statement.query_map(
+            params![
+                value,
+                conversation.first_key,
+                conversation.first_message.0,
+                conversation.messages as i64
+            ],
+            from_row,
+        )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

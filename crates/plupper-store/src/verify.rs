@@ -136,13 +136,6 @@ pub enum Problem {
         /// What differs.
         reason: String,
     },
-    /// A conversation lists a message that is not in the archive.
-    ConversationOrphan {
-        /// The conversation.
-        conversation: i64,
-        /// The message.
-        message: i64,
-    },
     /// A content block is not what the messages of its ids make, or is missing.
     ContentBlock {
         /// The first message id it covers (of a run of missing blocks, the first's).
@@ -251,13 +244,6 @@ impl std::fmt::Display for Problem {
             } => {
                 write!(f, "conversation {conversation}: {reason}")
             }
-            Problem::ConversationOrphan {
-                conversation,
-                message,
-            } => write!(
-                f,
-                "conversation {conversation} lists message {message}, which is not in the archive"
-            ),
             Problem::ContentBlock {
                 first,
                 last,
@@ -886,17 +872,6 @@ impl Store {
                     reason: "is stored, but no messages make it".into(),
                 });
             }
-        }
-        let mut orphans = self.conn.prepare(
-            "SELECT cm.conversation_id, cm.message_id FROM conversation_message cm
-             LEFT JOIN message m ON m.id = cm.message_id WHERE m.id IS NULL ORDER BY cm.message_id",
-        )?;
-        for orphan in orphans.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))? {
-            let (conversation, message) = orphan?;
-            problems.push(Problem::ConversationOrphan {
-                conversation,
-                message,
-            });
         }
         Ok(derived_ids.len() as u64)
     }

@@ -97,6 +97,19 @@ fn conversations(store: &Store) -> BTreeMap<i64, Vec<i64>> {
                 .collect();
             assert_eq!(ids.len() as u64, row.messages);
             assert_eq!(ids[0], row.first_message.0);
+            for &id in &ids {
+                assert_eq!(
+                    store.conversation_of(ArchiveId(id)).unwrap(),
+                    Some(row.id),
+                    "message {id}"
+                );
+            }
+            assert_eq!(
+                store
+                    .conversations_of(&ids.iter().map(|&id| ArchiveId(id)).collect::<Vec<_>>())
+                    .unwrap(),
+                [row.id]
+            );
             out.insert(row.id.0, ids);
         }
     }

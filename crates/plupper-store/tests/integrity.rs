@@ -178,7 +178,7 @@ fn a_deleted_row_is_named() {
         "{text}"
     );
     assert!(
-        text.contains("conversation 1 lists message 5, which is not in the archive"),
+        text.contains("conversation 1: records 8 messages, its messages are 7"),
         "{text}"
     );
 }
@@ -190,7 +190,6 @@ fn deleting_the_newest_messages_with_their_link_is_named() {
     tamper(
         dir.path(),
         "DELETE FROM message WHERE id > 6; DELETE FROM chain_link WHERE id = 4;
-         DELETE FROM conversation_message WHERE message_id > 6;
          UPDATE conversation SET messages = 6",
     );
     let problems = problems(dir.path());
@@ -253,7 +252,11 @@ fn a_row_inserted_behind_plupper_archives_back_is_named() {
         text.contains("message 9: no chain link records it"),
         "{text}"
     );
-    assert!(text.contains("message 9: in no conversation"), "{text}");
+    // The copy sorts right after message 1, so it falls inside conversation 1's run.
+    assert!(
+        text.contains("conversation 1: records 8 messages, its messages are 9"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -263,7 +266,7 @@ fn an_archive_from_before_the_chain_is_linked_by_the_migration() {
     // Take the archive back to schema 2, as an older plupper-archive left it.
     tamper(
         dir.path(),
-        "DROP TABLE chain_link; DROP TABLE conversation_message; DROP TABLE conversation;
+        "DROP TABLE chain_link; DROP TABLE conversation;
          DROP INDEX message_by_anonymous; DROP TABLE content_block; PRAGMA user_version = 2;",
     );
     let store = Store::open(dir.path()).unwrap();
@@ -286,6 +289,41 @@ fn an_archive_from_before_the_chain_is_linked_by_the_migration() {
         (1, 8, 8, None)
     );
     assert_eq!(verification.conversations, 1);
+}
+
+#[test]
+fn an_archive_with_a_conversation_membership_table_loses_it_and_keeps_its_conversations() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    // Schema 5 listed each message's conversation in a table of its own.
+    tamper(
+        dir.path(),
+        "CREATE TABLE conversation_message (message_id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL);
+         INSERT INTO conversation_message SELECT id, 1 FROM message;
+         PRAGMA user_version = 5;",
+    );
+    let store = Store::open(dir.path()).unwrap();
+    let verification = store.verify().unwrap();
+    assert_eq!(
+        verification.problems,
+        [],
+        "{}",
+        named(&verification.problems)
+    );
+    assert_eq!(verification.conversations, 1);
+    assert_eq!(
+        store.conversation_of(plupper_store::ArchiveId(8)).unwrap(),
+        Some(plupper_store::ConversationId(1))
+    );
+    let tables: i64 = Connection::open(dir.path().join(DATABASE_FILE))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'conversation_message%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0);
 }
 
 #[test]
