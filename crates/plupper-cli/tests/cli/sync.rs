@@ -94,7 +94,7 @@ fn every_retry_is_a_line_on_stderr_that_is_not_a_terminal() {
     let run = sync(
         &sandbox,
         &upstream.url(),
-        &["--from", "2009-01-01", "--to", "2009-12-31"],
+        &["--from", "01/01/2009", "--to", "12/31/2009"],
     )
     .ok();
     let lines: Vec<&str> = run.stderr.lines().collect();
@@ -245,7 +245,7 @@ fn a_dry_run_after_changes_upstream_lists_the_windows_that_differ() {
     let range = sync(
         &sandbox,
         &upstream.url(),
-        &["--dry-run", "--from", "2012-01-01", "--to", "2012-12-31"],
+        &["--dry-run", "--from", "01/01/2012", "--to", "12/31/2012"],
     )
     .success();
     assert!(
@@ -280,13 +280,13 @@ fn a_dry_run_over_a_flaky_link_says_each_retry_and_finds_the_same() {
     sync(
         &sandbox,
         &upstream.url(),
-        &["--from", "2011-01-01", "--to", "2011-12-31"],
+        &["--from", "01/01/2011", "--to", "12/31/2011"],
     )
     .ok();
     let run = sync(
         &sandbox,
         &upstream.url(),
-        &["--dry-run", "--from", "2011-01-01", "--to", "2012-12-31"],
+        &["--dry-run", "--from", "01/01/2011", "--to", "12/31/2012"],
     )
     .ok();
     assert_eq!(
