@@ -216,12 +216,12 @@ fn a_sync_that_fails_before_any_window_prints_no_summary() {
 
 #[test]
 fn a_sync_that_stops_after_some_windows_prints_their_summary_then_the_error() {
-    // The 11th request (the window of 2009: nothing splits here, and the corpus starts
-    // in 2008) is refused for good.
+    // The 14th request (the window of 2012: nothing splits here, and the corpus is
+    // written 2008 to 2012) is refused for good.
     let faults = Faults {
         schedule: vec![Fault::Status(404)],
         every: 1000,
-        offset: 10,
+        offset: 13,
     };
     let upstream = Upstream::start(dataset(100), USER, SENTINEL, faults);
     let dir = tempfile::tempdir().unwrap();
@@ -230,7 +230,7 @@ fn a_sync_that_stops_after_some_windows_prints_their_summary_then_the_error() {
     assert_eq!(output.status.code(), Some(1));
     let stdout = text(&output.stdout);
     assert!(
-        summary_line(&stdout, "windows:").starts_with("10 of "),
+        summary_line(&stdout, "windows:").starts_with("13 of "),
         "{stdout}"
     );
     let added = summary_line(&stdout, "added:");
