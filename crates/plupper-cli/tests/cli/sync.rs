@@ -345,3 +345,24 @@ fn a_first_pull_over_a_flaky_link_finishes_in_one_run_within_a_minute_and_a_half
     assert_eq!(run.stderr.lines().count() as u64, 2 * windows);
     assert_eq!(sandbox.count::<&str>(&[]), upstream.len() as u64);
 }
+
+#[test]
+fn a_dry_run_counts_the_elements_that_are_not_messages_apart() {
+    let mut elements = history(100);
+    elements.push("42".to_owned());
+    let upstream = Upstream::start(elements, USER, PASSWORD, Faults::none());
+    let sandbox = Sandbox::new();
+    let synced = sync(&sandbox, &upstream.url(), &[]).success();
+    assert_eq!(summary(&synced, "quarantined:"), "1");
+    let run = sync(&sandbox, &upstream.url(), &["--dry-run"]).success();
+    assert_eq!(
+        run.stdout_text(),
+        format!(
+            "in step with {}: {} windows, {} messages\n\
+             not messages: 1 element upstream (a sync keeps them in quarantine)\n",
+            upstream.url(),
+            first_pull_windows(),
+            upstream.len() - 1
+        )
+    );
+}
