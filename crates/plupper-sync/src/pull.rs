@@ -442,7 +442,7 @@ impl<'a> Driver<'a> {
                 });
             }
             let delay = policy.delay(retry, error.retry_after(), jitter_unit());
-            tracing::info!(%window, %error, ?delay, "retrying");
+            tracing::debug!(%window, %error, ?delay, "retrying");
             self.progress.retrying(&Retry {
                 window,
                 error: &error,

@@ -829,3 +829,65 @@ fn a_dry_run_cuts_dense_windows_as_a_sync_does() {
     );
     assert_eq!(comparison.total().upstream, 20_000);
 }
+
+/// An upstream in memory: every element written on `day`, listed for the windows that
+/// hold it.
+struct ListedOn {
+    day: NaiveDate,
+    elements: Vec<String>,
+}
+
+impl plupper_sync::source::Source for ListedOn {
+    type Unit = plupper_sync::window::Window;
+    type Error = SyncError;
+
+    fn describe(&self, window: &Self::Unit) -> String {
+        format!("memory {window}")
+    }
+
+    fn open(&self, window: &Self::Unit) -> Result<plupper_sync::source::Opened, SyncError> {
+        let listed: &[String] = if window.contains(self.day) {
+            &self.elements
+        } else {
+            &[]
+        };
+        let body = format!("[{}]", listed.join(","));
+        Ok(plupper_sync::source::Opened {
+            len: Some(body.len() as u64),
+            reader: Box::new(std::io::Cursor::new(body.into_bytes())),
+            format: plupper_sync::scan::Format::List,
+        })
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// What a dry run says a sync would add is what the sync adds (the store's §1b rule
+    /// as the oracle), and what it says the upstream no longer lists stays so after it.
+    #[test]
+    fn a_dry_run_predicts_what_a_sync_adds(
+        archived in proptest::collection::vec(0u8..5, 0..12),
+        listed in proptest::collection::vec(0u8..5, 0..12),
+    ) {
+        let day = NaiveDate::from_ymd_opt(2009, 4, 29).unwrap();
+        let element = |n: &u8| message_on(day, "10:00:00", &format!("message {n}"));
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let before = ListedOn { day, elements: archived.iter().map(element).collect() };
+        let scope = plupper_store::SyncScope { url: "memory".into(), user: USER.into() };
+        let seeded = pull(&mut store, &before, &scope, &options(Range::Full), &NoProgress);
+        proptest::prop_assert!(seeded.error.is_none());
+
+        let upstream = ListedOn { day, elements: listed.iter().map(element).collect() };
+        let dry = compare(&store, &upstream, &options(Range::Full), &NoProgress);
+        proptest::prop_assert!(dry.error.is_none());
+        let synced = pull(&mut store, &upstream, &scope, &options(Range::Full), &NoProgress);
+        proptest::prop_assert!(synced.error.is_none());
+        proptest::prop_assert_eq!(dry.total().to_add, synced.applied.added);
+        let after = compare(&store, &upstream, &options(Range::Full), &NoProgress);
+        proptest::prop_assert_eq!(after.total().to_add, 0);
+        proptest::prop_assert_eq!(after.total().deleted_upstream, dry.total().deleted_upstream);
+        proptest::prop_assert_eq!(dry.total().upstream, listed.len() as u64);
+    }
+}
