@@ -85,6 +85,48 @@ fn the_summary_counts_the_requests_of_a_first_pull() {
     assert_eq!(summary(&run, "windows:"), format!("{windows} of {windows}"));
     assert_eq!(upstream.log().len() as u64, windows);
     assert_eq!(sandbox.count::<&str>(&[]), upstream.len() as u64);
+
+    // `-v` says each window and the count too.
+    let verbose = Run::from(
+        sandbox
+            .command()
+            .args([
+                "-v",
+                "sync",
+                "--no-index",
+                "--url",
+                &upstream.url(),
+                "--user",
+                USER,
+            ])
+            .env("PLUPPER_PASSWORD", PASSWORD)
+            .output()
+            .expect("run the binary"),
+    )
+    .ok();
+    assert_eq!(summary(&verbose, "requests:"), "1");
+    assert!(
+        verbose
+            .stderr
+            .lines()
+            .any(|l| l.ends_with("sync finished requests=1 windows=1 retries=0")),
+        "{}",
+        verbose.stderr
+    );
+    assert!(
+        verbose.stderr.lines().any(|l| l.contains("window applied")),
+        "{}",
+        verbose.stderr
+    );
+}
+
+#[test]
+fn format_is_for_a_dry_run_only() {
+    let sandbox = Sandbox::new();
+    let run = sync(&sandbox, "http://127.0.0.1:1", &["--format", "ndjson"]).code(2);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(run.stderr.contains("--dry-run"), "{}", run.stderr);
+    assert!(!sandbox.archive().exists());
 }
 
 #[test]
