@@ -92,22 +92,25 @@ Examples:
     Quarantine(QuarantineArgs),
     /// Pull the history from the Plupper API into the archive: incremental, resumable.
     ///
-    /// The API is asked for one date window at a time (calendar months; the first window
-    /// has no start, the last no end, so every date is covered), and each window is applied
+    /// The API is asked for one date window at a time (calendar years; the first window
+    /// has no start, the last no end, so every date is covered; a year whose answer is
+    /// over 32 MiB is asked for again by months, then halves), and each window is applied
     /// whole or not at all, with the sync state. An interrupted sync (error, Ctrl-C, kill)
     /// resumes at the first unfinished window; a later sync pulls again from the day before
     /// the last one ran, up to today. `--full` pulls everything again; `--from`/`--to` a
     /// range. A message listed N times that the archive holds M times is added N−M times;
-    /// messages that vanish upstream stay in the archive.
+    /// messages that vanish upstream stay in the archive. `--dry-run` compares instead.
     ///
     /// The password comes from PLUPPER_PASSWORD, from --password-stdin, or from a prompt
     /// on a terminal; never from the command line. Connection errors, time-outs, HTTP 5xx
-    /// and 429 are retried with backoff (honouring Retry-After); 401/403 stop at once.
+    /// and 429 are retried with backoff (honouring Retry-After), each retry said on
+    /// stderr; a server that cannot be reached at all gets one retry; 401/403 stop at once.
     #[command(after_help = "\
 Examples:
   PLUPPER_PASSWORD=... plupper-archive sync --user john.lennon@example.com
   pass plupper | plupper-archive sync --user john --password-stdin
-  plupper-archive sync --user john --from 01/01/2009 --to 12/31/2009")]
+  plupper-archive sync --user john --from 01/01/2009 --to 12/31/2009
+  plupper-archive sync --user john --dry-run --format ndjson")]
     Sync(SyncArgs),
     /// List conversations: each visitor's sessions with operators, with their figures.
     ///
@@ -212,6 +215,26 @@ pub struct SyncArgs {
     /// Do not bring the search index up to date at the end (run `index` later).
     #[arg(long)]
     pub no_index: bool,
+
+    /// Pull the whole history (or the --from/--to range) as a sync would, but write
+    /// nothing: say per window how many messages a sync would add and how many archived
+    /// ones the API no longer returns.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output of --dry-run: `text` for people, `ndjson` one record per window that
+    /// differs.
+    #[arg(long, value_enum, requires = "dry_run", value_name = "FORMAT")]
+    pub format: Option<DryRunFormat>,
+}
+
+/// How `sync --dry-run` prints its comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DryRunFormat {
+    /// The windows that differ, a total line; or one line when the archive is in step.
+    Text,
+    /// One JSON object per window that differs.
+    Ndjson,
 }
 
 #[derive(Debug, Args)]

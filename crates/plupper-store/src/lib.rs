@@ -62,6 +62,7 @@ mod reconcile;
 pub mod schema;
 mod sync_state;
 pub mod verify;
+mod window_count;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

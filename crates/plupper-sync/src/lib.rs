@@ -12,8 +12,10 @@
 //! to pull, from the sync state, today's date and the options), then pulls each window
 //! and applies it all or nothing, together with its row in the sync state, retrying what
 //! may pass ([`retry`]). The history's start is not guessed: the first window has no
-//! `from` and asks for everything before 01/01/2000, then come calendar months up to a
-//! last window with no `to`; see [`window`] for how later syncs resume and overlap.
+//! `from` and asks for everything before 01/01/2000, then come calendar years up to a
+//! last window with no `to`; a window whose answer is too large is pulled again in parts
+//! (months, then halves). See [`window`] for how later syncs resume and overlap, and
+//! [`compare`] for `sync --dry-run`, which pulls the same windows and writes nothing.
 //!
 //! # Example
 //!
@@ -36,6 +38,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod compare;
 pub mod file;
 pub mod http;
 pub mod load;

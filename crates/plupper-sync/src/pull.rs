@@ -9,9 +9,14 @@
 //! loss), the archive holds exactly the windows whose rows it holds, and the next sync's
 //! [`plan`] starts at the first window that is not there.
 //!
-//! A window whose response grows past the window budget is abandoned and split in two
-//! ([`Window::split`]); one day, or a window with an open start, is pulled whatever its
-//! size.
+//! A window whose response grows past the window budget is abandoned and its parts are
+//! pulled instead ([`Window::parts`]: months, then halves); one day, or a window with an
+//! open start, is pulled whatever its size. Empty and small windows are applied whole, so
+//! a sparse history costs a request per year, a dense one more requests where it is dense.
+//!
+//! Every attempt counts as a request ([`PullReport::requests`]). Failures that may pass
+//! are retried ([`RetryPolicy`]); a connection that fails before the upstream has answered
+//! anything gets only [`RetryPolicy::unreachable_retries`].
 //!
 //! [`Reconciler::finish_window`]: plupper_store::Reconciler::finish_window
 
@@ -128,6 +133,16 @@ impl SyncError {
         matches!(self, SyncError::InvalidUrl { .. })
     }
 
+    /// Whether no response came at all (the host is unknown or unreachable, nothing
+    /// listens, or the connection timed out before the headers), also after retries.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            SyncError::Connect { .. } => true,
+            SyncError::GaveUp { last, .. } => last.is_unreachable(),
+            _ => false,
+        }
+    }
+
     fn retry_after(&self) -> Option<Duration> {
         match self {
             SyncError::Status { retry_after, .. } => *retry_after,
@@ -154,21 +169,41 @@ pub struct PullOptions {
     pub plan: PlanOptions,
     /// When to try again.
     pub retry: RetryPolicy,
-    /// A window whose response is larger than this many bytes is split (unless it is one
-    /// day or has an open start).
+    /// A window whose response is larger than this many bytes is pulled in parts instead
+    /// ([`Window::parts`]), unless it is one day or has an open start. It also bounds
+    /// what one transaction carries, and so what an interrupted sync pulls again.
     pub window_budget: u64,
 }
 
+/// The default [`PullOptions::window_budget`]: 32 MiB, some 100,000 messages.
+pub const WINDOW_BUDGET: u64 = 32 << 20;
+
 impl PullOptions {
-    /// The defaults for `today`: an incremental plan, 5 retries, a 128 MiB window budget.
+    /// The defaults for `today`: an incremental plan, the default retries, a 32 MiB
+    /// window budget ([`WINDOW_BUDGET`]).
     pub fn new(today: NaiveDate) -> PullOptions {
         PullOptions {
             today,
             plan: PlanOptions::default(),
             retry: RetryPolicy::default(),
-            window_budget: 128 << 20,
+            window_budget: WINDOW_BUDGET,
         }
     }
+}
+
+/// One failed attempt, as [`PullProgress::retrying`] hears of it.
+#[derive(Debug)]
+pub struct Retry<'a> {
+    /// The window asked for.
+    pub window: &'a Window,
+    /// Why the attempt failed.
+    pub error: &'a SyncError,
+    /// The wait before the next attempt.
+    pub delay: Duration,
+    /// Which retry comes next (1 for the first).
+    pub number: u32,
+    /// How many retries this failure is given in all.
+    pub of: u32,
 }
 
 /// Hears how a sync is going. The CLI draws its progress from this; every method does
@@ -186,13 +221,17 @@ pub trait PullProgress: Progress {
     fn window_finished(&self, window: &Window, report: &UnitReport) {
         let _ = (window, report);
     }
-    /// A window was too large and is pulled as two halves instead.
-    fn window_split(&self, window: &Window, halves: (Window, Window)) {
-        let _ = (window, halves);
+    /// A window was too large and is pulled as these parts instead.
+    fn window_split(&self, window: &Window, parts: &[Window]) {
+        let _ = (window, parts);
     }
-    /// An attempt failed; the next one follows after `delay`.
-    fn retrying(&self, window: &Window, error: &SyncError, delay: Duration) {
-        let _ = (window, error, delay);
+    /// An attempt failed; the next one follows after the retry's delay.
+    fn retrying(&self, retry: &Retry<'_>) {
+        let _ = retry;
+    }
+    /// A window is compared ([`compare`](crate::compare::compare)).
+    fn window_compared(&self, difference: &crate::compare::WindowDifference) {
+        let _ = difference;
     }
 }
 
@@ -201,10 +240,12 @@ impl PullProgress for crate::load::NoProgress {}
 /// What a sync did, also when it stopped early.
 #[derive(Debug, Default)]
 pub struct PullReport {
-    /// Windows planned (splits add one each).
+    /// Windows planned (a window pulled in parts counts as its parts).
     pub windows_planned: u64,
     /// Windows applied.
     pub windows_done: u64,
+    /// Requests made (every attempt, the failed and the abandoned ones included).
+    pub requests: u64,
     /// Elements read in the applied windows.
     pub elements: u64,
     /// What the store did with them.
@@ -213,7 +254,7 @@ pub struct PullReport {
     pub warnings: u64,
     /// Attempts that failed and were made again.
     pub retries: u64,
-    /// Windows split for their size.
+    /// Windows pulled in parts for their size.
     pub splits: u64,
     /// Why the sync stopped before the end, if it did; the windows after it are pulled by
     /// the next sync.
@@ -234,7 +275,7 @@ pub struct PullReport {
 /// let source = HttpSource::new(HttpConfig::new("https://api.plupper.com", "john", Password::new("secret".into())))?;
 /// let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
 /// let report = pull(&mut store, &source, &source.scope(), &PullOptions::new(today), &NoProgress);
-/// println!("{} added", report.applied.added);
+/// println!("{} added in {} requests", report.applied.added, report.requests);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn pull<S>(
@@ -264,107 +305,178 @@ where
             return report;
         }
     };
-    let mut queue: VecDeque<Window> = plan(&pulled, options.today, &options.plan).into();
-    report.windows_planned = queue.len() as u64;
-    progress.planned(report.windows_planned);
-    while let Some(window) = queue.pop_front() {
-        progress.window_started(&window);
-        match pull_window(
-            store,
-            source,
-            scope,
-            &window,
-            options,
-            progress,
-            &mut report,
-        ) {
-            Ok(Outcome::Applied(unit)) => {
-                report.windows_done += 1;
-                report.elements += unit.elements;
-                report.applied += unit.applied;
-                report.warnings += unit.warnings;
-                progress.window_finished(&window, &unit);
-            }
-            Ok(Outcome::TooLarge(halves)) => {
-                report.splits += 1;
-                report.windows_planned += 1;
-                progress.window_split(&window, halves);
-                queue.push_front(halves.1);
-                queue.push_front(halves.0);
-            }
-            Err(error) => {
-                report.error = Some(error);
-                break;
-            }
-        }
-    }
+    let windows = plan(&pulled, options.today, &options.plan);
+    let mut driver = Driver::new(options, progress);
+    let error = driver.run(
+        windows,
+        |window| attempt(store, source, scope, window, options, progress),
+        |window, unit: UnitReport| {
+            report.windows_done += 1;
+            report.elements += unit.elements;
+            report.applied += unit.applied;
+            report.warnings += unit.warnings;
+            progress.window_finished(window, &unit);
+            tracing::info!(%window, added = unit.applied.added, elements = unit.elements, "window applied");
+            Ok(())
+        },
+    );
+    report.error = error;
+    report.windows_planned = driver.planned;
+    report.requests = driver.requests;
+    report.retries = driver.retries;
+    report.splits = driver.splits;
+    tracing::info!(
+        requests = report.requests,
+        windows = report.windows_done,
+        retries = report.retries,
+        "sync finished"
+    );
     report
 }
 
-enum Outcome {
-    Applied(UnitReport),
-    TooLarge((Window, Window)),
+/// What one attempt at a window came to.
+pub(crate) enum Outcome<T> {
+    /// The window is done.
+    Done(T),
+    /// The window is too large: these parts are pulled instead.
+    TooLarge(Vec<Window>),
 }
 
-/// One window, retried as the policy says.
-fn pull_window<S>(
-    store: &mut Store,
-    source: &S,
-    scope: &SyncScope,
-    window: &Window,
-    options: &PullOptions,
-    progress: &dyn PullProgress,
-    report: &mut PullReport,
-) -> Result<Outcome, SyncError>
-where
-    S: Source<Unit = Window, Error = SyncError>,
-{
-    let mut retry = 0;
-    loop {
-        match attempt(store, source, scope, window, options, progress) {
-            Ok(outcome) => return Ok(outcome),
-            Err(error) if error.is_retryable() && retry < options.retry.retries => {
-                let delay = options
-                    .retry
-                    .delay(retry, error.retry_after(), jitter_unit());
-                tracing::info!(%window, %error, ?delay, "retrying");
-                progress.retrying(window, &error, delay);
-                std::thread::sleep(delay);
-                retry += 1;
-                report.retries += 1;
+/// Works through a queue of windows for a sync or a comparison: each attempt retried as
+/// the policy says, a window too large replaced by its parts; counts what it does.
+pub(crate) struct Driver<'a> {
+    options: &'a PullOptions,
+    progress: &'a dyn PullProgress,
+    /// Windows planned (a window pulled in parts counts as its parts).
+    pub planned: u64,
+    /// Requests made.
+    pub requests: u64,
+    /// Attempts made again.
+    pub retries: u64,
+    /// Windows replaced by their parts.
+    pub splits: u64,
+    /// Whether the upstream has answered at all (any status, any body).
+    answered: bool,
+}
+
+impl<'a> Driver<'a> {
+    pub(crate) fn new(options: &'a PullOptions, progress: &'a dyn PullProgress) -> Driver<'a> {
+        Driver {
+            options,
+            progress,
+            planned: 0,
+            requests: 0,
+            retries: 0,
+            splits: 0,
+            answered: false,
+        }
+    }
+
+    /// Runs `attempt` on each window in order until all are done (`done` takes each
+    /// result) or one fails for good (or `done` fails), which is returned.
+    pub(crate) fn run<T>(
+        &mut self,
+        windows: Vec<Window>,
+        mut attempt: impl FnMut(&Window) -> Result<Outcome<T>, SyncError>,
+        mut done: impl FnMut(&Window, T) -> Result<(), SyncError>,
+    ) -> Option<SyncError> {
+        let mut queue: VecDeque<Window> = windows.into();
+        self.planned = queue.len() as u64;
+        self.progress.planned(self.planned);
+        while let Some(window) = queue.pop_front() {
+            self.progress.window_started(&window);
+            match self.retried(&window, &mut attempt) {
+                Ok(Outcome::Done(value)) => {
+                    if let Err(error) = done(&window, value) {
+                        return Some(error);
+                    }
+                }
+                Ok(Outcome::TooLarge(parts)) => {
+                    self.splits += 1;
+                    // The window's place goes to its parts.
+                    self.planned += parts.len().saturating_sub(1) as u64;
+                    self.progress.window_split(&window, &parts);
+                    tracing::info!(%window, parts = parts.len(), "too large: pulled in parts");
+                    for part in parts.into_iter().rev() {
+                        queue.push_front(part);
+                    }
+                }
+                Err(error) => return Some(error),
             }
-            Err(error) if error.is_retryable() => {
+        }
+        None
+    }
+
+    /// One window, retried as the policy says. A connection that fails before the
+    /// upstream has ever answered is given only the policy's `unreachable_retries`: a
+    /// wrong URL or a server that is down fails in a second, not after the whole backoff
+    /// meant for a server that answered with an error.
+    fn retried<T>(
+        &mut self,
+        window: &Window,
+        attempt: &mut impl FnMut(&Window) -> Result<Outcome<T>, SyncError>,
+    ) -> Result<Outcome<T>, SyncError> {
+        let policy = &self.options.retry;
+        let mut retry = 0;
+        loop {
+            self.requests += 1;
+            let result = attempt(window);
+            let unreachable = matches!(result, Err(SyncError::Connect { .. }));
+            self.answered |= !unreachable;
+            let error = match result {
+                Ok(outcome) => return Ok(outcome),
+                Err(error) => error,
+            };
+            let allowed = if unreachable && !self.answered {
+                policy.retries.min(policy.unreachable_retries)
+            } else {
+                policy.retries
+            };
+            if !error.is_retryable() {
+                return Err(error);
+            }
+            if retry >= allowed {
                 return Err(SyncError::GaveUp {
                     attempts: retry + 1,
                     last: Box::new(error),
                 });
             }
-            Err(error) => return Err(error),
+            let delay = policy.delay(retry, error.retry_after(), jitter_unit());
+            tracing::debug!(%window, %error, ?delay, "retrying");
+            self.progress.retrying(&Retry {
+                window,
+                error: &error,
+                delay,
+                number: retry + 1,
+                of: allowed,
+            });
+            std::thread::sleep(delay);
+            retry += 1;
+            self.retries += 1;
         }
     }
 }
 
-/// One request for one window, applied all or nothing.
-fn attempt<S>(
-    store: &mut Store,
+/// Opens `window` at `source`, or says that it is too large: its declared length, or
+/// what it sends, goes past the window budget (one day, or an open start, is read
+/// whatever its size). The reader fails once past the budget and sets the flag returned.
+pub(crate) fn open_within_budget<S>(
     source: &S,
-    scope: &SyncScope,
     window: &Window,
     options: &PullOptions,
-    progress: &dyn PullProgress,
-) -> Result<Outcome, SyncError>
+) -> Result<Outcome<(Opened, Arc<AtomicBool>)>, SyncError>
 where
     S: Source<Unit = Window, Error = SyncError>,
 {
-    let halves = window.split(options.today);
+    let parts = window.parts(options.today);
     let opened = source.open(window)?;
-    if let (Some(halves), Some(len)) = (halves, opened.len)
+    if let (Some(parts), Some(len)) = (&parts, opened.len)
         && len > options.window_budget
     {
-        return Ok(Outcome::TooLarge(halves));
+        return Ok(Outcome::TooLarge(parts.clone()));
     }
     let over_budget = Arc::new(AtomicBool::new(false));
-    let budget = if halves.is_some() {
+    let budget = if parts.is_some() {
         options.window_budget
     } else {
         u64::MAX
@@ -377,14 +489,34 @@ where
         }),
         ..opened
     };
+    Ok(Outcome::Done((opened, over_budget)))
+}
+
+/// One request for one window, applied all or nothing.
+fn attempt<S>(
+    store: &mut Store,
+    source: &S,
+    scope: &SyncScope,
+    window: &Window,
+    options: &PullOptions,
+    progress: &dyn PullProgress,
+) -> Result<Outcome<UnitReport>, SyncError>
+where
+    S: Source<Unit = Window, Error = SyncError>,
+{
+    let (opened, over_budget) = match open_within_budget(source, window, options)? {
+        Outcome::Done(opened) => opened,
+        Outcome::TooLarge(parts) => return Ok(Outcome::TooLarge(parts)),
+    };
     let label = source.describe(window);
     let mut unit = store.begin_atomic(&label)?;
     let loaded = load_opened(&mut unit, opened, OnDamage::Fail, progress);
-    if let (Err(_), Some(halves)) = (&loaded, halves)
+    if loaded.is_err()
         && over_budget.load(Ordering::Relaxed)
+        && let Some(parts) = window.parts(options.today)
     {
         // Dropping `unit` rolls the window back.
-        return Ok(Outcome::TooLarge(halves));
+        return Ok(Outcome::TooLarge(parts));
     }
     // On an error, dropping `unit` rolls the window back.
     match loaded {
@@ -397,7 +529,7 @@ where
                 applied: loaded.applied,
             };
             unit.finish_window(scope, &record)?;
-            Ok(Outcome::Applied(loaded))
+            Ok(Outcome::Done(loaded))
         }
         Err(LoadError::Read { offset, source }) => Err(SyncError::Transfer {
             url: label_url(&label),
@@ -414,7 +546,7 @@ where
 }
 
 /// The URL part of a source label (`GET URL`).
-fn label_url(label: &str) -> String {
+pub(crate) fn label_url(label: &str) -> String {
     label.strip_prefix("GET ").unwrap_or(label).to_owned()
 }
 

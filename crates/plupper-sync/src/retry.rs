@@ -18,17 +18,22 @@ pub struct RetryPolicy {
     pub max: Duration,
     /// The longest wait a server's `Retry-After` can ask for; a longer one is cut to this.
     pub max_retry_after: Duration,
+    /// Tries after the first one when no connection could be made and the upstream has
+    /// not answered anything yet in this run (a wrong URL, a server that is down): at
+    /// most `retries`. Once the upstream has answered, a failed connection gets `retries`.
+    pub unreachable_retries: u32,
 }
 
 impl Default for RetryPolicy {
     /// 5 retries after 0.5 s, 1 s, 2 s, 4 s, 8 s (each jittered down to half), `Retry-After`
-    /// honoured up to 5 minutes.
+    /// honoured up to 5 minutes; 1 retry when the upstream cannot be reached at all.
     fn default() -> Self {
         RetryPolicy {
             retries: 5,
             base: Duration::from_millis(500),
             max: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(300),
+            unreachable_retries: 1,
         }
     }
 }

@@ -8,31 +8,42 @@
 //!
 //! # Which windows
 //!
-//! [`plan`] is a pure function of what was pulled before, today's date and the options:
+//! [`plan`] is a pure function of what was pulled before, today's date and the options.
+//! It plans *coarse* windows; the sync makes them finer only where the history is dense
+//! ([`Window::parts`]), so an empty stretch of years costs one request per year, once:
 //!
-//! - **Months.** Windows are calendar months (`from` the 1st, `to` the last day), cut
-//!   further where a range starts or ends inside a month.
+//! - **Years.** Windows are calendar years (`from` January 1st, `to` December 31st), cut
+//!   further where a range starts or ends inside a year. A first full pull of a history
+//!   written 2008 to 2012 asks 28 windows in 2026 (the open start and 27 years), not the
+//!   325 months it took when windows were months.
 //! - **The history's start is not guessed.** The first window has no `from`: it asks for
 //!   everything written before [`EARLIEST`] (01/01/2000; normally an empty answer), and
-//!   month windows follow from January 2000. Empty months cost one small request each
-//!   (about 320 for 2000 to 2026), once: afterwards they are settled (below).
+//!   year windows follow from 2000.
 //! - **The last window has no `to`**, so that a message dated after the local today (an
 //!   upstream whose clock or time zone is ahead) is not left out. Together the windows of
 //!   a full pull cover every possible date.
 //! - **Settled days.** A day is *settled* when a window holding it was pulled completely
 //!   on a date more than `overlap_days` (default 1) days later: nothing new can be written
-//!   on it any more. A plain `sync` pulls exactly the days that are not settled: on the
-//!   first run everything; after an interrupted run, from the first unfinished window on
-//!   (its earlier windows are settled); after a completed run, from the day before that
-//!   run's date (the overlap that catches messages written late that day, and an
-//!   upstream whose date is behind ours) up to today and beyond.
+//!   on it any more. An empty year is settled like any other window: it is one row of the
+//!   sync state and is not asked for again. A plain `sync` pulls exactly the days that are
+//!   not settled: on the first run everything; after an interrupted run, from the first
+//!   unfinished window on (its earlier windows are settled); after a completed run, from
+//!   the day before that run's date (the overlap that catches messages written late that
+//!   day, and an upstream whose date is behind ours) up to today and beyond.
 //! - `--full` ([`Range::Full`]) pulls everything again; `--from`/`--to`
 //!   ([`Range::Between`]) pulls exactly that range, settled or not.
 //!
-//! A window whose response turns out too large is split in two ([`Window::split`]) and
-//! the halves are pulled instead; a single day, or a window with an open start, is never
-//! split.
-
+//! # Finer where the history is dense
+//!
+//! A window whose response turns out larger than the sync's window budget is abandoned
+//! (before its body is read, when the server sends its length) and its [`parts`] are
+//! pulled instead: a window that spans more than one calendar month is cut into months
+//! (an open end: the months up to today's, the last one open), a month or less is cut in
+//! two halves ([`Window::split`]). A single day, or a window with an open start, is never
+//! cut. Windows that hold little are applied whole, however many days they span: the
+//! budget, not the calendar, decides how much one request and one transaction carry.
+//!
+//! [`parts`]: Window::parts
 use chrono::{Datelike, Days, NaiveDate};
 
 /// Before this day, the first window of a full pull has no `from`.
@@ -114,6 +125,49 @@ impl Window {
     }
 }
 
+impl Window {
+    /// The windows to pull instead of this one when its response is too large, in
+    /// order, together exactly this window; `None` when it cannot be cut (one day, an
+    /// open start, or an open end starting after `today`). A window spanning more than
+    /// one calendar month is cut into its months (an open end: the months up to
+    /// `today`'s, that last one open); a month or less in two halves ([`Window::split`]).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use plupper_sync::window::Window;
+    ///
+    /// let day = |m, d| NaiveDate::from_ymd_opt(2009, m, d).unwrap();
+    /// let year = Window::days(day(1, 1), day(12, 31));
+    /// let months = year.parts(day(12, 31)).unwrap();
+    /// assert_eq!(months.len(), 12);
+    /// assert_eq!(months[1], Window::days(day(2, 1), day(2, 28)));
+    /// let april = Window::days(day(4, 1), day(4, 30)).parts(day(12, 31)).unwrap();
+    /// assert_eq!(april, [Window::days(day(4, 1), day(4, 15)), Window::days(day(4, 16), day(4, 30))]);
+    /// ```
+    pub fn parts(&self, today: NaiveDate) -> Option<Vec<Window>> {
+        let from = self.from?;
+        let last = match self.to {
+            Some(to) => to,
+            None if from <= today => NaiveDate::MAX,
+            None => return None,
+        };
+        // How far the window reaches: its last day, or today for an open end.
+        let reach = if self.to.is_some() {
+            last
+        } else {
+            today.max(from)
+        };
+        if last_of_month(from) >= reach {
+            // Within one month: halves.
+            let (a, b) = self.split(today)?;
+            return Some(vec![a, b]);
+        }
+        let mut months = Vec::new();
+        cut_months(from, last, today, &mut months);
+        Some(months)
+    }
+}
+
 impl std::fmt::Display for Window {
     /// `2009-04-01..2009-04-30`, `..1999-12-31`, `2026-11-01..`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -186,16 +240,14 @@ impl Default for PlanOptions {
 /// let today = day(2026, 11, 25);
 /// let first = plan(&[], today, &PlanOptions::default());
 /// assert_eq!(first[0], Window { from: None, to: Some(day(1999, 12, 31)) });
-/// assert_eq!(first[1], Window::days(day(2000, 1, 1), day(2000, 1, 31)));
-/// assert_eq!(*first.last().unwrap(), Window { from: Some(day(2026, 11, 1)), to: None });
+/// assert_eq!(first[1], Window::days(day(2000, 1, 1), day(2000, 12, 31)));
+/// assert_eq!(*first.last().unwrap(), Window { from: Some(day(2026, 1, 1)), to: None });
+/// assert_eq!(first.len(), 28);
 ///
 /// // All pulled today; the next sync, a week later, starts the day before today.
 /// let pulled: Vec<_> = first.iter().map(|&window| Pulled { window, pulled_on: today }).collect();
 /// let next = plan(&pulled, day(2026, 12, 2), &PlanOptions::default());
-/// assert_eq!(next, [
-///     Window::days(day(2026, 11, 24), day(2026, 11, 30)),
-///     Window { from: Some(day(2026, 12, 1)), to: None },
-/// ]);
+/// assert_eq!(next, [Window { from: Some(day(2026, 11, 24)), to: None }]);
 /// ```
 pub fn plan(pulled: &[Pulled], today: NaiveDate, options: &PlanOptions) -> Vec<Window> {
     let mut windows = Vec::new();
@@ -268,7 +320,7 @@ fn unsettled(pulled: &[Pulled], overlap_days: u32) -> Vec<(NaiveDate, NaiveDate)
 }
 
 /// Cuts the days `first..=last` into windows: an open start before `earliest`, calendar
-/// months, and an open end from the month of `today` on when `last` is open.
+/// years, and an open end from the year of `today` on when `last` is open.
 fn cut(
     mut first: NaiveDate,
     last: NaiveDate,
@@ -287,22 +339,45 @@ fn cut(
             _ => return,
         }
     }
+    cut_by(first, last, today, last_of_year, out);
+}
+
+/// Cuts the days `first..=last` into calendar months, the last one open when `last` is
+/// open and the month reaches `today`.
+fn cut_months(first: NaiveDate, last: NaiveDate, today: NaiveDate, out: &mut Vec<Window>) {
+    cut_by(first, last, today, last_of_month, out);
+}
+
+/// Cuts the days `first..=last` at the days `period_end` gives (the last day of the
+/// period a day is in); when `last` is open, the period that reaches `today` is open.
+fn cut_by(
+    mut first: NaiveDate,
+    last: NaiveDate,
+    today: NaiveDate,
+    period_end: fn(NaiveDate) -> NaiveDate,
+    out: &mut Vec<Window>,
+) {
     loop {
-        let month_end = last_of_month(first);
-        if last == NaiveDate::MAX && month_end >= today {
+        let end_of_period = period_end(first);
+        if last == NaiveDate::MAX && end_of_period >= today {
             out.push(Window {
                 from: Some(first),
                 to: None,
             });
             return;
         }
-        let end = month_end.min(last);
+        let end = end_of_period.min(last);
         out.push(Window::days(first, end));
         match end.succ_opt() {
             Some(next) if end < last => first = next,
             _ => return,
         }
     }
+}
+
+/// The last day of `day`'s year.
+fn last_of_year(day: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(day.year(), 12, 31).unwrap_or(NaiveDate::MAX)
 }
 
 /// The last day of `day`'s month.
@@ -342,11 +417,11 @@ mod tests {
     }
 
     #[test]
-    fn a_first_sync_covers_every_date_in_months() {
+    fn a_first_sync_covers_every_date_in_years() {
         let today = day(2026, 11, 25);
         let windows = plan(&[], today, &PlanOptions::default());
-        // The open start, 26 years, then January to November (open-ended).
-        assert_eq!(windows.len(), 1 + 26 * 12 + 11);
+        // The open start, 2000 to 2025, then 2026 open-ended.
+        assert_eq!(windows.len(), 1 + 26 + 1);
         assert_eq!(
             windows[0],
             Window {
@@ -354,11 +429,11 @@ mod tests {
                 to: Some(day(1999, 12, 31))
             }
         );
-        assert_eq!(windows[2], Window::days(day(2000, 2, 1), day(2000, 2, 29)));
+        assert_eq!(windows[2], Window::days(day(2001, 1, 1), day(2001, 12, 31)));
         assert_eq!(
             windows.last(),
             Some(&Window {
-                from: Some(day(2026, 11, 1)),
+                from: Some(day(2026, 1, 1)),
                 to: None
             })
         );
@@ -380,19 +455,19 @@ mod tests {
     }
 
     #[test]
-    fn the_overlap_crosses_a_month_boundary() {
-        let first = plan(&[], day(2026, 11, 1), &PlanOptions::default());
+    fn the_overlap_crosses_a_year_boundary() {
+        let first = plan(&[], day(2027, 1, 1), &PlanOptions::default());
         let again = plan(
-            &all_pulled(&first, day(2026, 11, 1)),
-            day(2026, 11, 1),
+            &all_pulled(&first, day(2027, 1, 1)),
+            day(2027, 1, 1),
             &PlanOptions::default(),
         );
         assert_eq!(
             again,
             [
-                Window::days(day(2026, 10, 31), day(2026, 10, 31)),
+                Window::days(day(2026, 12, 31), day(2026, 12, 31)),
                 Window {
-                    from: Some(day(2026, 11, 1)),
+                    from: Some(day(2027, 1, 1)),
                     to: None
                 }
             ]
@@ -403,40 +478,43 @@ mod tests {
     fn an_interrupted_sync_resumes_at_the_first_unfinished_window() {
         let today = day(2026, 11, 25);
         let first = plan(&[], today, &PlanOptions::default());
-        let done = all_pulled(&first[..100], today);
+        let done = all_pulled(&first[..10], today);
         assert_eq!(
             plan(&done, today, &PlanOptions::default()),
-            first[100..].to_vec()
+            first[10..].to_vec()
         );
-        // Resumed the next day, the last window reaches the new today.
-        let resumed = plan(&done, day(2026, 12, 3), &PlanOptions::default());
-        assert_eq!(resumed[0], first[100]);
+        // Resumed next year, the last window reaches the new today.
+        let resumed = plan(&done, day(2027, 1, 3), &PlanOptions::default());
+        assert_eq!(resumed[0], first[10]);
         assert_eq!(
-            resumed.last(),
-            Some(&Window {
-                from: Some(day(2026, 12, 1)),
-                to: None
-            })
+            resumed[resumed.len() - 2..],
+            [
+                Window::days(day(2026, 1, 1), day(2026, 12, 31)),
+                Window {
+                    from: Some(day(2027, 1, 1)),
+                    to: None
+                }
+            ]
         );
     }
 
     #[test]
-    fn a_range_is_pulled_whole_in_months() {
+    fn a_range_is_pulled_whole_in_years() {
         let today = day(2026, 11, 25);
         let windows = plan(
             &all_pulled(&plan(&[], today, &PlanOptions::default()), today),
             today,
             &options(Range::Between {
                 from: Some(day(2009, 4, 15)),
-                to: Some(day(2009, 6, 2)),
+                to: Some(day(2011, 6, 2)),
             }),
         );
         assert_eq!(
             windows,
             [
-                Window::days(day(2009, 4, 15), day(2009, 4, 30)),
-                Window::days(day(2009, 5, 1), day(2009, 5, 31)),
-                Window::days(day(2009, 6, 1), day(2009, 6, 2)),
+                Window::days(day(2009, 4, 15), day(2009, 12, 31)),
+                Window::days(day(2010, 1, 1), day(2010, 12, 31)),
+                Window::days(day(2011, 1, 1), day(2011, 6, 2)),
             ]
         );
         let open = plan(
@@ -499,6 +577,79 @@ mod tests {
     }
 
     #[test]
+    fn dense_windows_are_cut_into_months_then_halves() {
+        let today = day(2026, 11, 25);
+        let year = Window::days(day(2009, 1, 1), day(2009, 12, 31));
+        let months = year.parts(today).unwrap();
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[1], Window::days(day(2009, 2, 1), day(2009, 2, 28)));
+        assert_eq!(
+            months[11],
+            Window::days(day(2009, 12, 1), day(2009, 12, 31))
+        );
+        // A range cut inside months keeps its ends.
+        let range = Window::days(day(2009, 4, 15), day(2009, 6, 2));
+        assert_eq!(
+            range.parts(today).unwrap(),
+            [
+                Window::days(day(2009, 4, 15), day(2009, 4, 30)),
+                Window::days(day(2009, 5, 1), day(2009, 5, 31)),
+                Window::days(day(2009, 6, 1), day(2009, 6, 2)),
+            ]
+        );
+        // The current year, open-ended: months up to today's, the last one open.
+        let this_year = Window {
+            from: Some(day(2026, 1, 1)),
+            to: None,
+        };
+        let parts = this_year.parts(today).unwrap();
+        assert_eq!(parts.len(), 11);
+        assert_eq!(
+            parts[10],
+            Window {
+                from: Some(day(2026, 11, 1)),
+                to: None
+            }
+        );
+        // Within a month: halves; the open month at today.
+        assert_eq!(
+            parts[10].parts(today).unwrap(),
+            [
+                Window::days(day(2026, 11, 1), today),
+                Window {
+                    from: Some(day(2026, 11, 26)),
+                    to: None
+                }
+            ]
+        );
+        assert_eq!(
+            months[3].parts(today).unwrap(),
+            [
+                Window::days(day(2009, 4, 1), day(2009, 4, 15)),
+                Window::days(day(2009, 4, 16), day(2009, 4, 30)),
+            ]
+        );
+        // What cannot be cut.
+        assert_eq!(Window::days(today, today).parts(today), None);
+        assert_eq!(
+            Window {
+                from: None,
+                to: Some(day(1999, 12, 31))
+            }
+            .parts(today),
+            None
+        );
+        assert_eq!(
+            Window {
+                from: Some(day(2026, 11, 26)),
+                to: None
+            }
+            .parts(today),
+            None
+        );
+    }
+
+    #[test]
     fn labels() {
         assert_eq!(
             Window::days(day(2009, 4, 1), day(2009, 4, 30)).to_string(),
@@ -556,7 +707,7 @@ mod tests {
     }
 
     /// Windows are in order, do not overlap, and none but an open start or end spans a
-    /// month boundary.
+    /// year boundary.
     fn well_formed(windows: &[Window]) -> Result<(), TestCaseError> {
         for pair in windows.windows(2) {
             prop_assert!(pair[0].last_day() < pair[1].first_day(), "{pair:?}");
@@ -564,7 +715,7 @@ mod tests {
         for w in windows {
             prop_assert!(w.first_day() <= w.last_day(), "{w}");
             if let (Some(from), Some(to)) = (w.from, w.to) {
-                prop_assert_eq!((from.year(), from.month()), (to.year(), to.month()));
+                prop_assert_eq!(from.year(), to.year());
             }
         }
         Ok(())
@@ -638,6 +789,35 @@ mod tests {
                     prop_assert!(next.iter().any(|n| n.contains(d)), "{d} of {w}");
                 }
             }
+        }
+
+        /// However a sync cuts a window, again and again (any part, until parts cannot be
+        /// cut), the windows it ends with cover every day of the window exactly once, in
+        /// order, and each cut makes smaller windows.
+        #[test]
+        fn any_cutting_covers_every_day_once(w in any_window(), today in any_day(), picks in proptest::collection::vec(0usize..64, 0..40)) {
+            let mut windows = vec![w];
+            for pick in picks {
+                let at = pick % windows.len();
+                let Some(parts) = windows[at].parts(today) else { continue };
+                prop_assert!(parts.len() >= 2, "{parts:?}");
+                prop_assert_eq!(parts[0].from, windows[at].from);
+                prop_assert_eq!(parts[parts.len() - 1].to, windows[at].to);
+                for part in &parts {
+                    prop_assert!(part.first_day() >= windows[at].first_day());
+                    prop_assert!(part.last_day() <= windows[at].last_day());
+                    prop_assert!(part != &windows[at], "{part} is not smaller");
+                }
+                windows.splice(at..=at, parts);
+            }
+            for pair in windows.windows(2) {
+                prop_assert_eq!(pair[0].last_day().succ_opt(), Some(pair[1].first_day()), "{:?}", pair);
+            }
+            for part in &windows {
+                prop_assert!(part.first_day() <= part.last_day(), "{part}");
+            }
+            prop_assert_eq!(windows[0].from, w.from);
+            prop_assert_eq!(windows[windows.len() - 1].to, w.to);
         }
 
         #[test]

@@ -8,7 +8,7 @@
 //! [`Upstream::remove`]), and [`Faults`] make chosen requests fail the ways a real
 //! network and server do: error statuses, 429 with `Retry-After`, connections dropped in
 //! the middle of the body, slow chunked bodies, stalls, bodies that are not JSON or are
-//! cut off inside the list.
+//! cut off inside the list; [`Faults::flaky_link`] fails two requests in three.
 //!
 //! The server is plain `std::net` (one thread per connection, one request per
 //! connection) rather than an HTTP server crate, so that a fault can close the socket at
@@ -73,6 +73,9 @@ pub enum Fault {
     /// The headers and a first part of the body, then silence for this long, then the
     /// connection is closed.
     Stall(Duration),
+    /// No fault: the right answer. In a schedule, it lets a pattern of faults hold passes
+    /// (see [`Faults::flaky_link`]).
+    Pass,
 }
 
 /// Which requests fail, and how.
@@ -108,6 +111,35 @@ impl Faults {
     /// Every request fails with `fault`.
     pub fn always(fault: Fault) -> Faults {
         Faults::every(1, vec![fault])
+    }
+
+    /// A flaky link: two requests in three fail, by turns with HTTP 500 or 503 and with a
+    /// connection dropped in the middle of the body (with a length, chunked, or
+    /// delimited by closing); every third request is answered. A client that retries
+    /// each request twice gets every answer.
+    ///
+    /// ```
+    /// use plupper_testkit::{Fault, Faults};
+    ///
+    /// let faults = Faults::flaky_link();
+    /// let passes = faults.schedule.iter().filter(|f| **f == Fault::Pass).count();
+    /// assert_eq!(passes * 3, faults.schedule.len());
+    /// ```
+    pub fn flaky_link() -> Faults {
+        Faults::every(
+            1,
+            vec![
+                Fault::Status(500),
+                Fault::DropWithLength,
+                Fault::Pass,
+                Fault::DropChunked,
+                Fault::Status(503),
+                Fault::Pass,
+                Fault::Status(500),
+                Fault::DropUndelimited,
+                Fault::Pass,
+            ],
+        )
     }
 
     fn pick(&self, request: u64) -> Option<Fault> {
@@ -481,7 +513,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         let mut data = shared.data();
         let number = data.requests;
         data.requests += 1;
-        let fault = data.faults.pick(number);
+        let fault = data.faults.pick(number).filter(|f| *f != Fault::Pass);
         let contains = filter.contains.as_deref().map(Contains::new);
         let mut body = Vec::new();
         body.push(b'[');
@@ -516,7 +548,7 @@ fn respond(
     const JSON: &str = "application/json;charset=UTF-8";
     let half = body.len() / 2;
     match fault {
-        None => {
+        None | Some(Fault::Pass) => {
             head(&mut stream, 200, JSON, Some(body.len()), false, "")?;
             stream.write_all(&body)?;
         }

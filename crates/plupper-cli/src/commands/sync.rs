@@ -1,4 +1,5 @@
-//! `sync`: pull the history from the API, incremental and resumable.
+//! `sync`: pull the history from the API, incremental and resumable; `sync --dry-run`:
+//! compare the archive with the API, writing nothing.
 //!
 //! The flags become a [`PullOptions`] and an [`HttpConfig`] here, once; the library
 //! plans and pulls. This is the only place that reads the clock (today's local date) and
@@ -14,15 +15,16 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use plupper_model::param::parse_api_date;
-use plupper_store::Store;
+use plupper_store::{DATABASE_FILE, Store};
 use plupper_sync::SyncError;
+use plupper_sync::compare::{Comparison, WindowDifference, compare};
 use plupper_sync::http::{HttpConfig, HttpSource, Password};
 use plupper_sync::load::{Progress, UnitReport};
-use plupper_sync::pull::{PullOptions, PullProgress, PullReport, pull};
+use plupper_sync::pull::{PullOptions, PullProgress, PullReport, Retry, pull};
 use plupper_sync::window::{Range, Window};
 
 use crate::Failure;
-use crate::cli::SyncArgs;
+use crate::cli::{DryRunFormat, SyncArgs};
 use crate::plural::counted;
 
 /// The environment variable that may hold the password.
@@ -53,8 +55,16 @@ pub fn run(archive: &Path, args: SyncArgs) -> Result<(), Failure> {
     let mut options = PullOptions::new(today);
     options.plan.range = range;
     options.retry.retries = args.retries;
+    if args.dry_run {
+        return dry_run(
+            archive,
+            &source,
+            &options,
+            args.format.unwrap_or(DryRunFormat::Text),
+        );
+    }
     let mut store = Store::open(archive)?;
-    let bar = SyncBar::new();
+    let bar = SyncBar::new("added");
     let report = pull(&mut store, &source, &source.scope(), &options, &bar);
     bar.finish();
     if report.windows_done == 0
@@ -146,9 +156,105 @@ fn password(args: &SyncArgs, user: &str) -> Result<Password, Failure> {
     )))
 }
 
+/// `sync --dry-run`: compares the archive with the upstream; writes nothing, not even a
+/// missing archive.
+fn dry_run(
+    archive: &Path,
+    source: &HttpSource,
+    options: &PullOptions,
+    format: DryRunFormat,
+) -> Result<(), Failure> {
+    if !archive.join(DATABASE_FILE).is_file() {
+        return Err(Failure::Failed(format!(
+            "no archive in {}: a dry run compares an archive with the API and creates none; run `sync` without --dry-run first",
+            archive.display()
+        )));
+    }
+    let store = Store::open(archive)?;
+    let bar = SyncBar::new("to add");
+    let comparison = compare(&store, source, options, &bar);
+    bar.finish();
+    if let Some(error) = comparison.error {
+        // An incomplete comparison proves nothing: no total that could be read as one.
+        return Err(sync_failure(error));
+    }
+    let mut out = std::io::stdout().lock();
+    let written = match format {
+        DryRunFormat::Text => print_comparison(&comparison, &source.scope().url, &mut out),
+        DryRunFormat::Ndjson => print_comparison_ndjson(&comparison, &mut out),
+    };
+    crate::report_written(written)
+}
+
+/// The windows that differ and a total line, or the one line of an archive in step.
+fn print_comparison(
+    comparison: &Comparison,
+    url: &str,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let total = comparison.total();
+    let windows = counted(comparison.windows.len() as u64, "window");
+    if comparison.in_step() {
+        writeln!(
+            out,
+            "in step with {url}: {windows}, {}",
+            counted(total.upstream, "message")
+        )?;
+    } else {
+        for difference in comparison.windows.iter().filter(|d| d.differs()) {
+            writeln!(
+                out,
+                "{}: {} to add, {} deleted upstream (upstream {}, archive {})",
+                difference.window,
+                difference.to_add,
+                difference.deleted_upstream,
+                difference.upstream,
+                difference.archived
+            )?;
+        }
+        writeln!(
+            out,
+            "total: {windows}, {} upstream, {} archived: {} to add, {} deleted upstream (kept in the archive)",
+            counted(total.upstream, "message"),
+            total.archived,
+            total.to_add,
+            total.deleted_upstream
+        )?;
+    }
+    if total.unreadable > 0 {
+        writeln!(
+            out,
+            "not messages: {} upstream (a sync keeps them in quarantine)",
+            counted(total.unreadable, "element")
+        )?;
+    }
+    out.flush()
+}
+
+/// One JSON object per window that differs.
+fn print_comparison_ndjson(comparison: &Comparison, out: &mut impl Write) -> std::io::Result<()> {
+    for difference in comparison.windows.iter().filter(|d| d.differs()) {
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+        let record = serde_json::json!({
+            "from": date(difference.window.from),
+            "to": date(difference.window.to),
+            "upstream": difference.upstream,
+            "archived": difference.archived,
+            "to_add": difference.to_add,
+            "deleted_upstream": difference.deleted_upstream,
+        });
+        writeln!(out, "{record}")?;
+    }
+    out.flush()
+}
+
 fn sync_failure(error: SyncError) -> Failure {
     if error.is_invalid_input() {
         Failure::Invalid(error.to_string())
+    } else if error.is_unreachable() {
+        Failure::Failed(format!(
+            "{error}; check the API's URL, which --url or PLUPPER_URL sets"
+        ))
     } else {
         Failure::Failed(error.to_string())
     }
@@ -166,6 +272,7 @@ fn print_summary(report: &PullReport, out: &mut impl Write) -> std::io::Result<(
         "windows:           {} of {}{splits}",
         report.windows_done, report.windows_planned
     )?;
+    writeln!(out, "requests:          {}", report.requests)?;
     writeln!(out, "elements read:     {}", report.elements)?;
     writeln!(out, "added:             {}", applied.added)?;
     writeln!(out, "already archived:  {}", applied.already_archived)?;
@@ -180,15 +287,17 @@ fn print_summary(report: &PullReport, out: &mut impl Write) -> std::io::Result<(
     out.flush()
 }
 
-/// Windows done / planned and messages added, on stderr when it is a terminal (and
-/// `NO_COLOR` is not set); retries are noted above the bar.
+/// Windows done / planned and messages added (or to add, in a dry run), on stderr when
+/// it is a terminal (and `NO_COLOR` is not set). Retries are said on stderr in every
+/// mode, above the bar when there is one.
 struct SyncBar {
     bar: Option<ProgressBar>,
-    added: AtomicU64,
+    count: AtomicU64,
+    what: &'static str,
 }
 
 impl SyncBar {
-    fn new() -> SyncBar {
+    fn new(what: &'static str) -> SyncBar {
         let wanted = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let bar = wanted.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -197,18 +306,28 @@ impl SyncBar {
             {
                 bar.set_style(style.progress_chars("=> "));
             }
-            bar.set_message("0 messages added");
+            bar.set_message(format!("0 messages {what}"));
             bar
         });
         SyncBar {
             bar,
-            added: AtomicU64::new(0),
+            count: AtomicU64::new(0),
+            what,
         }
     }
 
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+    }
+
+    /// A window is done, with `count` messages added (or to add).
+    fn window_done(&self, count: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            let total = self.count.fetch_add(count, Ordering::Relaxed) + count;
+            bar.set_message(format!("{} {}", counted(total, "message"), self.what));
         }
     }
 }
@@ -223,30 +342,34 @@ impl PullProgress for SyncBar {
     }
 
     fn window_finished(&self, _window: &Window, report: &UnitReport) {
+        self.window_done(report.applied.added);
+    }
+
+    fn window_compared(&self, difference: &WindowDifference) {
+        self.window_done(difference.to_add);
+    }
+
+    fn window_split(&self, _window: &Window, parts: &[Window]) {
         if let Some(bar) = &self.bar {
-            bar.inc(1);
-            let added = self
-                .added
-                .fetch_add(report.applied.added, Ordering::Relaxed)
-                + report.applied.added;
-            bar.set_message(format!("{} added", counted(added, "message")));
+            // The window is replaced by its parts.
+            bar.inc_length(parts.len().saturating_sub(1) as u64);
         }
     }
 
-    fn window_split(&self, _window: &Window, _halves: (Window, Window)) {
-        if let Some(bar) = &self.bar {
-            bar.inc_length(1);
-        }
-    }
-
-    fn retrying(&self, window: &Window, error: &SyncError, delay: Duration) {
-        if let Some(bar) = &self.bar {
-            bar.suspend(|| {
-                say!(
-                    "warning: window {window}: {error}; trying again in {:.1} s",
-                    delay.as_secs_f64()
-                )
-            });
+    fn retrying(&self, retry: &Retry<'_>) {
+        let line = || {
+            say!(
+                "warning: window {}: {}; trying again in {:.1} s (retry {} of {})",
+                retry.window,
+                retry.error,
+                retry.delay.as_secs_f64(),
+                retry.number,
+                retry.of
+            )
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(line),
+            None => line(),
         }
     }
 }

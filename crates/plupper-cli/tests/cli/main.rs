@@ -28,4 +28,5 @@ mod reimport;
 mod sample;
 mod show;
 mod stdout_gone;
+mod sync;
 mod verbatim;

@@ -4,6 +4,8 @@
 //! ```sh
 //! PLUPPER_UPSTREAM_PASSWORD=secret cargo run -p plupper-testkit --bin plupper-upstream -- --user demo data/sample
 //! ```
+//!
+//! `--flaky` fails two requests in three ([`Faults::flaky_link`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,11 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     port: u16,
 
+    /// Fail two requests in three, as a flaky link does: HTTP 500/503 and connections
+    /// dropped in the middle of the body, by turns.
+    #[arg(long)]
+    flaky: bool,
+
     /// Files or directories (read recursively): API list responses or NDJSON.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -54,8 +61,12 @@ fn main() -> ExitCode {
     }
     let count = elements.len();
     let addr = format!("127.0.0.1:{}", args.port);
-    let upstream = match Upstream::start_at(&addr, elements, &args.user, &password, Faults::none())
-    {
+    let faults = if args.flaky {
+        Faults::flaky_link()
+    } else {
+        Faults::none()
+    };
+    let upstream = match Upstream::start_at(&addr, elements, &args.user, &password, faults) {
         Ok(upstream) => upstream,
         Err(error) => {
             eprintln!("error: cannot listen on {addr}: {error}");
@@ -63,9 +74,14 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "plupper-upstream: serving {count} messages to user {} at {}",
+        "plupper-upstream: serving {count} messages to user {} at {}{}",
         args.user,
-        upstream.url()
+        upstream.url(),
+        if args.flaky {
+            " (failing two requests in three)"
+        } else {
+            ""
+        }
     );
     let _ = std::io::stdout().flush();
     upstream.wait();
