@@ -507,7 +507,6 @@ fn document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
         doc.add_i64(fields.visitor_id, visitor);
     }
     doc.add_text(fields.grams, &row.content);
-    doc.add_text(fields.short, &row.content);
     doc.add_text(fields.words, &row.content);
     doc
 }

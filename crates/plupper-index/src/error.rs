@@ -8,6 +8,15 @@ pub enum IndexError {
     /// The archive failed.
     #[error(transparent)]
     Store(#[from] plupper_store::StoreError),
+    /// A `contains` needle the index does not answer ([`crate::answers_contains`]).
+    #[error(
+        "the search index does not answer `contains` of fewer than {} characters (`{needle}`)",
+        crate::MIN_CONTAINS_CHARS
+    )]
+    ShortNeedle {
+        /// The needle.
+        needle: String,
+    },
     /// The index directory or its lock file cannot be used.
     #[error("search index {path}: {source}")]
     Io {

@@ -7,8 +7,10 @@
 //! - **exact `contains`**: content folded by Unicode simple case folding and indexed as
 //!   trigrams at character positions ([`tokens`]). Folding maps one character to one
 //!   character, so a needle of three or more characters is found exactly by the phrase of
-//!   its covering trigrams; one or two characters by a unigram/bigram field. Counting
-//!   needs the index alone.
+//!   its covering trigrams, and counting needs the index alone. A needle of one or two
+//!   characters is not the index's ([`answers_contains`]): the store's content blocks
+//!   scan every content at memory speed, and unigrams and bigrams of every content cost
+//!   a third of the index's size and of its build time.
 //! - **ranked search**: folded words with positions, scored by BM25.
 //! - **exact filters**: operator and customer id as raw, case-sensitive terms; visitor id
 //!   and written date as numbers.
@@ -51,7 +53,7 @@ pub use build::{
     Freshness, NoProgress, UpdateProgress, UpdateReport, freshness, update, update_following,
 };
 pub use error::IndexError;
-pub use search::{Clause, IndexSearcher, RankedQuery};
+pub use search::{Clause, IndexSearcher, MIN_CONTAINS_CHARS, RankedQuery, answers_contains};
 
 /// The index directory's name inside an archive directory.
 pub const INDEX_DIR: &str = "index";

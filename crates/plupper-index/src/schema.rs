@@ -4,14 +4,13 @@ use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::tokens::{GramTokenizer, ShortGramTokenizer, WordTokenizer};
+use crate::tokens::{GramTokenizer, WordTokenizer};
 
 /// Bumped whenever the schema or a tokenizer changes: an index of another version is
 /// rebuilt, never read.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub(crate) const GRAMS: &str = "plupper_grams";
-pub(crate) const SHORT: &str = "plupper_short";
 pub(crate) const WORDS: &str = "plupper_words";
 
 /// The fields, by handle.
@@ -31,8 +30,6 @@ pub struct Fields {
     pub visitor_id: Field,
     /// Folded trigrams at character positions (exact `contains`, three characters or more).
     pub grams: Field,
-    /// Folded unigrams and bigrams (exact `contains` of one or two characters).
-    pub short: Field,
     /// Folded words with positions (ranked search, phrases).
     pub words: Field,
 }
@@ -63,7 +60,6 @@ pub fn schema() -> (Schema, Fields) {
             "grams",
             text(GRAMS, IndexRecordOption::WithFreqsAndPositions, false),
         ),
-        short: builder.add_text_field("short", text(SHORT, IndexRecordOption::Basic, false)),
         words: builder.add_text_field(
             "words",
             text(WORDS, IndexRecordOption::WithFreqsAndPositions, true),
@@ -76,6 +72,5 @@ pub fn schema() -> (Schema, Fields) {
 pub(crate) fn register_tokenizers(index: &tantivy::Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(GRAMS, GramTokenizer::default());
-    tokenizers.register(SHORT, ShortGramTokenizer::default());
     tokenizers.register(WORDS, WordTokenizer);
 }

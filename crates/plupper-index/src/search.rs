@@ -12,7 +12,6 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
-use plupper_model::fold_char;
 use plupper_store::query::{OrderKey, Selection};
 use plupper_store::{ArchiveId, Store};
 
@@ -88,21 +87,22 @@ impl IndexSearcher {
         self.searcher.num_docs()
     }
 
-    /// How many messages match the selection and contain `contains` (from the index alone).
+    /// How many messages match the selection and contain `contains` (from the index
+    /// alone), for a needle the index answers ([`answers_contains`]).
     pub fn count(&self, selection: &Selection, contains: &str) -> Result<u64, IndexError> {
-        let query = self.exact_query(selection, contains);
+        let query = self.exact_query(selection, contains)?;
         Ok(self.searcher.search(&query, &Count)? as u64)
     }
 
     /// The order keys of the matching messages, in answer order; the first `limit` only
-    /// when given.
+    /// when given. For a needle the index answers ([`answers_contains`]).
     pub fn keys(
         &self,
         selection: &Selection,
         contains: &str,
         limit: Option<usize>,
     ) -> Result<Vec<OrderKey>, IndexError> {
-        let query = self.exact_query(selection, contains);
+        let query = self.exact_query(selection, contains)?;
         let mut keys = self.searcher.search(&query, &KeyCollector { limit })?;
         keys.sort_unstable();
         if let Some(limit) = limit {
@@ -180,16 +180,20 @@ impl IndexSearcher {
     }
 
     /// The exact filter as a tantivy query.
-    fn exact_query(&self, selection: &Selection, contains: &str) -> Box<dyn Query> {
+    fn exact_query(
+        &self,
+        selection: &Selection,
+        contains: &str,
+    ) -> Result<Box<dyn Query>, IndexError> {
         let mut parts: Vec<Box<dyn Query>> = self.filters(selection);
-        if let Some(query) = self.contains_query(contains) {
+        if let Some(query) = self.contains_query(contains)? {
             parts.push(query);
         }
-        match parts.len() {
+        Ok(match parts.len() {
             0 => Box::new(AllQuery),
             1 => parts.pop().unwrap_or_else(|| Box::new(AllQuery)),
             _ => Box::new(BooleanQuery::intersection(parts)),
-        }
+        })
     }
 
     /// The selection's exact parts, one query each.
@@ -227,30 +231,45 @@ impl IndexSearcher {
         parts
     }
 
-    /// `contains` as a query on the gram fields; `None` for an empty needle (no condition).
-    fn contains_query(&self, contains: &str) -> Option<Box<dyn Query>> {
-        let fields = &self.fields;
-        let length = contains.chars().count();
-        if length == 0 {
-            return None;
+    /// `contains` as a query on the trigram field; `None` for an empty needle (no
+    /// condition).
+    fn contains_query(&self, contains: &str) -> Result<Option<Box<dyn Query>>, IndexError> {
+        if contains.is_empty() {
+            return Ok(None);
         }
-        if length < 3 {
-            let folded: String = contains.chars().map(fold_char).collect();
-            return Some(Box::new(TermQuery::new(
-                Term::from_field_text(fields.short, &folded),
-                IndexRecordOption::Basic,
-            )));
+        if !answers_contains(contains) {
+            return Err(IndexError::ShortNeedle {
+                needle: contains.to_owned(),
+            });
         }
         let mut grams: Vec<(usize, Term)> = covering_trigrams(contains)
             .into_iter()
-            .map(|(position, gram)| (position, Term::from_field_text(fields.grams, &gram)))
+            .map(|(position, gram)| (position, Term::from_field_text(self.fields.grams, &gram)))
             .collect();
         if grams.len() == 1 {
             let (_, term) = grams.remove(0);
-            return Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+            return Ok(Some(Box::new(TermQuery::new(
+                term,
+                IndexRecordOption::Basic,
+            ))));
         }
-        Some(Box::new(PhraseQuery::new_with_offset(grams)))
+        Ok(Some(Box::new(PhraseQuery::new_with_offset(grams))))
     }
+}
+
+/// The fewest characters of a `contains` needle the index answers (its trigrams); an
+/// empty needle is no condition, which it answers too.
+pub const MIN_CONTAINS_CHARS: usize = 3;
+
+/// Whether the index answers a `contains` of `needle`: an empty one, or one of at least
+/// [`MIN_CONTAINS_CHARS`] characters. The store answers the others.
+///
+/// ```
+/// assert!(plupper_index::answers_contains("money"));
+/// assert!(!plupper_index::answers_contains("ok"));
+/// ```
+pub fn answers_contains(needle: &str) -> bool {
+    needle.is_empty() || needle.chars().nth(MIN_CONTAINS_CHARS - 1).is_some()
 }
 
 /// A reader of the index as it is now. No reload policy: a process reads one state, and

@@ -5,8 +5,6 @@
 //! - [`GramTokenizer`]: every folded trigram, at its character position. A `contains`
 //!   needle of three or more characters is the phrase of its trigrams at consecutive
 //!   positions, so the index answers `contains` exactly, by construction.
-//! - [`ShortGramTokenizer`]: every folded unigram and bigram, for needles of one or two
-//!   characters (document frequency only: no positions).
 //! - [`WordTokenizer`]: words (runs of alphanumeric characters), folded, for ranked search.
 
 use plupper_model::fold_char;
@@ -39,12 +37,6 @@ impl Folded {
 /// Folded trigrams at character positions.
 #[derive(Debug, Clone, Default)]
 pub struct GramTokenizer {
-    folded: Folded,
-}
-
-/// Folded unigrams and bigrams.
-#[derive(Debug, Clone, Default)]
-pub struct ShortGramTokenizer {
     folded: Folded,
 }
 
@@ -102,21 +94,6 @@ impl Tokenizer for GramTokenizer {
         GramStream {
             folded: &self.folded,
             sizes: &[3],
-            position: 0,
-            size_index: 0,
-            token: Token::default(),
-        }
-    }
-}
-
-impl Tokenizer for ShortGramTokenizer {
-    type TokenStream<'a> = GramStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
-        self.folded.load(text);
-        GramStream {
-            folded: &self.folded,
-            sizes: &[1, 2],
             position: 0,
             size_index: 0,
             token: Token::default(),
@@ -249,14 +226,6 @@ mod tests {
             owned(&[("σίσ", 0), ("ίσk", 1), ("σka", 2)])
         );
         assert_eq!(tokens(GramTokenizer::default(), "ab"), vec![]);
-    }
-
-    #[test]
-    fn short_grams() {
-        assert_eq!(
-            tokens(ShortGramTokenizer::default(), "Ab"),
-            owned(&[("a", 0), ("ab", 0), ("b", 1)])
-        );
     }
 
     #[test]

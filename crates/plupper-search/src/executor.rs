@@ -5,7 +5,10 @@
 //! The index answers a filter with `contains` when it is *current* (it holds exactly
 //! the store's messages, checked inside the store snapshot the answer is read from).
 //! Filters without `contains` go to the store's B-tree indexes, which answer them as
-//! fast, so the tantivy index has nothing to add there.
+//! fast, so the tantivy index has nothing to add there; so do needles of one or two
+//! characters, which the index does not hold ([`plupper_index::answers_contains`]) and
+//! which the store finds by scanning its content blocks (a count of every content) or
+//! its rows.
 
 use std::collections::VecDeque;
 
@@ -20,7 +23,8 @@ use crate::{Filter, reference};
 pub enum Route {
     /// The tantivy index (then the store for the messages printed).
     Index,
-    /// The store alone, because the filter has no `contains`.
+    /// The store alone, because the filter has no `contains` the index answers (none,
+    /// or a needle of fewer than three characters).
     Store,
     /// The store alone, because the index could not answer (why).
     Fallback(Freshness),
@@ -64,6 +68,14 @@ impl Iterator for ById<'_> {
     }
 }
 
+/// The filter's `contains`, when the index answers it.
+fn indexed_contains(filter: &Filter) -> Option<&str> {
+    filter
+        .contains
+        .as_deref()
+        .filter(|needle| plupper_index::answers_contains(needle))
+}
+
 /// Matching messages, streamed in answer order.
 pub type Answer<'s> = Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's>;
 
@@ -73,7 +85,7 @@ pub fn messages<'s>(
     filter: &Filter,
     limit: Option<u64>,
 ) -> Result<(Route, Answer<'s>), SearchError> {
-    let Some(contains) = filter.contains.as_deref() else {
+    let Some(contains) = indexed_contains(filter) else {
         return Ok((
             Route::Store,
             limited(reference::messages(store, filter)?, limit),
@@ -125,7 +137,7 @@ fn limited<'s>(messages: reference::Messages<'s>, limit: Option<u64>) -> Answer<
 /// How many messages match `filter`, and the route taken. On the index path the count
 /// comes from the index alone.
 pub fn count(store: &Store, filter: &Filter) -> Result<(Route, u64), SearchError> {
-    let Some(contains) = filter.contains.as_deref() else {
+    let Some(contains) = indexed_contains(filter) else {
         return Ok((Route::Store, reference::count(store, filter)?));
     };
     let snapshot = store.snapshot()?;
