@@ -13,8 +13,8 @@
 //!   manifest.sha256        the SHA-256 of manifest.json (`sha256sum -c` reads it)
 //! ```
 //!
-//! The CLI writes the message files (it owns the output formats); [`seal`] then writes
-//! the manifest over whatever the directory holds. [`verify_bundle`] checks a bundle:
+//! [`export`] writes the message files, the conversations and their transcripts
+//! ([`write`]); [`seal`] then writes the manifest over whatever the directory holds. [`verify_bundle`] checks a bundle:
 //! every file against its recorded SHA-256 and size, no file missing or added, the
 //! manifest against `manifest.sha256`, the manifest's counts and ids against the files,
 //! and the messages of the three message files against each other (each NDJSON line and
@@ -40,7 +40,13 @@ use plupper_model::element::parse_element;
 use plupper_model::printable::printable;
 use plupper_store::chain::hex;
 
-use crate::{AuditError, counted};
+use plupper_model::plural::counted;
+
+use crate::AuditError;
+
+pub mod write;
+
+pub use write::{ExportInfo, export};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
@@ -504,20 +510,7 @@ fn check_files(
 }
 
 /// One exported message as the NDJSON and CSV files give it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-struct ExportedMessage {
-    id: i64,
-    content: String,
-    #[serde(rename = "customerId")]
-    customer_id: Option<String>,
-    created: String,
-    #[serde(rename = "visitorId")]
-    visitor_id: Option<i64>,
-    #[serde(rename = "type")]
-    message_type: String,
-    operator: Option<String>,
-    timestamp: Option<String>,
-}
+type ExportedMessage = plupper_model::wire::MessageRecord<'static>;
 
 /// A message re-derived from its original element.
 struct Derived {
@@ -624,16 +617,7 @@ fn read_ndjson(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<E
 fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<ExportedMessage>>> {
     let bytes = fs::read(dir.join(MESSAGES_CSV)).ok()?;
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
-    let expected = [
-        "id",
-        "content",
-        "customerId",
-        "created",
-        "visitorId",
-        "type",
-        "operator",
-        "timestamp",
-    ];
+    let expected = plupper_model::wire::CSV_HEADER;
     match reader.headers() {
         Ok(headers) if headers.iter().eq(expected) => {}
         _ => {
@@ -644,7 +628,7 @@ fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<Expo
             return None;
         }
     }
-    let empty_is_null = |field: &str| (!field.is_empty()).then(|| field.to_owned());
+    let empty_is_null = |field: &str| (!field.is_empty()).then(|| field.to_owned().into());
     let rows = reader
         .records()
         .enumerate()
@@ -654,9 +638,9 @@ fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<Expo
                     id: r[0]
                         .parse()
                         .map_err(|_| format!("id `{}` is not a number", &r[0]))?,
-                    content: r[1].to_owned(),
+                    content: r[1].to_owned().into(),
                     customer_id: empty_is_null(&r[2]),
-                    created: r[3].to_owned(),
+                    created: r[3].to_owned().into(),
                     visitor_id: match &r[4] {
                         "" => None,
                         v => Some(
@@ -664,9 +648,9 @@ fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<Expo
                                 .map_err(|_| format!("visitorId `{v}` is not a number"))?,
                         ),
                     },
-                    message_type: r[5].to_owned(),
+                    message_type: r[5].to_owned().into(),
                     operator: empty_is_null(&r[6]),
-                    timestamp: empty_is_null(&r[7]),
+                    timestamp: (!r[7].is_empty()).then(|| r[7].to_owned()),
                 })
             });
             match parsed {
@@ -697,8 +681,7 @@ fn compare(
         None => "null".to_owned(),
         Some(text) => serde_json::to_string(text).unwrap_or_default(),
     };
-    let optional = |value: &Option<String>| {
-        let value = value.as_deref();
+    let optional = |value: Option<&str>| {
         text(if csv {
             value.filter(|v| !v.is_empty())
         } else {
@@ -714,8 +697,8 @@ fn compare(
         ),
         (
             "customerId",
-            optional(&row.customer_id),
-            optional(&message.customer_id),
+            optional(row.customer_id.as_deref()),
+            optional(message.customer_id.as_deref()),
         ),
         (
             "created",
@@ -734,13 +717,13 @@ fn compare(
         ),
         (
             "operator",
-            optional(&row.operator),
-            optional(&message.operator),
+            optional(row.operator.as_deref()),
+            optional(message.operator.as_deref()),
         ),
         (
             "timestamp",
-            optional(&row.timestamp),
-            optional(&original.timestamp),
+            optional(row.timestamp.as_deref()),
+            optional(original.timestamp.as_deref()),
         ),
     ];
     for (field, exported, derived) in fields {
