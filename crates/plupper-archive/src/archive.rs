@@ -21,9 +21,15 @@ pub struct Archive {
     pub(crate) store: Store,
 }
 
-/// Whether `dir` holds an archive.
-fn holds_archive(dir: &Path) -> bool {
-    dir.join(DATABASE_FILE).is_file()
+/// `dir`, when it holds an archive; else [`Error::NoArchive`].
+fn existing(dir: &Path) -> Result<&Path, Error> {
+    if dir.join(DATABASE_FILE).is_file() {
+        Ok(dir)
+    } else {
+        Err(Error::NoArchive {
+            dir: dir.to_owned(),
+        })
+    }
 }
 
 impl Archive {
@@ -46,14 +52,8 @@ impl Archive {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open(dir: impl AsRef<Path>) -> Result<Archive, Error> {
-        let dir = dir.as_ref();
-        if !holds_archive(dir) {
-            return Err(Error::NoArchive {
-                dir: dir.to_owned(),
-            });
-        }
         Ok(Archive {
-            store: Store::open(dir)?,
+            store: Store::open(existing(dir.as_ref())?)?,
         })
     }
 
@@ -91,14 +91,8 @@ impl Archive {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Archive, Error> {
-        let dir = dir.as_ref();
-        if !holds_archive(dir) {
-            return Err(Error::NoArchive {
-                dir: dir.to_owned(),
-            });
-        }
         Ok(Archive {
-            store: Store::open_read_only(dir)?,
+            store: Store::open_read_only(existing(dir.as_ref())?)?,
         })
     }
 

@@ -55,7 +55,6 @@ pub use archive::{Archive, Messages};
 pub use audit::Conversations;
 pub use error::Error;
 pub use ingest::{ImportReport, SyncConfig, SyncReport};
-pub use search::Hit;
 
 /// The calendar date of the filters' `from` and `to` and of `today`.
 pub use chrono::NaiveDate;
@@ -67,6 +66,7 @@ pub use plupper_audit::summary::ConversationSummary;
 pub use plupper_index::{Freshness, UpdateProgress, UpdateReport};
 pub use plupper_model::{Message, Original, OriginalKind};
 pub use plupper_search::executor::Route;
+pub use plupper_search::ranked::Hit;
 pub use plupper_search::{Filter, FilterError, Param};
 pub use plupper_store::{ArchiveId, ConversationId, QuarantineEntry, StoredMessage};
 pub use plupper_sync::file::{FileError, FileReport, ImportProgress};

@@ -1,26 +1,9 @@
-//! Ranked full-text search.
+//! Ranked full-text search ([`Hit`]: message, score, snippet, highlights, conversation).
 
 use plupper_index::{Freshness, NoProgress, update};
-use plupper_search::ranked;
-use plupper_store::{ConversationId, StoredMessage};
+use plupper_search::ranked::{self, Hit};
 
 use crate::{Archive, Error, Filter};
-
-/// One ranked search result.
-#[derive(Debug, Clone)]
-pub struct Hit {
-    /// The message.
-    pub message: StoredMessage,
-    /// Its BM25 score: higher is better.
-    pub score: f32,
-    /// A part of its content around the matches, its characters as they are (a program
-    /// that shows it to a person decides how to show control characters).
-    pub snippet: String,
-    /// The matched words in the snippet, as `[start, end)` character offsets.
-    pub highlights: Vec<(usize, usize)>,
-    /// The conversation the message belongs to.
-    pub conversation: Option<ConversationId>,
-}
 
 impl Archive {
     /// Searches the messages' content: the messages matching the `search` query `words`
@@ -55,27 +38,15 @@ impl Archive {
         limit: Option<usize>,
     ) -> Result<Vec<Hit>, Error> {
         let query = ranked::parse(words);
-        let hits = match ranked::search(&self.store, &query, filter, limit)? {
-            Ok(hits) => hits,
-            Err(why) if self.store.is_read_only() => return Err(self.not_current(why)),
+        match ranked::search(&self.store, &query, filter, limit)? {
+            Ok(hits) => Ok(hits),
+            Err(why) if self.store.is_read_only() => Err(self.not_current(why)),
             Err(_) => {
                 update(&self.store, false, &NoProgress)?;
                 ranked::search(&self.store, &query, filter, limit)?
-                    .map_err(|why| self.not_current(why))?
+                    .map_err(|why| self.not_current(why))
             }
-        };
-        hits.into_iter()
-            .map(|hit| {
-                let conversation = self.store.conversation_of(hit.message.id)?;
-                Ok(Hit {
-                    message: hit.message,
-                    score: hit.score,
-                    snippet: hit.snippet,
-                    highlights: hit.highlights,
-                    conversation,
-                })
-            })
-            .collect()
+        }
     }
 
     fn not_current(&self, why: Freshness) -> Error {
