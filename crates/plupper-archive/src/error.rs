@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 /// What can go wrong with an archive. Each variant keeps the error it comes from as its
-/// [`source`](std::error::Error::source).
+/// [`source`](std::error::Error::source) (boxed: a `Result` stays small).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -19,10 +19,10 @@ pub enum Error {
     Filter(#[from] plupper_search::FilterError),
     /// The archive's database failed, or cannot be written (opened read-only).
     #[error(transparent)]
-    Store(#[from] plupper_store::StoreError),
+    Store(Box<plupper_store::StoreError>),
     /// The search index failed.
     #[error(transparent)]
-    Index(#[from] plupper_index::IndexError),
+    Index(Box<plupper_index::IndexError>),
     /// The search index cannot answer a ranked search: the archive is opened read-only,
     /// so it cannot be brought up to date, or it was changed again while it was.
     #[error("{}", not_current(dir, why, *read_only))]
@@ -36,17 +36,37 @@ pub enum Error {
     },
     /// Answering a filter failed.
     #[error(transparent)]
-    Search(#[from] plupper_search::executor::SearchError),
+    Search(Box<plupper_search::executor::SearchError>),
     /// Conversations, statistics, verification or an evidence bundle failed.
     #[error(transparent)]
-    Audit(#[from] plupper_audit::AuditError),
+    Audit(Box<plupper_audit::AuditError>),
     /// A file or directory given to `import` could not be imported.
     #[error(transparent)]
-    File(#[from] plupper_sync::file::FileError),
+    File(Box<plupper_sync::file::FileError>),
     /// A sync could not start or stopped.
     #[error(transparent)]
-    Sync(#[from] plupper_sync::pull::SyncError),
+    Sync(Box<plupper_sync::pull::SyncError>),
 }
+
+/// `From` for the errors kept boxed.
+macro_rules! boxed_from {
+    ($($variant:ident: $error:ty),* $(,)?) => {$(
+        impl From<$error> for Error {
+            fn from(error: $error) -> Self {
+                Error::$variant(Box::new(error))
+            }
+        }
+    )*};
+}
+
+boxed_from!(
+    Store: plupper_store::StoreError,
+    Index: plupper_index::IndexError,
+    Search: plupper_search::executor::SearchError,
+    Audit: plupper_audit::AuditError,
+    File: plupper_sync::file::FileError,
+    Sync: plupper_sync::pull::SyncError,
+);
 
 fn not_current(dir: &std::path::Path, why: &plupper_index::Freshness, read_only: bool) -> String {
     if read_only {
@@ -72,7 +92,7 @@ impl Error {
             Error::Filter(_) => true,
             Error::File(error) => error.is_invalid_input(),
             Error::Sync(error) => error.is_invalid_input(),
-            Error::Audit(plupper_audit::AuditError::BundleDir { .. }) => true,
+            Error::Audit(error) => matches!(**error, plupper_audit::AuditError::BundleDir { .. }),
             _ => false,
         }
     }
