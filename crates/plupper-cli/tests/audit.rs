@@ -115,14 +115,14 @@ fn late_file() -> String {
 
 fn with_fixture() -> Sandbox {
     let sandbox = Sandbox::new();
-    let first = sandbox.write("first.json", &first_file());
+    let first = sandbox.write("first.json", first_file());
     sandbox.ok(&["import", first.to_str().unwrap()]);
     sandbox
 }
 
 fn with_late_messages() -> Sandbox {
     let sandbox = with_fixture();
-    let late = sandbox.write("late.json", &late_file());
+    let late = sandbox.write("late.json", late_file());
     sandbox.ok(&["import", late.to_str().unwrap()]);
     sandbox
 }
@@ -203,7 +203,7 @@ fn first_response_figures_as_worked_out_by_hand() {
     assert_eq!(total[0]["medianFirstResponseSeconds"], 80);
     assert_eq!(total[0]["p90FirstResponseSeconds"], 240);
 
-    let late = sandbox.write("late.json", &late_file());
+    let late = sandbox.write("late.json", late_file());
     sandbox.ok(&["import", late.to_str().unwrap()]);
     let rows = ndjson(&sandbox.ok(&["stats", "--by", "operator", "--format", "ndjson"]));
     let row = |group: &str| rows.iter().find(|r| r["group"] == group).unwrap().clone();
