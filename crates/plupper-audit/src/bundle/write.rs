@@ -1,5 +1,5 @@
 //! Writing a bundle: the selected messages once through into the three message files,
-//! their conversations whole, then [`seal`](super::seal).
+//! their conversations whole, then [`seal`].
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -12,7 +12,8 @@ use plupper_store::{Store, StoredMessage};
 
 use super::{
     ArchiveRecord, CONVERSATIONS_NDJSON, ChainHead, Draft, FilterRecord, MESSAGES_CSV,
-    MESSAGES_JSON, MESSAGES_NDJSON, Sealed, TRANSCRIPTS, applied_query, seal, transcript_path,
+    MESSAGES_JSON, MESSAGES_NDJSON, Sealed, TRANSCRIPTS, applied_query, io_error, seal,
+    transcript_path,
 };
 use crate::AuditError;
 use crate::conversations::{Selected, conversations_of_messages, in_order};
@@ -130,13 +131,6 @@ fn prepare(dir: &Path) -> Result<(), AuditError> {
     }
     let transcripts = dir.join(TRANSCRIPTS);
     fs::create_dir_all(&transcripts).map_err(io_error(&transcripts))
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
-    move |source| AuditError::Io {
-        path: path.to_owned(),
-        source,
-    }
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>, AuditError> {
