@@ -13,9 +13,9 @@ use crate::{Error, Filter};
 /// An archive directory: the SQLite store of every message (the truth) and the search
 /// index derived from it.
 ///
-/// An `Archive` is one connection; it is `Send` but not `Sync`. Open one per thread:
-/// SQLite lets many readers and one writer work at once, and every answer is read from
-/// one consistent snapshot.
+/// An `Archive` is one connection to the archive: open one per thread or process. SQLite
+/// lets many readers and one writer work at once, and every answer is read from one
+/// consistent snapshot.
 #[derive(Debug)]
 pub struct Archive {
     pub(crate) store: Store,
