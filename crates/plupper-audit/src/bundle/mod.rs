@@ -15,7 +15,7 @@
 //!
 //! [`export`] writes the message files, the conversations and their transcripts
 //! ([`mod@write`]); [`seal`] then writes the manifest over whatever the directory
-//! holds ([`mod@seal`]). [`verify_bundle`] checks a bundle ([`mod@verify`]):
+//! holds (`seal.rs`). [`verify_bundle`] checks a bundle (`verify.rs`):
 //! every file against its recorded SHA-256 and size, no file missing or added, the
 //! manifest against `manifest.sha256`, the manifest's counts and ids against the files,
 //! and the messages of the three message files against each other (each NDJSON line and
