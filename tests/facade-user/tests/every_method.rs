@@ -188,6 +188,12 @@ fn search_ranks_snippets_and_names_the_conversation() {
         let (start, end) = hit.highlights[0];
         let marked: String = hit.snippet.chars().skip(start).take(end - start).collect();
         assert_eq!(marked.to_lowercase(), "welcome");
+        assert_eq!(
+            archive
+                .conversation_of(hit.message.id)
+                .expect("a conversation id"),
+            hit.conversation
+        );
         let conversation = archive
             .conversation(hit.conversation.expect("in a conversation"))
             .expect("a conversation")
@@ -321,6 +327,22 @@ fn sync_pulls_from_the_api_and_import_skips_what_it_holds() {
     let errors: Vec<String> = report.errors().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 1);
     assert!(errors[0].contains("nope.json"), "{errors:?}");
+    // An element that cannot be archived is kept in quarantine, verbatim, with the reason.
+    assert!(archive.quarantine().expect("the quarantine").is_empty());
+    let bad = dir.path().join("bad.ndjson");
+    let text = r#"{"content":"Hi","created":"Thu Apr 31 10:00:00 CEST 2009","type":"VO"}"#;
+    std::fs::write(&bad, format!("{text}\n")).expect("a file");
+    let report = archive.import(&[bad], &NoProgress).expect("an import");
+    assert_eq!((report.added(), report.quarantined()), (0, 1));
+    let quarantined = archive.quarantine().expect("the quarantine");
+    assert_eq!(quarantined.len(), 1);
+    assert_eq!(quarantined[0].text, text.as_bytes());
+    assert!(
+        quarantined[0].reason.contains("Apr 31"),
+        "{}",
+        quarantined[0].reason
+    );
+
     let seen: HashSet<i64> = all(&archive, &Filter::default())
         .iter()
         .map(|m| m.id.0)
