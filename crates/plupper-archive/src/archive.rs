@@ -154,6 +154,19 @@ impl Archive {
     }
 
     /// The conversation message `id` belongs to; `None` when no message has that id.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, ArchiveId, ConversationId, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// // Two chats a day apart: messages 1 to 3, then 4 and 5.
+    /// assert_eq!(archive.conversation_of(ArchiveId(2))?, Some(ConversationId(1)));
+    /// assert_eq!(archive.conversation_of(ArchiveId(5))?, Some(ConversationId(4)));
+    /// assert_eq!(archive.conversation_of(ArchiveId(6))?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn conversation_of(&self, id: ArchiveId) -> Result<Option<ConversationId>, Error> {
         Ok(self.store.conversation_of(id)?)
     }
@@ -216,7 +229,19 @@ impl Archive {
         self.count_routed(filter).map(|(count, _)| count)
     }
 
-    /// [`Archive::count`], and which path answered.
+    /// [`Archive::count`], and which path answered: the index for a `contains` filter
+    /// when it is current, the store otherwise.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress, Route};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// assert_eq!(archive.count_routed(&Filter::default().contains("hi"))?, (3, Route::Index));
+    /// assert_eq!(archive.count_routed(&Filter::default().operator("john"))?, (5, Route::Store));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn count_routed(&self, filter: &Filter) -> Result<(u64, Route), Error> {
         let (route, count) = executor::count(&self.store, filter)?;
         Ok((count, route))
