@@ -89,31 +89,6 @@ impl Prefilter {
     }
 }
 
-/// Whether a parsed element matches the whole filter.
-fn matches(
-    filter: &Filter,
-    contains: Option<&Contains>,
-    element: &Element,
-    scratch: &mut String,
-) -> bool {
-    let message = &element.message;
-    let date = element.date.written_date();
-    filter.from.is_none_or(|from| date >= from)
-        && filter.to.is_none_or(|to| date <= to)
-        && filter
-            .operator
-            .as_ref()
-            .is_none_or(|op| message.operator.as_ref() == Some(op))
-        && filter
-            .customer_id
-            .as_ref()
-            .is_none_or(|c| message.customer_id.as_ref() == Some(c))
-        && filter
-            .visitor_id
-            .is_none_or(|v| message.visitor_id == Some(v))
-        && contains.is_none_or(|c| c.matches_with(&message.content, scratch))
-}
-
 /// The elements that may hold an ASCII needle, found in one pass over the whole file
 /// lowercased (ASCII only: SIMD-friendly): those where the lowercased needle occurs, and
 /// those with an escape that could hide it. Only for needles whose simple case folding
@@ -149,6 +124,7 @@ pub fn scan(bytes: &[u8], filter: &Filter) -> Result<Vec<Hit>, BenchError> {
         .as_ref()
         .and_then(|c| ascii_candidates(bytes, &ranges, c.folded_needle()));
     let mut scratch = String::new();
+    let mut matcher = filter.matcher();
     let mut hits = Vec::new();
     for (position, range) in ranges.into_iter().enumerate() {
         if candidates.as_ref().is_some_and(|c| !c[position]) {
@@ -162,7 +138,7 @@ pub fn scan(bytes: &[u8], filter: &Filter) -> Result<Vec<Hit>, BenchError> {
             position,
             reason: error.to_string(),
         })?;
-        if matches(filter, contains.as_ref(), &element, &mut scratch) {
+        if matcher.matches(&element) {
             hits.push(Hit { position, element });
         }
     }

@@ -14,6 +14,7 @@ use plupper_model::printable::printable;
 use plupper_store::{Store, Verification};
 
 use crate::AuditError;
+use plupper_model::plural::counted;
 
 /// How the index stands against the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +80,7 @@ fn index_state(store: &Store) -> Result<IndexState, AuditError> {
             },
             Ok(searcher) => IndexState::Inconsistent(format!(
                 "it holds {}, the archive {archived} (messages were removed from or added to the archive behind its back)",
-                crate::counted(searcher.document_count(), "message")
+                counted(searcher.document_count(), "message")
             )),
             Err(why) => IndexState::NotCurrent(why),
         },

@@ -96,10 +96,10 @@ fn with_messages(store: &Store, row: ConversationRow) -> Result<Conversation, Au
 
 /// The selected conversations in the order they started (their first messages' answer
 /// order), read a page at a time; the caller should hold a store snapshot.
-pub fn in_order<'s>(
-    store: &'s Store,
-    selected: &'s Selected,
-) -> impl Iterator<Item = Result<Conversation, AuditError>> + 's {
+pub fn in_order(
+    store: &Store,
+    selected: Selected,
+) -> impl Iterator<Item = Result<Conversation, AuditError>> + '_ {
     const PAGE: usize = 512;
     let mut after = None;
     let mut page = Vec::new().into_iter();

@@ -21,6 +21,14 @@ pub enum AuditError {
         /// Why.
         source: std::io::Error,
     },
+    /// The directory given for a new bundle cannot hold one.
+    #[error("{}: {why}", path.display())]
+    BundleDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why not: it is not empty, or not a directory.
+        why: &'static str,
+    },
     /// The archive holds something no version of plupper-archive writes (`verify` says
     /// what).
     #[error("the archive is inconsistent: {0}; run `plupper-archive verify`")]

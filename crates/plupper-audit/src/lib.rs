@@ -32,7 +32,7 @@
 //!
 //! let selected = conversations::select(&store, &Filter::default())?;
 //! let mut stats = Stats::new(Some(GroupBy::Operator));
-//! for conversation in conversations::in_order(&store, &selected) {
+//! for conversation in conversations::in_order(&store, selected) {
 //!     let conversation = conversation?;
 //!     for message in &conversation.messages {
 //!         stats.add_message(message);
@@ -57,20 +57,3 @@ pub mod summary;
 pub mod transcript;
 
 pub use error::AuditError;
-
-/// `count` and `noun`, plural unless `count` is 1: "1 message", "3 messages".
-pub(crate) fn counted(count: impl Into<u64>, noun: &str) -> String {
-    let count = count.into();
-    let s = if count == 1 { "" } else { "s" };
-    format!("{count} {noun}{s}")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn counted_is_singular_for_one_only() {
-        assert_eq!(super::counted(1u64, "message"), "1 message");
-        assert_eq!(super::counted(0u64, "message"), "0 messages");
-        assert_eq!(super::counted(2u64, "message id"), "2 message ids");
-    }
-}

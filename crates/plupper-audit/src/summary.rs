@@ -14,7 +14,10 @@
 //! - **operators**: the `operator` values of its messages (visitor lines name the operator
 //!   they were routed to), each once, in order of first appearance.
 
+use std::io::Write;
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use serde::Serialize;
 
 use plupper_store::conversation::ENTRY_LINE;
 use plupper_store::{ArchiveId, ConversationId, StoredMessage};
@@ -149,6 +152,54 @@ pub fn human_duration(seconds: i64) -> String {
         60..3600 => format!("{sign}{}m {}s", s / 60, s % 60),
         _ => format!("{sign}{}h {}m {}s", s / 3600, s / 60 % 60, s % 60),
     }
+}
+
+/// A conversation's figures as an NDJSON line (`conversations --format ndjson` and an
+/// evidence bundle's `conversations.ndjson`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationRecord<'a> {
+    id: i64,
+    visitor_id: Option<i64>,
+    customer_id: Option<&'a str>,
+    operators: &'a [String],
+    messages: u64,
+    start: &'a str,
+    end: &'a str,
+    start_timestamp: Option<String>,
+    end_timestamp: Option<String>,
+    first_line_id: Option<i64>,
+    first_reply_id: Option<i64>,
+    first_response_seconds: Option<i64>,
+    responder: Option<&'a str>,
+    unanswered: bool,
+}
+
+impl<'a> From<&'a ConversationSummary> for ConversationRecord<'a> {
+    fn from(s: &'a ConversationSummary) -> Self {
+        ConversationRecord {
+            id: s.id.0,
+            visitor_id: s.visitor_id,
+            customer_id: s.customer_id.as_deref(),
+            operators: &s.operators,
+            messages: s.messages,
+            start: &s.start.created,
+            end: &s.end.created,
+            start_timestamp: s.start.timestamp.map(|t| t.to_rfc3339()),
+            end_timestamp: s.end.timestamp.map(|t| t.to_rfc3339()),
+            first_line_id: s.first_line.map(|id| id.0),
+            first_reply_id: s.first_reply.map(|id| id.0),
+            first_response_seconds: s.first_response,
+            responder: s.responder.as_deref(),
+            unanswered: s.unanswered(),
+        }
+    }
+}
+
+/// Writes one conversation's figures as an NDJSON line ([`ConversationRecord`]).
+pub fn write_ndjson(summary: &ConversationSummary, out: &mut impl Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &ConversationRecord::from(summary))?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

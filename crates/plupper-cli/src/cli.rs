@@ -24,8 +24,8 @@ Examples:
   plupper-archive --archive ./demo show 1 --format api
   plupper-archive --archive ./demo quarantine")]
 pub struct Cli {
-    /// The archive directory (created when missing). Default: the platform data
-    /// directory, $XDG_DATA_HOME/plupper-archive on Linux.
+    /// The archive directory (import and sync create it when missing). Default: the
+    /// platform data directory, $XDG_DATA_HOME/plupper-archive on Linux.
     #[arg(long, global = true, env = "PLUPPER_ARCHIVE", value_name = "DIR")]
     pub archive: Option<PathBuf>,
 

@@ -14,7 +14,6 @@ mod allocator;
 mod cli;
 mod commands;
 mod output;
-mod plural;
 mod progress;
 
 use std::io::IsTerminal;
@@ -82,6 +81,19 @@ pub fn report_written(written: std::io::Result<()>) -> Result<(), Failure> {
     match written {
         Err(error) if !is_broken_pipe(&error) => Err(Failure::from(error)),
         _ => Ok(()),
+    }
+}
+
+impl From<plupper_archive::Error> for Failure {
+    fn from(error: plupper_archive::Error) -> Self {
+        match error {
+            // Contract §5: a mistyped path must never look like an empty archive.
+            plupper_archive::Error::NoArchive { .. } => Failure::Failed(format!(
+                "{error}: run `plupper-archive import PATH...` or `plupper-archive sync` first to make one, or check --archive and PLUPPER_ARCHIVE"
+            )),
+            error if error.is_invalid_input() => Failure::Invalid(error.to_string()),
+            error => Failure::Failed(error.to_string()),
+        }
     }
 }
 

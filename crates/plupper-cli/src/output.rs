@@ -11,7 +11,7 @@ use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use plupper_model::printable::{printable, printable_lines, push_printable};
-use plupper_model::wire::{WireMessage, api_element, object_text};
+use plupper_model::wire::{CSV_HEADER, MessageRecord, api_element, object_text};
 use plupper_store::{QuarantineEntry, StoredMessage};
 
 use crate::cli::{ListFormat, MessageFormat};
@@ -42,35 +42,11 @@ pub fn terminal_width() -> usize {
         .max(40)
 }
 
-/// An NDJSON message: `id`, the six fields in the API's order, `timestamp`.
-#[derive(Serialize)]
-struct NdjsonMessage<'a> {
-    id: i64,
-    #[serde(flatten)]
-    fields: WireMessage<'a>,
-    timestamp: Option<String>,
+/// The NDJSON and CSV record of a message.
+fn record(stored: &StoredMessage) -> MessageRecord<'_> {
+    let timestamp = stored.timestamp().map(|t| t.to_rfc3339());
+    MessageRecord::new(stored.id.0, &stored.message, timestamp)
 }
-
-impl<'a> From<&'a StoredMessage> for NdjsonMessage<'a> {
-    fn from(stored: &'a StoredMessage) -> Self {
-        NdjsonMessage {
-            id: stored.id.0,
-            fields: WireMessage::from(&stored.message),
-            timestamp: stored.timestamp().map(|t| t.to_rfc3339()),
-        }
-    }
-}
-
-const CSV_HEADER: [&str; 8] = [
-    "id",
-    "content",
-    "customerId",
-    "created",
-    "visitorId",
-    "type",
-    "operator",
-    "timestamp",
-];
 
 /// Writes a stream of messages in one format: `begin`, `write` for each, `finish`.
 pub struct MessageWriter<W: Write> {
@@ -125,7 +101,9 @@ impl<W: Write> MessageWriter<W> {
     /// Writes one message.
     pub fn write(&mut self, stored: &StoredMessage) -> io::Result<()> {
         match (&mut self.sink, self.format) {
-            (Sink::Csv(csv), _) => csv.write_record(csv_record(stored))?,
+            (Sink::Csv(csv), _) => {
+                csv.write_record(record(stored).csv_row().iter().map(|f| f.as_bytes()))?
+            }
             (Sink::Plain(out), MessageFormat::Api) => {
                 if self.written > 0 {
                     out.write_all(b", ")?;
@@ -146,7 +124,7 @@ impl<W: Write> MessageWriter<W> {
                 writeln!(out, "{line}")?;
             }
             (Sink::Plain(out), _) => {
-                serde_json::to_writer(&mut *out, &NdjsonMessage::from(stored))?;
+                serde_json::to_writer(&mut *out, &record(stored))?;
                 out.write_all(b"\n")?;
             }
         }
@@ -171,26 +149,6 @@ impl<W: Write> MessageWriter<W> {
         }
         Ok(self.written)
     }
-}
-
-fn csv_record(stored: &StoredMessage) -> [String; 8] {
-    let message = &stored.message;
-    [
-        stored.id.to_string(),
-        message.content.clone(),
-        message.customer_id.clone().unwrap_or_default(),
-        message.created.clone(),
-        message
-            .visitor_id
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
-        message.message_type.clone(),
-        message.operator.clone().unwrap_or_default(),
-        stored
-            .timestamp()
-            .map(|t| t.to_rfc3339())
-            .unwrap_or_default(),
-    ]
 }
 
 /// The wall clock and the zone as written, printable.
@@ -270,13 +228,13 @@ pub fn write_single(
             }
         }
         MessageFormat::Ndjson => {
-            serde_json::to_writer(&mut *out, &NdjsonMessage::from(stored))?;
+            serde_json::to_writer(&mut *out, &record(stored))?;
             out.write_all(b"\n")?;
         }
         MessageFormat::Csv => {
             let mut csv = csv::Writer::from_writer(&mut *out);
             csv.write_record(CSV_HEADER)?;
-            csv.write_record(csv_record(stored))?;
+            csv.write_record(record(stored).csv_row().iter().map(|f| f.as_bytes()))?;
             csv.flush()?;
         }
         MessageFormat::Table => write_single_table(stored, out)?,
@@ -422,7 +380,7 @@ pub fn write_quarantine(
 #[derive(Serialize)]
 struct NdjsonHit<'a> {
     #[serde(flatten)]
-    message: NdjsonMessage<'a>,
+    message: MessageRecord<'a>,
     score: f32,
     snippet: &'a str,
     highlights: &'a [(usize, usize)],
@@ -431,14 +389,14 @@ struct NdjsonHit<'a> {
 /// One search result as an NDJSON line: the message, `score`, `snippet`, `highlights`.
 /// The snippet's control characters are spaces (one character for one, so the
 /// highlights' offsets hold).
-pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io::Result<()> {
+pub fn write_hit(hit: &plupper_archive::Hit, out: &mut impl Write) -> io::Result<()> {
     let snippet: String = hit
         .snippet
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let record = NdjsonHit {
-        message: NdjsonMessage::from(&hit.message),
+        message: record(&hit.message),
         score: hit.score,
         snippet: &snippet,
         highlights: &hit.highlights,
@@ -450,7 +408,7 @@ pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io:
 /// One search result for people: a header line, then the snippet (printable) with the
 /// matches in bold (on a terminal) or between `**` (elsewhere).
 pub fn write_hit_table(
-    hit: &plupper_search::ranked::Hit,
+    hit: &plupper_archive::Hit,
     bold: bool,
     out: &mut impl Write,
 ) -> io::Result<()> {

@@ -2,88 +2,62 @@
 //! `export`, `verify-bundle` and `verify`, on a small fixture whose figures are worked out
 //! by hand below, and on archives and bundles changed behind the program's back.
 //!
-//! Self-contained: its own sandbox (a temporary directory, the real binary, an
-//! environment with only `PATH` and `HOME`).
+//! Through the one CLI harness (`cli/harness.rs`: a temporary directory, the real binary,
+//! an environment with only `PATH` and `HOME`).
 
 #![allow(clippy::unwrap_used)] // tests: a failure is a panic
 
+#[path = "cli/harness.rs"]
+mod harness;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
-use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_plupper-archive");
+use harness::{Run, Sandbox};
+
 const ENTRY: &str = "Plupper: visitor has entered communication";
 
-struct Sandbox {
-    root: TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let root = tempfile::Builder::new()
-            .prefix("plupper-audit-test.")
-            .tempdir()
-            .unwrap();
-        fs::create_dir(root.path().join("home")).unwrap();
-        Sandbox { root }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.root.path().join(name)
-    }
-
-    fn archive(&self) -> PathBuf {
-        self.path("archive")
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.path(name);
-        fs::write(&path, contents).unwrap();
-        path
-    }
-
-    /// Runs the binary with `--archive` and `args`.
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .current_dir(self.root.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .arg("--archive")
-            .arg(self.archive())
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
+/// What these tests ask of the one CLI harness's sandbox beyond what it gives.
+trait AuditSandbox {
+    /// A path in the sandbox (not created).
+    fn path(&self, name: &str) -> PathBuf;
     /// Runs and expects exit status `code`; returns stdout.
-    fn expect(&self, code: i32, args: &[&str]) -> String {
-        let output = self.run(args);
-        let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
-        );
-        stdout
-    }
-
+    fn expect(&self, code: i32, args: &[&str]) -> String;
+    /// Runs and expects success; returns stdout.
     fn ok(&self, args: &[&str]) -> String {
         self.expect(0, args)
     }
-
     /// Changes the database directly, as someone with access to the file could.
+    fn tamper(&self, sql: &str);
+}
+
+impl AuditSandbox for Sandbox {
+    fn path(&self, name: &str) -> PathBuf {
+        self.root().join(name)
+    }
+
+    fn expect(&self, code: i32, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(
+            run.code,
+            code,
+            "{args:?}\nstdout:\n{}\nstderr:\n{}",
+            run.stdout_text(),
+            run.stderr
+        );
+        run.stdout_text()
+    }
+
     fn tamper(&self, sql: &str) {
         let conn = rusqlite::Connection::open(self.archive().join("archive.sqlite3")).unwrap();
         conn.execute_batch(sql).unwrap();
     }
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn text(bytes: impl AsRef<[u8]>) -> String {
+    String::from_utf8_lossy(bytes.as_ref()).into_owned()
 }
 
 fn ndjson(stdout: &str) -> Vec<Value> {
@@ -141,14 +115,14 @@ fn late_file() -> String {
 
 fn with_fixture() -> Sandbox {
     let sandbox = Sandbox::new();
-    let first = sandbox.write("first.json", &first_file());
+    let first = sandbox.write("first.json", first_file());
     sandbox.ok(&["import", first.to_str().unwrap()]);
     sandbox
 }
 
 fn with_late_messages() -> Sandbox {
     let sandbox = with_fixture();
-    let late = sandbox.write("late.json", &late_file());
+    let late = sandbox.write("late.json", late_file());
     sandbox.ok(&["import", late.to_str().unwrap()]);
     sandbox
 }
@@ -204,7 +178,7 @@ fn late_messages_join_their_conversations_which_keep_their_ids() {
         ]
     );
     // Importing the same files again changes nothing.
-    let first = sandbox.path("first.json");
+    let first = sandbox.file("first.json");
     sandbox.ok(&["import", first.to_str().unwrap()]);
     assert_eq!(members(&sandbox).len(), 3);
 }
@@ -229,7 +203,7 @@ fn first_response_figures_as_worked_out_by_hand() {
     assert_eq!(total[0]["medianFirstResponseSeconds"], 80);
     assert_eq!(total[0]["p90FirstResponseSeconds"], 240);
 
-    let late = sandbox.write("late.json", &late_file());
+    let late = sandbox.write("late.json", late_file());
     sandbox.ok(&["import", late.to_str().unwrap()]);
     let rows = ndjson(&sandbox.ok(&["stats", "--by", "operator", "--format", "ndjson"]));
     let row = |group: &str| rows.iter().find(|r| r["group"] == group).unwrap().clone();
@@ -330,15 +304,12 @@ fn show_conversation_prints_a_transcript_and_the_message_formats() {
     assert_eq!(csv.lines().count(), 4);
     // A message id that is not a conversation's: exit 1, saying where the message is.
     let output = sandbox.run(&["show", "--conversation", "5"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.code, 1);
     assert_eq!(
         text(&output.stderr),
         "error: no conversation with id 5 (message 5 belongs to conversation 3)\n"
     );
-    assert_eq!(
-        sandbox.run(&["show", "--conversation", "0"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(sandbox.run(&["show", "--conversation", "0"]).code, 2);
 }
 
 /// Exports everything to `bundle/` and returns its path.
@@ -352,7 +323,7 @@ fn export(sandbox: &Sandbox) -> PathBuf {
     out
 }
 
-fn verify_bundle(sandbox: &Sandbox, dir: &Path) -> Output {
+fn verify_bundle(sandbox: &Sandbox, dir: &Path) -> Run {
     sandbox.run(&["verify-bundle", dir.to_str().unwrap()])
 }
 
@@ -404,7 +375,7 @@ fn an_export_verifies_and_holds_the_originals_byte_for_byte() {
         ]
     );
     let output = verify_bundle(&sandbox, &dir);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert_eq!(output.code, 0, "{}", text(&output.stdout));
     assert!(text(&output.stdout).contains("is intact: 9 files, 9 messages, 3 conversations"));
     // messages.json is the API's answer, the originals byte for byte.
     assert_eq!(
@@ -425,7 +396,7 @@ fn an_export_verifies_and_holds_the_originals_byte_for_byte() {
     );
     // An export into a directory that is not empty is refused.
     let output = sandbox.run(&["export", "--out", dir.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.code, 2);
 }
 
 #[test]
@@ -459,7 +430,7 @@ fn an_export_with_filters_records_them_and_the_whole_conversations() {
         5,
         "{transcript}"
     );
-    assert_eq!(verify_bundle(&sandbox, &out).status.code(), Some(0));
+    assert_eq!(verify_bundle(&sandbox, &out).code, 0);
 }
 
 /// Runs `verify-bundle` on a copy of `dir` changed by `change`; it must fail naming `name`.
@@ -478,11 +449,7 @@ fn assert_detected(
     change(&copy);
     let output = verify_bundle(sandbox, &copy);
     let stdout = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{what}: not detected\n{stdout}"
-    );
+    assert_eq!(output.code, 1, "{what}: not detected\n{stdout}");
     assert!(stdout.contains(name), "{what}: {name} not named\n{stdout}");
     assert!(
         text(&output.stderr).starts_with("error: the bundle in "),
@@ -613,7 +580,7 @@ fn an_edited_manifest_is_detected() {
 fn verify_bundle_of_a_missing_directory_is_invalid_input() {
     let sandbox = Sandbox::new();
     let output = sandbox.run(&["verify-bundle", "no-such-bundle"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.code, 2);
     assert_eq!(
         text(&output.stderr),
         "error: no bundle at no-such-bundle: not a directory\n"
@@ -632,11 +599,14 @@ fn verify_passes_on_a_fresh_archive() {
     );
     // An empty archive, too.
     let empty = Sandbox::new();
+    let nothing = empty.path("nothing");
+    fs::create_dir(&nothing).unwrap();
+    empty.ok(&["import", nothing.to_str().unwrap()]);
     empty.ok(&["quarantine"]);
     assert!(empty.ok(&["verify"]).contains("is intact: 0 messages"));
     // No archive at all is a failure, not a pass.
     let none = Sandbox::new();
-    assert_eq!(none.run(&["verify"]).status.code(), Some(1));
+    assert_eq!(none.run(&["verify"]).code, 1);
 }
 
 /// Runs `verify` on the fixture after `sql`; it must exit 1 naming each of `named`.
@@ -645,11 +615,7 @@ fn assert_verify_names(sql: &str, named: &[&str]) {
     sandbox.tamper(sql);
     let output = sandbox.run(&["verify"]);
     let stdout = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{sql}: not detected\n{stdout}"
-    );
+    assert_eq!(output.code, 1, "{sql}: not detected\n{stdout}");
     for name in named {
         assert!(stdout.contains(name), "{sql}: `{name}` not said\n{stdout}");
     }
@@ -705,7 +671,7 @@ fn conversation_ids_are_read_like_message_ids() {
     ] {
         let output = sandbox.run(&["show", "--conversation", id, "--format", "ndjson"]);
         assert_eq!(
-            output.status.code(),
+            Some(output.code),
             Some(code),
             "{id:?}: {}",
             text(&output.stderr)

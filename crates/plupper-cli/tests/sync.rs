@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failure is a panic
 
+#[path = "cli/harness.rs"]
+mod harness;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -17,22 +20,10 @@ const USER: &str = "demo";
 /// A value that must never show up anywhere but in the request's header.
 const SENTINEL: &str = "Pw-S3ntinel-7f3a9c";
 
-fn binary() -> std::path::PathBuf {
-    assert_cmd::cargo::cargo_bin("plupper-archive")
-}
-
-/// The binary with a clean environment (no PLUPPER_* or RUST_LOG from the caller).
+/// The binary through the one CLI harness, with a clean environment (no PLUPPER_* or
+/// RUST_LOG from the caller).
 fn command(archive: &Path) -> Command {
-    let mut command = Command::new(binary());
-    for var in [
-        "PLUPPER_PASSWORD",
-        "PLUPPER_USER",
-        "PLUPPER_URL",
-        "PLUPPER_ARCHIVE",
-        "RUST_LOG",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = harness::clean_std_command();
     command.env("NO_COLOR", "1").arg("--archive").arg(archive);
     command
 }

@@ -13,6 +13,7 @@
 //!   year window, `Long.parseLong` integers);
 //! - [`fold`]: Unicode simple case folding and the `contains` matcher built on it;
 //! - [`wire`]: turning archived messages back into the API's wire format;
+//! - [`plural`]: counts in sentences (`1 message`, `2 messages`);
 //! - [`printable`]: archived text made safe to print for a person (control characters
 //!   and bidi overrides shown as visible escapes).
 //!
@@ -38,6 +39,7 @@ pub mod element;
 pub mod fold;
 mod message;
 pub mod param;
+pub mod plural;
 pub mod printable;
 pub mod wire;
 

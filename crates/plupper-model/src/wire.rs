@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::element::{Original, OriginalKind};
 use crate::message::Message;
@@ -38,6 +38,90 @@ impl<'a> From<&'a Message> for WireMessage<'a> {
             message_type: &message.message_type,
             operator: message.operator.as_deref(),
         }
+    }
+}
+
+/// One archived message as the `ndjson` and `csv` outputs give it: the archive `id`, the
+/// six fields in the API's key order, and `timestamp` (RFC 3339 with the written offset,
+/// or null when the zone is unknown). The one shape of a message record: the CLI prints
+/// it, an evidence bundle writes it and reads it back to check it.
+///
+/// ```
+/// use plupper_model::{element::parse_element, wire::MessageRecord};
+///
+/// let element = parse_element(br#"{"content":"Hi","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO","visitorId":7}"#)?;
+/// let timestamp = element.date.instant().map(|t| t.to_rfc3339());
+/// let record = MessageRecord::new(1, &element.message, timestamp);
+/// assert_eq!(
+///     serde_json::to_string(&record)?,
+///     r#"{"id":1,"content":"Hi","customerId":null,"created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":7,"type":"VO","operator":null,"timestamp":"2009-04-29T17:16:13+02:00"}"#
+/// );
+/// assert_eq!(record.csv_row()[4], "7");
+/// assert_eq!(record.csv_row()[2], ""); // null is an empty field
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord<'a> {
+    /// The archive id.
+    pub id: i64,
+    /// The `content` field.
+    pub content: Cow<'a, str>,
+    /// The `customerId` field.
+    #[serde(rename = "customerId")]
+    pub customer_id: Option<Cow<'a, str>>,
+    /// The `created` field.
+    pub created: Cow<'a, str>,
+    /// The `visitorId` field.
+    #[serde(rename = "visitorId")]
+    pub visitor_id: Option<i64>,
+    /// The `type` field.
+    #[serde(rename = "type")]
+    pub message_type: Cow<'a, str>,
+    /// The `operator` field.
+    pub operator: Option<Cow<'a, str>>,
+    /// The instant, RFC 3339 with the written offset; `None` when the zone is unknown.
+    pub timestamp: Option<String>,
+}
+
+/// The header of the `csv` output: [`MessageRecord`]'s fields in order.
+pub const CSV_HEADER: [&str; 8] = [
+    "id",
+    "content",
+    "customerId",
+    "created",
+    "visitorId",
+    "type",
+    "operator",
+    "timestamp",
+];
+
+impl<'a> MessageRecord<'a> {
+    /// The record of archived message `id`, borrowing its fields.
+    pub fn new(id: i64, message: &'a Message, timestamp: Option<String>) -> Self {
+        MessageRecord {
+            id,
+            content: Cow::Borrowed(&message.content),
+            customer_id: message.customer_id.as_deref().map(Cow::Borrowed),
+            created: Cow::Borrowed(&message.created),
+            visitor_id: message.visitor_id,
+            message_type: Cow::Borrowed(&message.message_type),
+            operator: message.operator.as_deref().map(Cow::Borrowed),
+            timestamp,
+        }
+    }
+
+    /// The record as a CSV row under [`CSV_HEADER`]: null is an empty field.
+    pub fn csv_row(&self) -> [Cow<'_, str>; 8] {
+        [
+            Cow::Owned(self.id.to_string()),
+            Cow::Borrowed(&self.content),
+            Cow::Borrowed(self.customer_id.as_deref().unwrap_or_default()),
+            Cow::Borrowed(&self.created),
+            Cow::Owned(self.visitor_id.map(|v| v.to_string()).unwrap_or_default()),
+            Cow::Borrowed(&self.message_type),
+            Cow::Borrowed(self.operator.as_deref().unwrap_or_default()),
+            Cow::Borrowed(self.timestamp.as_deref().unwrap_or_default()),
+        ]
     }
 }
 

@@ -16,8 +16,40 @@
 
 use chrono::NaiveDate;
 
+use plupper_model::Contains;
+use plupper_model::element::Element;
 use plupper_model::param::{parse_api_date, parse_java_long};
 use plupper_store::query::Selection;
+
+/// [`Filter::matches`], prepared: the `contains` needle folded once, one scratch buffer.
+#[derive(Debug)]
+pub struct Matcher<'f> {
+    filter: &'f Filter,
+    contains: Option<Contains>,
+    scratch: String,
+}
+
+impl Matcher<'_> {
+    /// Whether `element` matches every part of the filter.
+    pub fn matches(&mut self, element: &Element) -> bool {
+        let filter = self.filter;
+        let message = &element.message;
+        let date = element.date.written_date();
+        let equal =
+            |wanted: &Option<String>, value: &Option<String>| wanted.is_none() || wanted == value;
+        filter.from.is_none_or(|from| date >= from)
+            && filter.to.is_none_or(|to| date <= to)
+            && equal(&filter.operator, &message.operator)
+            && equal(&filter.customer_id, &message.customer_id)
+            && filter
+                .visitor_id
+                .is_none_or(|v| message.visitor_id == Some(v))
+            && self
+                .contains
+                .as_ref()
+                .is_none_or(|c| c.matches_with(&message.content, &mut self.scratch))
+    }
+}
 
 /// Decodes a URL query string into (name, value) pairs, as a browser encodes them
 /// (`application/x-www-form-urlencoded`); a leading `?` is allowed.
@@ -177,6 +209,100 @@ impl Filter {
         Ok(())
     }
 
+    /// The filter with `from`: the written date is on or after `day`.
+    ///
+    /// The typed builder: each method sets one parameter, as the query string would;
+    /// an empty text is the same as an absent parameter (contract §2).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use plupper_search::Filter;
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2009, 4, 29).unwrap();
+    /// let built = Filter::default()
+    ///     .from_date(day)
+    ///     .to_date(day)
+    ///     .operator("john")
+    ///     .visitor_id(32751)
+    ///     .customer_id("")
+    ///     .contains("help");
+    /// let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    /// let parsed = Filter::from_query_string(
+    ///     "from=04/29/09&to=04/29/09&operator=john&visitorId=32751&customerId=&contains=help",
+    ///     today,
+    /// )?;
+    /// assert_eq!(built, parsed);
+    /// # Ok::<(), plupper_search::FilterError>(())
+    /// ```
+    #[must_use]
+    pub fn from_date(mut self, day: NaiveDate) -> Filter {
+        self.from = Some(day);
+        self
+    }
+
+    /// The filter with `to`: the written date is on or before `day` (the whole day).
+    #[must_use]
+    pub fn to_date(mut self, day: NaiveDate) -> Filter {
+        self.to = Some(day);
+        self
+    }
+
+    /// The filter with `operator` (case-sensitive; empty: no operator filter).
+    #[must_use]
+    pub fn operator(mut self, name: &str) -> Filter {
+        self.operator = non_empty(name);
+        self
+    }
+
+    /// The filter with `visitorId`.
+    #[must_use]
+    pub fn visitor_id(mut self, id: i64) -> Filter {
+        self.visitor_id = Some(id);
+        self
+    }
+
+    /// The filter with `customerId` (case-sensitive; empty: no customer filter).
+    #[must_use]
+    pub fn customer_id(mut self, id: &str) -> Filter {
+        self.customer_id = non_empty(id);
+        self
+    }
+
+    /// The filter with `contains` (case-insensitive, every character literal; empty: no
+    /// content filter).
+    #[must_use]
+    pub fn contains(mut self, text: &str) -> Filter {
+        self.contains = non_empty(text);
+        self
+    }
+
+    /// Whether an element matches every given part, tested in memory: the contract's §2
+    /// written plainly, for programs that hold elements rather than an archive (a test
+    /// server, a scan of a file). For many elements, prepare the test once with
+    /// [`Filter::matcher`].
+    ///
+    /// ```
+    /// use plupper_model::element::parse_element;
+    /// use plupper_search::Filter;
+    ///
+    /// let element = parse_element(br#"{"content":"MONEY back","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VT","operator":"peter"}"#)?;
+    /// assert!(Filter::default().operator("peter").contains("money").matches(&element));
+    /// assert!(!Filter::default().operator("Peter").matches(&element));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn matches(&self, element: &Element) -> bool {
+        self.matcher().matches(element)
+    }
+
+    /// The in-memory test of [`Filter::matches`], prepared once for many elements.
+    pub fn matcher(&self) -> Matcher<'_> {
+        Matcher {
+            filter: self,
+            contains: self.contains.as_deref().map(Contains::new),
+            scratch: String::new(),
+        }
+    }
+
     /// The parts SQLite answers exactly.
     pub fn selection(&self) -> Selection {
         Selection {
@@ -187,6 +313,10 @@ impl Filter {
             customer_id: self.customer_id.clone(),
         }
     }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 #[cfg(test)]

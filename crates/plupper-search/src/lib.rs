@@ -38,4 +38,4 @@ mod filter;
 pub mod ranked;
 pub mod reference;
 
-pub use filter::{Filter, FilterError, Param, query_pairs};
+pub use filter::{Filter, FilterError, Matcher, Param, query_pairs};

@@ -20,7 +20,7 @@
 //! exclusions only finds every message but those.
 
 use plupper_index::{Clause, Freshness, IndexSearcher, RankedQuery, tokens::words};
-use plupper_store::{ArchiveId, Store, StoredMessage};
+use plupper_store::{ArchiveId, ConversationId, Store, StoreError, StoredMessage};
 
 use crate::Filter;
 use crate::executor::SearchError;
@@ -146,6 +146,8 @@ pub struct Hit {
     pub snippet: String,
     /// The matched words in the snippet, as `[start, end)` character offsets.
     pub highlights: Vec<(usize, usize)>,
+    /// The conversation the message belongs to.
+    pub conversation: Option<ConversationId>,
 }
 
 /// Searches: the messages matching `query` and `filter`, best first (ties in archive
@@ -178,19 +180,22 @@ pub fn search(
     let ids: Vec<ArchiveId> = scored.iter().map(|(_, id)| *id).collect();
     let messages = store.messages_by_ids(&ids)?;
     let marked = query.positive_words();
-    Ok(Ok(messages
+    let hits = messages
         .into_iter()
         .zip(scored)
         .map(|(message, (score, _))| {
             let (snippet, highlights) = snippet(&message.message.content, &marked);
-            Hit {
+            let conversation = store.conversation_of(message.id)?;
+            Ok(Hit {
                 message,
                 score,
                 snippet,
                 highlights,
-            }
+                conversation,
+            })
         })
-        .collect()))
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Ok(hits))
 }
 
 /// Characters of context in a snippet.

@@ -119,7 +119,7 @@ pub struct Store {
     applied_elements: u64,
     /// Opened as it is, without write access (see [`Store::open`]).
     read_only: bool,
-    /// Opened as a file nothing changes (see `Store::open_read_only`).
+    /// Opened as a file nothing changes (see [`Store::open_read_only`]).
     immutable: bool,
 }
 
@@ -173,7 +173,7 @@ impl Store {
     /// cannot write unless told that nothing changes it (`immutable`); then a change
     /// another process makes while this one reads is not seen. Either way the schema must
     /// be current already.
-    fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
+    pub fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join(DATABASE_FILE);
         let shared = Connection::open_with_flags(
             &path,

@@ -105,7 +105,7 @@ pub enum SyncError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A failure that may pass did not, after every retry.
-    #[error("{last} (gave up after {})", attempts_made(*.attempts))]
+    #[error("{last} (gave up after {})", plupper_model::plural::counted(*.attempts, "attempt"))]
     GaveUp {
         /// How many attempts were made.
         attempts: u32,
@@ -148,15 +148,6 @@ impl SyncError {
             SyncError::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
-    }
-}
-
-/// `1 attempt`, `2 attempts`.
-fn attempts_made(attempts: u32) -> String {
-    if attempts == 1 {
-        "1 attempt".to_owned()
-    } else {
-        format!("{attempts} attempts")
     }
 }
 

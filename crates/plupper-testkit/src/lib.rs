@@ -37,9 +37,8 @@ use base64::Engine;
 use chrono::NaiveDate;
 
 use plupper_bench::corpus::{CorpusConfig, Generator};
-use plupper_model::Contains;
 use plupper_model::element::{Element, parse_element};
-use plupper_search::Filter;
+use plupper_search::{Filter, Matcher};
 
 /// One way a request can go wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,30 +188,17 @@ impl Entry {
 
     /// The contract's §2 filter. An element the server cannot read has no date: only a
     /// request without `from` lists it.
-    fn matches(&self, filter: &Filter, contains: Option<&Contains>) -> bool {
-        let Some(element) = &self.element else {
-            return filter.from.is_none()
-                && filter.operator.is_none()
-                && filter.visitor_id.is_none()
-                && filter.customer_id.is_none()
-                && filter.contains.is_none();
-        };
-        let message = &element.message;
-        let date = element.date.written_date();
-        filter.from.is_none_or(|from| date >= from)
-            && filter.to.is_none_or(|to| date <= to)
-            && filter
-                .operator
-                .as_ref()
-                .is_none_or(|op| message.operator.as_ref() == Some(op))
-            && filter
-                .visitor_id
-                .is_none_or(|id| message.visitor_id == Some(id))
-            && filter
-                .customer_id
-                .as_ref()
-                .is_none_or(|c| message.customer_id.as_ref() == Some(c))
-            && contains.is_none_or(|c| c.matches(&message.content))
+    fn matches(&self, matcher: &mut Matcher<'_>, filter: &Filter) -> bool {
+        match &self.element {
+            Some(element) => matcher.matches(element),
+            None => {
+                filter.from.is_none()
+                    && filter.operator.is_none()
+                    && filter.visitor_id.is_none()
+                    && filter.customer_id.is_none()
+                    && filter.contains.is_none()
+            }
+        }
     }
 }
 
@@ -514,13 +500,13 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         let number = data.requests;
         data.requests += 1;
         let fault = data.faults.pick(number).filter(|f| *f != Fault::Pass);
-        let contains = filter.contains.as_deref().map(Contains::new);
+        let mut matcher = filter.matcher();
         let mut body = Vec::new();
         body.push(b'[');
         for entry in data
             .entries
             .iter()
-            .filter(|e| e.matches(&filter, contains.as_ref()))
+            .filter(|e| e.matches(&mut matcher, &filter))
         {
             if body.len() > 1 {
                 body.push(b',');

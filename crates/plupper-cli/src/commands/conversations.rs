@@ -1,66 +1,15 @@
-//! `conversations`, and the conversation records that `export` writes too.
+//! `conversations`
 
 use std::io::Write;
 use std::path::Path;
 
-use serde::Serialize;
-
-use plupper_audit::conversations::{in_order, select};
-use plupper_audit::summary::{ConversationSummary, human_duration};
+use plupper_audit::summary::{ConversationSummary, human_duration, write_ndjson};
 use plupper_model::printable::printable;
-use plupper_store::Store;
 
 use crate::Failure;
 use crate::cli::{ConversationsArgs, ListFormat};
 use crate::commands::filter::filter;
 use crate::output::{default_list_format, fit};
-
-/// A conversation as an NDJSON line.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConversationRecord<'a> {
-    id: i64,
-    visitor_id: Option<i64>,
-    customer_id: Option<&'a str>,
-    operators: &'a [String],
-    messages: u64,
-    start: &'a str,
-    end: &'a str,
-    start_timestamp: Option<String>,
-    end_timestamp: Option<String>,
-    first_line_id: Option<i64>,
-    first_reply_id: Option<i64>,
-    first_response_seconds: Option<i64>,
-    responder: Option<&'a str>,
-    unanswered: bool,
-}
-
-impl<'a> From<&'a ConversationSummary> for ConversationRecord<'a> {
-    fn from(s: &'a ConversationSummary) -> Self {
-        ConversationRecord {
-            id: s.id.0,
-            visitor_id: s.visitor_id,
-            customer_id: s.customer_id.as_deref(),
-            operators: &s.operators,
-            messages: s.messages,
-            start: &s.start.created,
-            end: &s.end.created,
-            start_timestamp: s.start.timestamp.map(|t| t.to_rfc3339()),
-            end_timestamp: s.end.timestamp.map(|t| t.to_rfc3339()),
-            first_line_id: s.first_line.map(|id| id.0),
-            first_reply_id: s.first_reply.map(|id| id.0),
-            first_response_seconds: s.first_response,
-            responder: s.responder.as_deref(),
-            unanswered: s.unanswered(),
-        }
-    }
-}
-
-/// Writes one conversation as an NDJSON line.
-pub fn write_ndjson(summary: &ConversationSummary, out: &mut impl Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, &ConversationRecord::from(summary))?;
-    out.write_all(b"\n")
-}
 
 const CSV_HEADER: [&str; 14] = [
     "id",
@@ -145,20 +94,18 @@ fn zone(created: &str) -> &str {
 
 pub fn run(archive: &Path, args: ConversationsArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
-    let store = Store::open(archive)?;
-    let snapshot = store.snapshot()?;
-    let store = snapshot.store();
+    let archive = crate::commands::open(archive)?;
     // As `query --limit 0`: nothing at all, not even a header.
     if args.limit == Some(0) {
         return Ok(());
     }
-    let selected = select(store, &filter)?;
+    let conversations = archive.conversations(&filter)?;
     let limit = args
         .limit
         .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
     let each = |write: &mut dyn FnMut(&ConversationSummary) -> std::io::Result<()>| {
         let mut listed = 0u64;
-        for conversation in in_order(store, &selected).take(limit) {
+        for conversation in conversations.take(limit) {
             write(&conversation?.summary)?;
             listed += 1;
         }

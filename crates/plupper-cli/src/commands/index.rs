@@ -4,13 +4,14 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+use plupper_archive::Archive;
 use plupper_index::{UpdateProgress, UpdateReport, update, update_following};
 use plupper_store::Store;
 
 use crate::Failure;
 use crate::cli::IndexArgs;
-use crate::plural::counted;
 use crate::progress::Bar;
+use plupper_model::plural::counted;
 
 /// Tells the user about waiting, and draws a bar on a terminal.
 struct IndexProgress {
@@ -34,19 +35,25 @@ impl UpdateProgress for IndexProgress {
 
 /// Brings the index of `store` up to date, with a progress bar on a terminal.
 pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Failure> {
+    with_bar(|progress| Ok(update(store, rebuild, progress)?))
+}
+
+/// [`bring_up_to_date`], through the library's door.
+pub fn bring_archive_up_to_date(archive: &Archive, rebuild: bool) -> Result<UpdateReport, Failure> {
+    with_bar(|progress| Ok(archive.update_index(rebuild, progress)?))
+}
+
+fn with_bar<T>(work: impl FnOnce(&IndexProgress) -> Result<T, Failure>) -> Result<T, Failure> {
     let progress = IndexProgress { bar: Bar::count() };
-    let report = update(store, rebuild, &progress);
+    let done = work(&progress);
     progress.bar.finish();
-    Ok(report?)
+    done
 }
 
 /// Indexes what another connection commits until `writing` is false, with a progress
 /// bar (on a terminal) for what is left then.
 pub fn follow_writer(store: &Store, writing: &AtomicBool) -> Result<UpdateReport, Failure> {
-    let progress = IndexProgress { bar: Bar::count() };
-    let report = update_following(store, false, writing, &progress);
-    progress.bar.finish();
-    Ok(report?)
+    with_bar(|progress| Ok(update_following(store, false, writing, progress)?))
 }
 
 /// The last line of the summary of `import` and `sync`, after their index update.
@@ -61,8 +68,8 @@ pub fn print_indexed(report: &UpdateReport, out: &mut impl Write) -> std::io::Re
 }
 
 pub fn run(archive: &Path, args: IndexArgs) -> Result<(), Failure> {
-    let store = Store::open(archive)?;
-    let report = bring_up_to_date(&store, args.rebuild)?;
+    let archive = crate::commands::open(archive)?;
+    let report = bring_archive_up_to_date(&archive, args.rebuild)?;
     let how = if report.rebuilt {
         "rebuilt the search index"
     } else {

@@ -1,4 +1,18 @@
 //! One module per command: flags in, library calls, output.
+//!
+//! The commands that read go through the library's door, [`plupper_archive::Archive`],
+//! opened with [`open`]: only `import` and `sync` create a missing archive.
+
+use std::path::Path;
+
+use plupper_archive::Archive;
+
+use crate::Failure;
+
+/// The existing archive in `dir`: `error: no archive in DIR` (exit 1) when there is none.
+pub fn open(dir: &Path) -> Result<Archive, Failure> {
+    Ok(Archive::open(dir)?)
+}
 
 pub mod conversations;
 pub mod export;

@@ -2,15 +2,12 @@
 
 use std::path::Path;
 
-use plupper_store::Store;
-
 use crate::Failure;
 use crate::cli::QuarantineArgs;
 use crate::output::{default_list_format, write_quarantine};
 
 pub fn run(archive: &Path, args: QuarantineArgs) -> Result<(), Failure> {
-    let store = Store::open(archive)?;
-    let entries = store.quarantine()?;
+    let entries = crate::commands::open(archive)?.quarantine()?;
     write_quarantine(
         default_list_format(args.format),
         &entries,

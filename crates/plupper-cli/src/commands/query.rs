@@ -3,9 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use plupper_index::Freshness;
-use plupper_search::executor::{self, Route};
-use plupper_store::Store;
+use plupper_archive::{Freshness, Route};
 
 use crate::Failure;
 use crate::cli::QueryArgs;
@@ -29,11 +27,11 @@ fn note(route: &Route, read_only: bool) {
 
 pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
-    let store = Store::open(archive)?;
+    let archive = crate::commands::open(archive)?;
     let stdout = std::io::stdout();
     if args.count {
-        let (route, count) = executor::count(&store, &filter)?;
-        note(&route, store.is_read_only());
+        let (count, route) = archive.count_routed(&filter)?;
+        note(&route, archive.is_read_only());
         let mut out = stdout.lock();
         writeln!(out, "{count}")?;
         out.flush()?;
@@ -47,8 +45,8 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let terminal = stdout.is_terminal();
     let mut writer =
         MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
-    let (route, messages) = executor::messages(&store, &filter, args.limit)?;
-    note(&route, store.is_read_only());
+    let messages = archive.query_first(&filter, args.limit)?;
+    note(messages.route(), archive.is_read_only());
     for stored in messages {
         writer.write(&stored?)?;
     }

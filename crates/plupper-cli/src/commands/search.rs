@@ -3,13 +3,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use plupper_search::ranked::{parse, search};
-use plupper_store::Store;
+use plupper_archive::Freshness;
 
 use crate::Failure;
 use crate::cli::{MessageFormat, SearchArgs};
 use crate::commands::filter::filter;
-use crate::commands::index::bring_up_to_date;
+use crate::commands::index::bring_archive_up_to_date;
 use crate::output::{MessageWriter, default_message_format, write_hit, write_hit_table};
 
 /// Results in a table when no `--limit` is given: a screenful.
@@ -17,8 +16,7 @@ const TABLE_LIMIT: u64 = 20;
 
 pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
-    let query = parse(&args.query);
-    let store = Store::open(archive)?;
+    let archive = crate::commands::open(archive)?;
     // As `query --limit 0`: nothing at all.
     if args.limit == Some(0) {
         return Ok(());
@@ -28,21 +26,22 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
         .limit
         .or((format == MessageFormat::Table).then_some(TABLE_LIMIT));
     let limit = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-    let hits = match search(&store, &query, &filter, limit)? {
-        Ok(hits) => hits,
-        Err(why) if store.is_read_only() => {
+    // The library brings the index up to date itself; here the user hears of it first
+    // and sees a progress bar.
+    match archive.index_freshness()? {
+        Freshness::Current => {}
+        why if archive.is_read_only() => {
             return Err(Failure::Failed(format!(
                 "{why}, and archive {} is read-only for this user, so `search` cannot bring it up to date; `query --contains` answers from the archive alone",
-                archive.display()
+                archive.dir().display()
             )));
         }
-        Err(why) => {
+        why => {
             say!("note: {why}; bringing it up to date first");
-            bring_up_to_date(&store, false)?;
-            search(&store, &query, &filter, limit)?
-                .map_err(|why| Failure::Failed(format!("the search index cannot answer: {why}")))?
+            bring_archive_up_to_date(&archive, false)?;
         }
-    };
+    }
+    let hits = archive.search(&args.query, &filter, limit)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use plupper_store::{ArchiveId, Store};
+use plupper_archive::ArchiveId;
 
 use crate::Failure;
 use crate::cli::ShowArgs;
@@ -32,8 +32,7 @@ pub fn run(archive: &Path, args: ShowArgs) -> Result<(), Failure> {
         .as_deref()
         .ok_or_else(|| Failure::Invalid("give a message id, or --conversation ID".into()))?;
     let id = parse_id(id)?;
-    let store = Store::open(archive)?;
-    let stored = store
+    let stored = crate::commands::open(archive)?
         .message(id)?
         .ok_or_else(|| Failure::Failed(format!("no message with id {id}")))?;
     let format = default_message_format(args.output.format);

@@ -3,9 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use plupper_audit::conversations::load;
+use plupper_archive::{ArchiveId, ConversationId};
 use plupper_audit::transcript::write_transcript;
-use plupper_store::{ArchiveId, ConversationId, Store};
 
 use crate::Failure;
 use crate::cli::{MessageFormat, MessageOutput};
@@ -27,12 +26,10 @@ pub fn parse_conversation_id(text: &str) -> Result<ConversationId, Failure> {
 
 pub fn run(archive: &Path, id: &str, output: MessageOutput) -> Result<(), Failure> {
     let id = parse_conversation_id(id)?;
-    let store = Store::open(archive)?;
-    let snapshot = store.snapshot()?;
-    let store = snapshot.store();
-    let Some(conversation) = load(store, id)? else {
+    let archive = crate::commands::open(archive)?;
+    let Some(conversation) = archive.conversation(id)? else {
         // A message id given for a conversation id: say where that message is.
-        let hint = match store.conversation_of(ArchiveId(id.0))? {
+        let hint = match archive.conversation_of(ArchiveId(id.0))? {
             Some(holder) => format!(" (message {id} belongs to conversation {holder})"),
             None => String::new(),
         };

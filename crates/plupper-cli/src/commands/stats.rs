@@ -6,12 +6,9 @@ use std::path::Path;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use plupper_audit::conversations::{in_order, select};
-use plupper_audit::stats::{GroupBy, Stats, StatsRow};
+use plupper_archive::{GroupBy, StatsRow};
 use plupper_audit::summary::human_duration;
 use plupper_model::printable::printable;
-use plupper_search::executor;
-use plupper_store::Store;
 
 use crate::Failure;
 use crate::cli::{ListFormat, StatsArgs, StatsBy};
@@ -139,20 +136,8 @@ fn write_csv(by: &str, rows: &[StatsRow], out: &mut impl Write) -> std::io::Resu
 
 pub fn run(archive: &Path, args: StatsArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
-    let store = Store::open(archive)?;
-    let snapshot = store.snapshot()?;
-    let store = snapshot.store();
     let by = args.by.map(group_by);
-    let mut stats = Stats::new(by);
-    let (_, messages) = executor::messages(store, &filter, None)?;
-    for stored in messages {
-        stats.add_message(&stored?);
-    }
-    let selected = select(store, &filter)?;
-    for conversation in in_order(store, &selected) {
-        stats.add_conversation(&conversation?.summary);
-    }
-    let rows = stats.rows();
+    let rows = crate::commands::open(archive)?.stats(&filter, by)?;
     let by_name = by.map_or("all", GroupBy::name);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match default_list_format(args.format) {

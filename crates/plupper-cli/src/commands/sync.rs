@@ -25,7 +25,7 @@ use plupper_sync::window::{Range, Window};
 
 use crate::Failure;
 use crate::cli::{DryRunFormat, SyncArgs};
-use crate::plural::counted;
+use plupper_model::plural::counted;
 
 /// The environment variable that may hold the password.
 const PASSWORD_VAR: &str = "PLUPPER_PASSWORD";

@@ -3,23 +3,15 @@
 use std::io::Write;
 use std::path::Path;
 
-use plupper_audit::check::{IndexState, verify_archive};
+use plupper_archive::IndexState;
 use plupper_store::chain::hex;
-use plupper_store::{DATABASE_FILE, Store};
 
 use crate::Failure;
 use crate::cli::VerifyArgs;
-use crate::plural::counted;
+use plupper_model::plural::counted;
 
 pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
-    if !archive.join(DATABASE_FILE).is_file() {
-        return Err(Failure::Failed(format!(
-            "no archive in {}",
-            archive.display()
-        )));
-    }
-    let store = Store::open(archive)?;
-    let check = verify_archive(&store)?;
+    let check = crate::commands::open(archive)?.verify()?;
     let problems = check.problems();
     let mut out = std::io::stdout().lock();
     if !problems.is_empty() {

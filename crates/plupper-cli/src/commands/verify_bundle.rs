@@ -6,7 +6,7 @@ use plupper_audit::bundle::verify_bundle;
 
 use crate::Failure;
 use crate::cli::VerifyBundleArgs;
-use crate::plural::counted;
+use plupper_model::plural::counted;
 use plupper_model::printable::printable;
 
 pub fn run(args: VerifyBundleArgs) -> Result<(), Failure> {

@@ -254,13 +254,24 @@ fn an_archive_that_cannot_be_written_is_read_as_it_is() {
 fn an_archive_path_that_is_a_file_is_not_a_directory() {
     let sandbox = Sandbox::new();
     let file = sandbox.write("afile", "not an archive");
-    let run = sandbox.run_on(&file, &["query", "--count"]).code(1);
+    let seed = repo_root().join("data/seed.json");
+    let run = sandbox
+        .run_on(&file, &[std::ffi::OsStr::new("import"), seed.as_os_str()])
+        .code(1);
     assert_eq!(
         run.stderr,
         format!(
             "error: cannot create archive directory {}: it exists and is not a directory\n",
             file.display()
         )
+    );
+    // A reading command finds no archive there.
+    let run = sandbox.run_on(&file, &["query", "--count"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: no archive in {}: ", file.display())),
+        "{}",
+        run.stderr
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not an archive");
 }
@@ -370,4 +381,50 @@ fn search_on_a_read_only_archive_with_an_index_behind_says_what_answers_instead(
         "note: the search index lacks 1 message; answering from the archive alone\n"
     );
     set_modes(&archive, 0o755, 0o644);
+}
+
+/// Contract §5: only `import` and `sync` create a missing archive. Every other command on
+/// a directory without one exits 1, says so and how to make one, and creates nothing: a
+/// mistyped path must never look like an empty archive.
+#[test]
+fn only_import_and_sync_create_an_archive() {
+    let sandbox = Sandbox::new();
+    let missing = sandbox.root().join("typo/archive");
+    let out = sandbox.root().join("bundle");
+    let commands: [&[&str]; 11] = [
+        &["query"],
+        &["query", "--count"],
+        &["search", "hello"],
+        &["show", "1"],
+        &["show", "--conversation", "1"],
+        &["index"],
+        &["quarantine"],
+        &["conversations"],
+        &["stats"],
+        &["export", "--out", out.to_str().unwrap()],
+        &["verify"],
+    ];
+    let expected = format!(
+        "error: no archive in {}: run `plupper-archive import PATH...` or `plupper-archive sync` first to make one, or check --archive and PLUPPER_ARCHIVE\n",
+        missing.display()
+    );
+    for args in commands {
+        let run = sandbox.run_on(&missing, args).code(1);
+        assert_eq!(run.stderr, expected, "{args:?}");
+        assert!(run.stdout.is_empty(), "{args:?}");
+        assert!(!sandbox.root().join("typo").exists(), "{args:?} created it");
+    }
+    assert!(!out.exists(), "export made its bundle directory");
+
+    // An empty directory holds no archive either, and stays empty.
+    let empty = sandbox.root().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    sandbox.run_on(&empty, &["query"]).code(1);
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+
+    // `import` makes it; then the same commands answer.
+    let run = import_seed(&mut sandbox.command_on(&missing)).success();
+    assert_eq!(run.summary().added, 5);
+    assert_eq!(sandbox.count_on::<&str>(&missing, &[]), 5);
+    sandbox.run_on(&missing, &["verify"]).success();
 }

@@ -14,6 +14,12 @@ fn one_message(sandbox: &Sandbox, n: u32) -> String {
 #[test]
 fn index_of_an_empty_archive_says_it_holds_no_messages() {
     let sandbox = Sandbox::new();
+    // An import of nothing makes an empty archive.
+    let nothing = sandbox.file("nothing");
+    std::fs::create_dir_all(&nothing).unwrap();
+    sandbox
+        .run(&["import", "--no-index", nothing.to_str().unwrap()])
+        .success();
     let run = sandbox.run(&["index"]).success();
     assert_eq!(
         run.stdout_text(),

@@ -18,6 +18,17 @@ use tempfile::TempDir;
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_plupper-archive");
 
+/// The binary with an environment holding only `PATH` (no `PLUPPER_*`, no `XDG_*`, no
+/// `RUST_LOG`, no `HOME`), for tests that bring their own directories.
+pub fn clean_std_command() -> std::process::Command {
+    let mut command = std::process::Command::new(BIN);
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command
+}
+
 /// The workspace root (the repository), where `data/` lives.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -98,11 +109,7 @@ impl Sandbox {
     /// Same as [`Sandbox::bare_command`], as a `std` command (for tests that spawn,
     /// pipe and kill the process themselves).
     pub fn std_command(&self) -> std::process::Command {
-        let mut command = std::process::Command::new(BIN);
-        command.env_clear();
-        if let Some(path) = std::env::var_os("PATH") {
-            command.env("PATH", path);
-        }
+        let mut command = clean_std_command();
         command.env("HOME", self.home()).current_dir(self.root());
         command
     }

@@ -37,7 +37,11 @@ fn show_of_an_id_never_assigned_is_a_failure() {
         .stderr_line("error: no message with id 6");
 
     // On an archive that holds nothing yet, too; and nothing on stdout.
-    Sandbox::new()
+    let empty = Sandbox::new();
+    let nothing = empty.file("nothing");
+    std::fs::create_dir_all(&nothing).unwrap();
+    empty.run(&["import", nothing.to_str().unwrap()]).success();
+    empty
         .command()
         .args(["show", "1", "--format", "api"])
         .assert()

@@ -1,312 +1,26 @@
-//! Evidence bundles: a directory of exported messages that proves itself.
-//!
-//! ```text
-//! DIR/
-//!   messages.json          the API's response body for the selected messages: the
-//!                          original elements, byte for byte
-//!   messages.ndjson        the same messages as NDJSON (id, six fields, timestamp)
-//!   messages.csv           the same messages as CSV
-//!   conversations.ndjson   the conversations the messages belong to, one summary a line
-//!   transcripts/conversation-ID.txt   each of those conversations, whole, for reading
-//!   manifest.json          what was exported, from where, when, by what, and the
-//!                          SHA-256 of every other file
-//!   manifest.sha256        the SHA-256 of manifest.json (`sha256sum -c` reads it)
-//! ```
-//!
-//! The CLI writes the message files (it owns the output formats); [`seal`] then writes
-//! the manifest over whatever the directory holds. [`verify_bundle`] checks a bundle:
-//! every file against its recorded SHA-256 and size, no file missing or added, the
-//! manifest against `manifest.sha256`, the manifest's counts and ids against the files,
-//! and the messages of the three message files against each other (each NDJSON line and
-//! CSV row re-derived from the corresponding original in `messages.json`), so that a
-//! change is named down to the message and field where it can be.
-//!
-//! A bundle proves itself to whoever holds its manifest's SHA-256 from the time of export
-//! (the export prints it); someone who rewrites a file, the manifest and
-//! `manifest.sha256` together is caught only against that. The manifest also records the
-//! archive's chain head at export, which `verify` on the archive prints.
+//! Checking a bundle: every file against the manifest, the manifest against
+//! `manifest.sha256`, and the messages of the three message files against the originals.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use plupper_model::Message;
 use plupper_model::element::parse_element;
+use plupper_model::plural::counted;
 use plupper_model::printable::printable;
 use plupper_store::chain::hex;
 
-use crate::{AuditError, counted};
-
-/// The manifest's file name.
-pub const MANIFEST: &str = "manifest.json";
-/// The file holding the manifest's SHA-256.
-pub const MANIFEST_SUM: &str = "manifest.sha256";
-/// The API response body of the selected messages.
-pub const MESSAGES_JSON: &str = "messages.json";
-/// The selected messages as NDJSON.
-pub const MESSAGES_NDJSON: &str = "messages.ndjson";
-/// The selected messages as CSV.
-pub const MESSAGES_CSV: &str = "messages.csv";
-/// The conversations' summaries as NDJSON.
-pub const CONVERSATIONS_NDJSON: &str = "conversations.ndjson";
-/// The directory of transcripts.
-pub const TRANSCRIPTS: &str = "transcripts";
-/// What a manifest says it is.
-pub const FORMAT: &str = "plupper-archive evidence bundle";
-/// The version of the bundle layout.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// A filter as an API query string, dates written `MM/DD/YYYY` (read literally, so the
-/// string means the same whatever day it is read on).
-///
-/// ```
-/// use plupper_audit::bundle::applied_query;
-/// use plupper_search::Filter;
-///
-/// let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-/// let filter = Filter::from_query_string("from=4/29/09&contains=100%25+off", today)?;
-/// assert_eq!(applied_query(&filter), "from=04%2F29%2F2009&contains=100%25+off");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn applied_query(filter: &plupper_search::Filter) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    let date = |d: chrono::NaiveDate| d.format("%m/%d/%Y").to_string();
-    if let Some(from) = filter.from {
-        query.append_pair("from", &date(from));
-    }
-    if let Some(to) = filter.to {
-        query.append_pair("to", &date(to));
-    }
-    if let Some(operator) = &filter.operator {
-        query.append_pair("operator", operator);
-    }
-    if let Some(visitor) = filter.visitor_id {
-        query.append_pair("visitorId", &visitor.to_string());
-    }
-    if let Some(customer) = &filter.customer_id {
-        query.append_pair("customerId", customer);
-    }
-    if let Some(contains) = &filter.contains {
-        query.append_pair("contains", contains);
-    }
-    query.finish()
-}
-
-/// The path of a conversation's transcript inside a bundle.
-pub fn transcript_path(conversation: i64) -> String {
-    format!("{TRANSCRIPTS}/conversation-{conversation}.txt")
-}
-
-/// What `manifest.json` holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Manifest {
-    /// [`FORMAT`].
-    pub format: String,
-    /// [`FORMAT_VERSION`].
-    pub format_version: u32,
-    /// The program that exported it, e.g. `plupper-archive 0.1.0`.
-    pub tool: String,
-    /// When it was exported (RFC 3339, UTC).
-    pub exported_at: String,
-    /// The archive it was exported from.
-    pub archive: ArchiveRecord,
-    /// The filter as given, and as applied.
-    pub filter: FilterRecord,
-    /// How many of each.
-    pub counts: Counts,
-    /// The archive ids of the exported messages, in the order of the message files.
-    pub message_ids: Vec<i64>,
-    /// The conversations they belong to, in the order they started.
-    pub conversation_ids: Vec<i64>,
-    /// Every other file of the bundle, by path (`/`-separated, relative), sorted.
-    pub files: Vec<FileRecord>,
-}
-
-/// The archive a bundle comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ArchiveRecord {
-    /// The archive's uuid.
-    pub uuid: String,
-    /// How many messages it held.
-    pub messages: u64,
-    /// The last link of its chain at export (`None`: an empty archive).
-    pub chain_head: Option<ChainHead>,
-}
-
-/// A chain link, as a manifest records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChainHead {
-    /// The link's number.
-    pub link: i64,
-    /// The last archive id it covers.
-    pub last_id: i64,
-    /// Its hash, hex.
-    pub sha256: String,
-}
-
-/// The filter of an export.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FilterRecord {
-    /// The filter as given: (flag, value) pairs, in the order given.
-    pub given: Vec<(String, String)>,
-    /// The filter as applied (dates resolved), as an API query string.
-    pub applied: String,
-}
-
-/// The counts of a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Counts {
-    /// Messages exported.
-    pub messages: u64,
-    /// Conversations they belong to.
-    pub conversations: u64,
-    /// Files other than the manifest and its checksum.
-    pub files: u64,
-}
-
-/// A file of the bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FileRecord {
-    /// Its path inside the bundle.
-    pub path: String,
-    /// Its size.
-    pub bytes: u64,
-    /// Its SHA-256, hex.
-    pub sha256: String,
-}
-
-/// What an export knows before the files are hashed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
-    /// The program, e.g. `plupper-archive 0.1.0`.
-    pub tool: String,
-    /// When (RFC 3339, UTC): given by the caller, the library reads no clock.
-    pub exported_at: String,
-    /// The archive.
-    pub archive: ArchiveRecord,
-    /// The filter.
-    pub filter: FilterRecord,
-    /// The exported messages' ids.
-    pub message_ids: Vec<i64>,
-    /// Their conversations' ids.
-    pub conversation_ids: Vec<i64>,
-}
-
-/// What [`seal`] wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sealed {
-    /// The manifest.
-    pub manifest: Manifest,
-    /// The SHA-256 of `manifest.json`, hex.
-    pub manifest_sha256: String,
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
-    move |source| AuditError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
-/// SHA-256 and size of a file, read in blocks.
-fn hash_file(path: &Path) -> Result<(String, u64), std::io::Error> {
-    let mut file = fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    let mut bytes = 0;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        bytes += n as u64;
-    }
-    Ok((hex(&hasher.finalize()), bytes))
-}
-
-/// Every file under `dir` (not the manifest and its checksum), as sorted relative paths
-/// with `/` separators. Other kinds of entries (links, sockets) are returned too, so that
-/// they are reported.
-fn bundle_files(dir: &Path) -> Result<Vec<String>, AuditError> {
-    let mut out = Vec::new();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
-        let absolute = dir.join(&relative);
-        for entry in fs::read_dir(&absolute).map_err(io_error(&absolute))? {
-            let entry = entry.map_err(io_error(&absolute))?;
-            let path = relative.join(entry.file_name());
-            let kind = entry.file_type().map_err(io_error(&absolute))?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else {
-                let text = path
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                if text != MANIFEST && text != MANIFEST_SUM {
-                    out.push(text);
-                }
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Writes `manifest.json` and `manifest.sha256` for the files now in `dir`.
-pub fn seal(dir: &Path, draft: Draft) -> Result<Sealed, AuditError> {
-    let mut files = Vec::new();
-    for path in bundle_files(dir)? {
-        let absolute = dir.join(&path);
-        let (sha256, bytes) = hash_file(&absolute).map_err(io_error(&absolute))?;
-        files.push(FileRecord {
-            path,
-            bytes,
-            sha256,
-        });
-    }
-    let manifest = Manifest {
-        format: FORMAT.into(),
-        format_version: FORMAT_VERSION,
-        tool: draft.tool,
-        exported_at: draft.exported_at,
-        archive: draft.archive,
-        filter: draft.filter,
-        counts: Counts {
-            messages: draft.message_ids.len() as u64,
-            conversations: draft.conversation_ids.len() as u64,
-            files: files.len() as u64,
-        },
-        message_ids: draft.message_ids,
-        conversation_ids: draft.conversation_ids,
-        files,
-    };
-    let mut text = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| AuditError::Inconsistent(format!("cannot write the manifest: {e}")))?;
-    text.push(b'\n');
-    let path = dir.join(MANIFEST);
-    fs::write(&path, &text).map_err(io_error(&path))?;
-    let manifest_sha256 = hex(&Sha256::digest(&text));
-    let path = dir.join(MANIFEST_SUM);
-    fs::write(&path, format!("{manifest_sha256}  {MANIFEST}\n")).map_err(io_error(&path))?;
-    Ok(Sealed {
-        manifest,
-        manifest_sha256,
-    })
-}
+use super::seal::{bundle_files, hash_file};
+use super::{
+    CONVERSATIONS_NDJSON, FORMAT, FORMAT_VERSION, MANIFEST, MANIFEST_SUM, MESSAGES_CSV,
+    MESSAGES_JSON, MESSAGES_NDJSON, Manifest, io_error, transcript_path,
+};
+use crate::AuditError;
 
 /// What [`verify_bundle`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,7 +35,7 @@ pub struct BundleCheck {
     pub differences: Vec<String>,
 }
 
-/// Checks the bundle in `dir`; see the [module docs](self). A directory that does not
+/// Checks the bundle in `dir`; see the [module docs](super). A directory that does not
 /// exist or cannot be read is an error; everything else is a difference.
 pub fn verify_bundle(dir: &Path) -> Result<BundleCheck, AuditError> {
     let mut differences = Vec::new();
@@ -504,20 +218,7 @@ fn check_files(
 }
 
 /// One exported message as the NDJSON and CSV files give it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-struct ExportedMessage {
-    id: i64,
-    content: String,
-    #[serde(rename = "customerId")]
-    customer_id: Option<String>,
-    created: String,
-    #[serde(rename = "visitorId")]
-    visitor_id: Option<i64>,
-    #[serde(rename = "type")]
-    message_type: String,
-    operator: Option<String>,
-    timestamp: Option<String>,
-}
+type ExportedMessage = plupper_model::wire::MessageRecord<'static>;
 
 /// A message re-derived from its original element.
 struct Derived {
@@ -624,16 +325,7 @@ fn read_ndjson(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<E
 fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<ExportedMessage>>> {
     let bytes = fs::read(dir.join(MESSAGES_CSV)).ok()?;
     let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
-    let expected = [
-        "id",
-        "content",
-        "customerId",
-        "created",
-        "visitorId",
-        "type",
-        "operator",
-        "timestamp",
-    ];
+    let expected = plupper_model::wire::CSV_HEADER;
     match reader.headers() {
         Ok(headers) if headers.iter().eq(expected) => {}
         _ => {
@@ -644,7 +336,7 @@ fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<Expo
             return None;
         }
     }
-    let empty_is_null = |field: &str| (!field.is_empty()).then(|| field.to_owned());
+    let empty_is_null = |field: &str| (!field.is_empty()).then(|| field.to_owned().into());
     let rows = reader
         .records()
         .enumerate()
@@ -654,9 +346,9 @@ fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<Expo
                     id: r[0]
                         .parse()
                         .map_err(|_| format!("id `{}` is not a number", &r[0]))?,
-                    content: r[1].to_owned(),
+                    content: r[1].to_owned().into(),
                     customer_id: empty_is_null(&r[2]),
-                    created: r[3].to_owned(),
+                    created: r[3].to_owned().into(),
                     visitor_id: match &r[4] {
                         "" => None,
                         v => Some(
@@ -664,9 +356,9 @@ fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<Expo
                                 .map_err(|_| format!("visitorId `{v}` is not a number"))?,
                         ),
                     },
-                    message_type: r[5].to_owned(),
+                    message_type: r[5].to_owned().into(),
                     operator: empty_is_null(&r[6]),
-                    timestamp: empty_is_null(&r[7]),
+                    timestamp: (!r[7].is_empty()).then(|| r[7].to_owned()),
                 })
             });
             match parsed {
@@ -697,8 +389,7 @@ fn compare(
         None => "null".to_owned(),
         Some(text) => serde_json::to_string(text).unwrap_or_default(),
     };
-    let optional = |value: &Option<String>| {
-        let value = value.as_deref();
+    let optional = |value: Option<&str>| {
         text(if csv {
             value.filter(|v| !v.is_empty())
         } else {
@@ -714,8 +405,8 @@ fn compare(
         ),
         (
             "customerId",
-            optional(&row.customer_id),
-            optional(&message.customer_id),
+            optional(row.customer_id.as_deref()),
+            optional(message.customer_id.as_deref()),
         ),
         (
             "created",
@@ -734,13 +425,13 @@ fn compare(
         ),
         (
             "operator",
-            optional(&row.operator),
-            optional(&message.operator),
+            optional(row.operator.as_deref()),
+            optional(message.operator.as_deref()),
         ),
         (
             "timestamp",
-            optional(&row.timestamp),
-            optional(&original.timestamp),
+            optional(row.timestamp.as_deref()),
+            optional(original.timestamp.as_deref()),
         ),
     ];
     for (field, exported, derived) in fields {
@@ -794,5 +485,51 @@ fn check_conversations(dir: &Path, manifest: &Manifest, differences: &mut Vec<St
             only_here.join(", "),
             only_there.join(", ")
         ));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use plupper_search::Filter;
+    use plupper_store::Store;
+    use plupper_sync::{file::import_file, load::NoProgress};
+
+    use super::*;
+    use crate::bundle::{ExportInfo, export};
+
+    /// Written and checked with the one record shape: an intact bundle has no
+    /// difference, and a changed field in one NDJSON line is named down to the field.
+    #[test]
+    fn what_export_writes_verify_reads_back_and_a_changed_field_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("archive")).unwrap();
+        import_file(&mut store, "../../data/seed.json".as_ref(), &NoProgress);
+        let bundle = dir.path().join("bundle");
+        let info = ExportInfo {
+            tool: "test".into(),
+            exported_at: "2026-11-25T12:00:00Z".into(),
+            given: vec![],
+        };
+        export(&store, &Filter::default(), &bundle, info).unwrap();
+        assert_eq!(
+            verify_bundle(&bundle).unwrap().differences,
+            Vec::<String>::new()
+        );
+
+        let path = bundle.join(MESSAGES_NDJSON);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(
+            &path,
+            text.replacen("\"operator\":\"john\"", "\"operator\":\"paul\"", 1),
+        )
+        .unwrap();
+        let differences = verify_bundle(&bundle).unwrap().differences;
+        assert!(
+            differences.iter().any(|d| d.starts_with(
+                "messages.ndjson line 1 (message 1): `operator` is \"paul\" there but \"john\""
+            )),
+            "{differences:?}"
+        );
     }
 }

@@ -1,7 +1,15 @@
-//! Counts in the sentences the commands print: `1 message`, `2 messages`, `0 messages`.
+//! Counts in sentences: `1 message`, `2 messages`, `0 messages`. The one plural rule of
+//! the project's messages, so that every command and error says counts alike.
 
 /// `count` and `noun`, which is in the singular and takes an `s` in the plural (every noun
-/// the commands count does).
+/// the project counts does).
+///
+/// ```
+/// use plupper_model::plural::counted;
+///
+/// assert_eq!(counted(1u64, "attempt"), "1 attempt");
+/// assert_eq!(counted(3u32, "attempt"), "3 attempts");
+/// ```
 pub fn counted(count: impl Into<u64>, noun: &str) -> String {
     let count = count.into();
     if count == 1 {

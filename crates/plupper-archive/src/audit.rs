@@ -1,0 +1,162 @@
+//! Auditing: conversations, statistics, verification, evidence bundles.
+
+use std::path::Path;
+
+use plupper_audit::bundle::{self, ExportInfo, Sealed};
+use plupper_audit::check::{ArchiveCheck, verify_archive};
+use plupper_audit::conversations::{Conversation, in_order, select};
+use plupper_audit::stats::{GroupBy, Stats, StatsRow};
+use plupper_search::executor;
+use plupper_store::ConversationId;
+use plupper_store::query::Snapshot;
+
+use crate::{Archive, Error, Filter};
+
+/// The conversations of [`Archive::conversations`], in the order they started.
+pub struct Conversations<'a> {
+    _snapshot: Snapshot<'a>,
+    each: Box<dyn Iterator<Item = Result<Conversation, plupper_audit::AuditError>> + 'a>,
+}
+
+impl std::fmt::Debug for Conversations<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conversations").finish_non_exhaustive()
+    }
+}
+
+impl Iterator for Conversations<'_> {
+    type Item = Result<Conversation, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.each.next().map(|item| item.map_err(Error::from))
+    }
+}
+
+impl Archive {
+    /// The conversations in which at least one message matches `filter`, each whole, in
+    /// the order they started, with their figures (visitor, customer, operators,
+    /// first-response time). A conversation is a visitor's messages from the entry line
+    /// or from more than 30 minutes of silence up to the next such point.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// // "Sure, just go to the account settings" selects the second chat, all of it.
+    /// let chats: Vec<_> = archive
+    ///     .conversations(&Filter::default().contains("settings"))?
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(chats.len(), 1);
+    /// assert_eq!(chats[0].messages.len(), 2);
+    /// assert_eq!(chats[0].summary.first_response, Some(205)); // 15:54:16 → 15:57:41
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn conversations(&self, filter: &Filter) -> Result<Conversations<'_>, Error> {
+        let snapshot = self.store.snapshot()?;
+        let selected = select(&self.store, filter)?;
+        Ok(Conversations {
+            _snapshot: snapshot,
+            each: Box::new(in_order(&self.store, selected)),
+        })
+    }
+
+    /// One conversation by its id (the smallest archive id among its messages); `None`
+    /// when there is none with this id.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, ConversationId, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let first = archive.conversation(ConversationId(1))?.expect("a conversation");
+    /// assert_eq!(first.messages.len(), 3);
+    /// assert!(archive.conversation(ConversationId(2))?.is_none()); // message 2 is in 1
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, Error> {
+        Ok(plupper_audit::conversations::load(&self.store, id)?)
+    }
+
+    /// Statistics over the messages and conversations `filter` selects: messages,
+    /// conversations, visitors, median and 90th-percentile first-response time
+    /// (nearest rank) and unanswered conversations, overall or by `by` (then a total
+    /// row follows the groups).
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, GroupBy, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let rows = archive.stats(&Filter::default(), Some(GroupBy::Operator))?;
+    /// assert_eq!(rows[0].group.as_deref(), Some("john"));
+    /// assert_eq!((rows[0].messages, rows[0].conversations), (5, 2));
+    /// assert_eq!(rows[0].median_first_response, Some(91));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stats(&self, filter: &Filter, by: Option<GroupBy>) -> Result<Vec<StatsRow>, Error> {
+        let snapshot = self.store.snapshot()?;
+        let store = snapshot.store();
+        let mut stats = Stats::new(by);
+        let (_, messages) = executor::messages(store, filter, None)?;
+        for stored in messages {
+            stats.add_message(&stored?);
+        }
+        let selected = select(store, filter)?;
+        for conversation in in_order(store, selected) {
+            stats.add_conversation(&conversation?.summary);
+        }
+        Ok(stats.rows())
+    }
+
+    /// Checks the whole archive: the database file, every message against its original
+    /// text, the integrity chain, the conversations, the content blocks, and the search
+    /// index against the store. Problems are in the answer, not errors.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let check = archive.verify()?;
+    /// assert!(check.problems().is_empty());
+    /// assert_eq!(check.store.messages, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify(&self) -> Result<ArchiveCheck, Error> {
+        Ok(verify_archive(&self.store)?)
+    }
+
+    /// Exports an evidence bundle of the messages `filter` selects into `dir` (made here;
+    /// one that exists must be empty): the API response of their original elements byte
+    /// for byte, NDJSON, CSV, their conversations whole with transcripts, and a manifest
+    /// of SHA-256s. Keep the returned manifest SHA-256: it proves the bundle later
+    /// ([`verify_bundle`](crate::verify_bundle)).
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, ExportInfo, Filter, NoProgress, verify_bundle};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path().join("archive"))?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let info = ExportInfo {
+    ///     tool: "my-audit 1.0".into(),
+    ///     exported_at: "2026-11-25T12:00:00Z".into(),
+    ///     given: vec![("operator".into(), "john".into())],
+    /// };
+    /// let bundle = dir.path().join("bundle");
+    /// let sealed = archive.export(&Filter::default().operator("john"), &bundle, info)?;
+    /// assert_eq!(sealed.manifest.message_ids, [1, 2, 3, 4, 5]);
+    /// let check = verify_bundle(&bundle)?;
+    /// assert!(check.differences.is_empty());
+    /// assert_eq!(check.manifest_sha256, Some(sealed.manifest_sha256));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn export(&self, filter: &Filter, dir: &Path, info: ExportInfo) -> Result<Sealed, Error> {
+        Ok(bundle::export(&self.store, filter, dir, info)?)
+    }
+}

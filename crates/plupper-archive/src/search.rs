@@ -1,0 +1,59 @@
+//! Ranked full-text search ([`Hit`]: message, score, snippet, highlights, conversation).
+
+use plupper_index::{Freshness, NoProgress, update};
+use plupper_search::ranked::{self, Hit};
+
+use crate::{Archive, Error, Filter};
+
+impl Archive {
+    /// Searches the messages' content: the messages matching the `search` query `words`
+    /// and `filter`, best first (ties in archive order), at most `limit`.
+    ///
+    /// The query language: words (all must match, ranked by BM25), `"quoted phrases"`,
+    /// `-word` to exclude, `OR` between two items; nothing is a syntax error. A ranked
+    /// search needs a current index: when the index is behind (or missing, or damaged)
+    /// and the archive is writable, it is brought up to date first; on an archive
+    /// opened read-only that is [`Error::IndexNotCurrent`].
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let hits = archive.search("account settings", &Filter::default(), Some(10))?;
+    /// assert_eq!(hits.len(), 1);
+    /// assert_eq!(hits[0].message.message.content, "Sure, just go to the account settings ...");
+    /// let (start, end) = hits[0].highlights[0];
+    /// let marked: String = hits[0].snippet.chars().skip(start).take(end - start).collect();
+    /// assert_eq!(marked, "account");
+    /// assert!(hits[0].score > 0.0);
+    /// assert!(hits[0].conversation.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn search(
+        &self,
+        words: &str,
+        filter: &Filter,
+        limit: Option<usize>,
+    ) -> Result<Vec<Hit>, Error> {
+        let query = ranked::parse(words);
+        match ranked::search(&self.store, &query, filter, limit)? {
+            Ok(hits) => Ok(hits),
+            Err(why) if self.store.is_read_only() => Err(self.not_current(why)),
+            Err(_) => {
+                update(&self.store, false, &NoProgress)?;
+                ranked::search(&self.store, &query, filter, limit)?
+                    .map_err(|why| self.not_current(why))
+            }
+        }
+    }
+
+    fn not_current(&self, why: Freshness) -> Error {
+        Error::IndexNotCurrent {
+            dir: self.store.dir().to_owned(),
+            why,
+            read_only: self.store.is_read_only(),
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Evidence bundles: a directory of exported messages that proves itself.
+//!
+//! ```text
+//! DIR/
+//!   messages.json          the API's response body for the selected messages: the
+//!                          original elements, byte for byte
+//!   messages.ndjson        the same messages as NDJSON (id, six fields, timestamp)
+//!   messages.csv           the same messages as CSV
+//!   conversations.ndjson   the conversations the messages belong to, one summary a line
+//!   transcripts/conversation-ID.txt   each of those conversations, whole, for reading
+//!   manifest.json          what was exported, from where, when, by what, and the
+//!                          SHA-256 of every other file
+//!   manifest.sha256        the SHA-256 of manifest.json (`sha256sum -c` reads it)
+//! ```
+//!
+//! [`export`] writes the message files, the conversations and their transcripts
+//! ([`mod@write`]); [`seal`] then writes the manifest over whatever the directory
+//! holds (`seal.rs`). [`verify_bundle`] checks a bundle (`verify.rs`):
+//! every file against its recorded SHA-256 and size, no file missing or added, the
+//! manifest against `manifest.sha256`, the manifest's counts and ids against the files,
+//! and the messages of the three message files against each other (each NDJSON line and
+//! CSV row re-derived from the corresponding original in `messages.json`), so that a
+//! change is named down to the message and field where it can be.
+//!
+//! A bundle proves itself to whoever holds its manifest's SHA-256 from the time of export
+//! (the export prints it); someone who rewrites a file, the manifest and
+//! `manifest.sha256` together is caught only against that. The manifest also records the
+//! archive's chain head at export, which `verify` on the archive prints.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::AuditError;
+
+mod seal;
+mod verify;
+pub mod write;
+
+pub use seal::seal;
+pub use verify::{BundleCheck, verify_bundle};
+pub use write::{ExportInfo, export};
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "manifest.json";
+/// The file holding the manifest's SHA-256.
+pub const MANIFEST_SUM: &str = "manifest.sha256";
+/// The API response body of the selected messages.
+pub const MESSAGES_JSON: &str = "messages.json";
+/// The selected messages as NDJSON.
+pub const MESSAGES_NDJSON: &str = "messages.ndjson";
+/// The selected messages as CSV.
+pub const MESSAGES_CSV: &str = "messages.csv";
+/// The conversations' summaries as NDJSON.
+pub const CONVERSATIONS_NDJSON: &str = "conversations.ndjson";
+/// The directory of transcripts.
+pub const TRANSCRIPTS: &str = "transcripts";
+/// What a manifest says it is.
+pub const FORMAT: &str = "plupper-archive evidence bundle";
+/// The version of the bundle layout.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A filter as an API query string, dates written `MM/DD/YYYY` (read literally, so the
+/// string means the same whatever day it is read on).
+///
+/// ```
+/// use plupper_audit::bundle::applied_query;
+/// use plupper_search::Filter;
+///
+/// let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+/// let filter = Filter::from_query_string("from=4/29/09&contains=100%25+off", today)?;
+/// assert_eq!(applied_query(&filter), "from=04%2F29%2F2009&contains=100%25+off");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn applied_query(filter: &plupper_search::Filter) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    let date = |d: chrono::NaiveDate| d.format("%m/%d/%Y").to_string();
+    if let Some(from) = filter.from {
+        query.append_pair("from", &date(from));
+    }
+    if let Some(to) = filter.to {
+        query.append_pair("to", &date(to));
+    }
+    if let Some(operator) = &filter.operator {
+        query.append_pair("operator", operator);
+    }
+    if let Some(visitor) = filter.visitor_id {
+        query.append_pair("visitorId", &visitor.to_string());
+    }
+    if let Some(customer) = &filter.customer_id {
+        query.append_pair("customerId", customer);
+    }
+    if let Some(contains) = &filter.contains {
+        query.append_pair("contains", contains);
+    }
+    query.finish()
+}
+
+/// The path of a conversation's transcript inside a bundle.
+pub fn transcript_path(conversation: i64) -> String {
+    format!("{TRANSCRIPTS}/conversation-{conversation}.txt")
+}
+
+/// What `manifest.json` holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Manifest {
+    /// [`FORMAT`].
+    pub format: String,
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// The program that exported it, e.g. `plupper-archive 0.1.0`.
+    pub tool: String,
+    /// When it was exported (RFC 3339, UTC).
+    pub exported_at: String,
+    /// The archive it was exported from.
+    pub archive: ArchiveRecord,
+    /// The filter as given, and as applied.
+    pub filter: FilterRecord,
+    /// How many of each.
+    pub counts: Counts,
+    /// The archive ids of the exported messages, in the order of the message files.
+    pub message_ids: Vec<i64>,
+    /// The conversations they belong to, in the order they started.
+    pub conversation_ids: Vec<i64>,
+    /// Every other file of the bundle, by path (`/`-separated, relative), sorted.
+    pub files: Vec<FileRecord>,
+}
+
+/// The archive a bundle comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArchiveRecord {
+    /// The archive's uuid.
+    pub uuid: String,
+    /// How many messages it held.
+    pub messages: u64,
+    /// The last link of its chain at export (`None`: an empty archive).
+    pub chain_head: Option<ChainHead>,
+}
+
+/// A chain link, as a manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChainHead {
+    /// The link's number.
+    pub link: i64,
+    /// The last archive id it covers.
+    pub last_id: i64,
+    /// Its hash, hex.
+    pub sha256: String,
+}
+
+/// The filter of an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FilterRecord {
+    /// The filter as given: (flag, value) pairs, in the order given.
+    pub given: Vec<(String, String)>,
+    /// The filter as applied (dates resolved), as an API query string.
+    pub applied: String,
+}
+
+/// The counts of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Counts {
+    /// Messages exported.
+    pub messages: u64,
+    /// Conversations they belong to.
+    pub conversations: u64,
+    /// Files other than the manifest and its checksum.
+    pub files: u64,
+}
+
+/// A file of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileRecord {
+    /// Its path inside the bundle.
+    pub path: String,
+    /// Its size.
+    pub bytes: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+}
+
+/// What an export knows before the files are hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// The program, e.g. `plupper-archive 0.1.0`.
+    pub tool: String,
+    /// When (RFC 3339, UTC): given by the caller, the library reads no clock.
+    pub exported_at: String,
+    /// The archive.
+    pub archive: ArchiveRecord,
+    /// The filter.
+    pub filter: FilterRecord,
+    /// The exported messages' ids.
+    pub message_ids: Vec<i64>,
+    /// Their conversations' ids.
+    pub conversation_ids: Vec<i64>,
+}
+
+/// What [`seal`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The SHA-256 of `manifest.json`, hex.
+    pub manifest_sha256: String,
+}
+
+/// Names the file an I/O error is about.
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
+    move |source| AuditError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
