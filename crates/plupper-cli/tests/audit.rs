@@ -639,7 +639,7 @@ fn verify_names_a_deleted_row() {
         "DELETE FROM message WHERE id = 5",
         &[
             "message 5 is missing (chain link 1 records it)",
-            "conversation 3 lists message 5, which is not in the archive",
+            "conversation 3: records 3 messages, its messages are 2",
             "search index: it holds 11 messages, the archive 10",
         ],
     );
