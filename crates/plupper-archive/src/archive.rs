@@ -96,6 +96,29 @@ impl Archive {
         })
     }
 
+    /// Opens the archive in `dir` to answer queries, as cheaply as it can: without write
+    /// access when its schema is current (so a short-lived process neither creates nor
+    /// removes the database's WAL files), otherwise as [`Archive::open`] does. An archive
+    /// opened so answers every query, but [`Archive::search`] cannot bring its index up
+    /// to date and nothing can be added to it: open it with [`Archive::open`] for that.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// Archive::create(dir.path())?.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let archive = Archive::open_to_read(dir.path())?;
+    /// assert_eq!(archive.count(&Filter::default().operator("john"))?, 5);
+    /// assert!(archive.is_read_only());
+    /// assert!(Archive::open_to_read(dir.path().join("typo")).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_to_read(dir: impl AsRef<Path>) -> Result<Archive, Error> {
+        Ok(Archive {
+            store: Store::open_to_read(existing(dir.as_ref())?)?,
+        })
+    }
+
     /// The archive directory.
     pub fn dir(&self) -> &Path {
         self.store.dir()

@@ -14,6 +14,12 @@ pub fn open(dir: &Path) -> Result<Archive, Failure> {
     Ok(Archive::open(dir)?)
 }
 
+/// The existing archive in `dir`, opened to answer queries only (see
+/// [`Archive::open_to_read`]).
+pub fn open_to_read(dir: &Path) -> Result<Archive, Failure> {
+    Ok(Archive::open_to_read(dir)?)
+}
+
 pub mod conversations;
 pub mod export;
 pub mod filter;

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use plupper_archive::{Freshness, Route};
+use plupper_archive::{Archive, Freshness, Route};
 
 use crate::Failure;
 use crate::cli::QueryArgs;
@@ -12,10 +12,12 @@ use crate::output::{MessageWriter, default_message_format};
 
 /// Says once on stderr when the index could not answer.
 /// (No repair is suggested while another process updates the index, or to a user who
-/// cannot write the archive.)
-fn note(route: &Route, read_only: bool) {
+/// cannot write the archive: the query opened it without write access in any case, so
+/// only then is it opened to find out.)
+fn note(route: &Route, dir: &Path) {
+    let writable = || Archive::open(dir).is_ok_and(|archive| !archive.is_read_only());
     match route {
-        Route::Fallback(why) if read_only || *why == Freshness::Updating => {
+        Route::Fallback(why) if *why == Freshness::Updating || !writable() => {
             say!("note: {why}; answering from the archive alone");
         }
         Route::Fallback(why) => say!(
@@ -25,13 +27,13 @@ fn note(route: &Route, read_only: bool) {
     }
 }
 
-pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
+pub fn run(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
-    let archive = crate::commands::open(archive)?;
+    let archive = crate::commands::open_to_read(dir)?;
     let stdout = std::io::stdout();
     if args.count {
         let (count, route) = archive.count_routed(&filter)?;
-        note(&route, archive.is_read_only());
+        note(&route, dir);
         let mut out = stdout.lock();
         writeln!(out, "{count}")?;
         out.flush()?;
@@ -46,7 +48,7 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let mut writer =
         MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
     let messages = archive.query_first(&filter, args.limit)?;
-    note(messages.route(), archive.is_read_only());
+    note(messages.route(), dir);
     for stored in messages {
         writer.write(&stored?)?;
     }

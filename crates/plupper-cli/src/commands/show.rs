@@ -32,7 +32,7 @@ pub fn run(archive: &Path, args: ShowArgs) -> Result<(), Failure> {
         .as_deref()
         .ok_or_else(|| Failure::Invalid("give a message id, or --conversation ID".into()))?;
     let id = parse_id(id)?;
-    let stored = crate::commands::open(archive)?
+    let stored = crate::commands::open_to_read(archive)?
         .message(id)?
         .ok_or_else(|| Failure::Failed(format!("no message with id {id}")))?;
     let format = default_message_format(args.output.format);
