@@ -84,10 +84,10 @@ fn index_state(store: &Store) -> Result<IndexState, AuditError> {
             )),
             Err(why) => IndexState::NotCurrent(why),
         },
-        Freshness::Behind {
+        Freshness::Ahead {
             indexed,
             archived: last,
-        } if indexed > last => IndexState::Inconsistent(format!(
+        } => IndexState::Inconsistent(format!(
             "it holds messages up to id {indexed}, but the archive's ids end at {last} (messages were removed from the archive, or its database was put back from an older copy; `plupper-archive index` rebuilds it)"
         )),
         Freshness::Unreadable(why) => IndexState::Inconsistent(format!(

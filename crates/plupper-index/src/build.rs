@@ -106,10 +106,18 @@ struct Payload {
 pub enum Freshness {
     /// It holds exactly the store's messages.
     Current,
-    /// It lacks the messages after `indexed` (the store's last is `archived`), or, when
-    /// `indexed` is the higher, it holds messages after the store's last (the database
-    /// was put back from an older copy, the index was not): an update rebuilds it.
+    /// It lacks the messages after `indexed` (the store's last is `archived`): an update
+    /// adds them.
     Behind {
+        /// The last archive id in the index.
+        indexed: i64,
+        /// The last archive id in the store.
+        archived: i64,
+    },
+    /// It holds messages after the store's last (the database was put back from an older
+    /// copy, the index was not, or messages were removed behind the archive's back): an
+    /// update rebuilds it, since new messages will get those ids again.
+    Ahead {
         /// The last archive id in the index.
         indexed: i64,
         /// The last archive id in the store.
@@ -129,7 +137,7 @@ impl std::fmt::Display for Freshness {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Freshness::Current => write!(f, "the search index is current"),
-            Freshness::Behind { indexed, archived } if indexed > archived => write!(
+            Freshness::Ahead { indexed, archived } => write!(
                 f,
                 "the search index holds messages up to id {indexed}, after the archive's last ({archived})"
             ),
@@ -205,14 +213,12 @@ fn current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError>
     };
     match payload {
         Some(p) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => {
-            if p.last_id == archived {
-                Ok(Ok((index, archived)))
-            } else {
-                Ok(Err(Freshness::Behind {
-                    indexed: p.last_id,
-                    archived,
-                }))
-            }
+            let indexed = p.last_id;
+            Ok(match indexed.cmp(&archived) {
+                std::cmp::Ordering::Equal => Ok((index, archived)),
+                std::cmp::Ordering::Less => Err(Freshness::Behind { indexed, archived }),
+                std::cmp::Ordering::Greater => Err(Freshness::Ahead { indexed, archived }),
+            })
         }
         _ => Ok(Err(Freshness::Foreign)),
     }

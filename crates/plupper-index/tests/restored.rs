@@ -45,7 +45,7 @@ fn an_index_ahead_of_a_restored_database_is_rebuilt_not_trusted() {
     let found = freshness(&store).unwrap();
     assert_eq!(
         found,
-        Freshness::Behind {
+        Freshness::Ahead {
             indexed: 10,
             archived: 5
         }
