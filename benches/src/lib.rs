@@ -1,11 +1,9 @@
-//! Benchmark support for plupper-archive: the corpus generator, the engines it is
-//! compared with, and the comparison itself.
+//! Benchmark support for plupper-archive: the engines it is compared with, and the
+//! comparison itself.
 //!
-//! - [`corpus`]: a deterministic generator of realistic Plupper chat history (sessions,
-//!   working-hours traffic, shared customers, multilingual content, exact repeats) and
-//!   the writers for the API list response and NDJSON formats it is stored in. The
-//!   `plupper-corpus` binary is a thin command line over it; the checked-in sample under
-//!   `data/sample/` is made with it.
+//! - [`corpus`]: the corpus generator of `plupper-testkit` (re-exported), a deterministic
+//!   generator of realistic Plupper chat history. The `plupper-corpus` binary is a thin
+//!   command line over it; the checked-in sample under `data/sample/` is made with it.
 //! - [`peer`]: the SQLite FTS5 peer (binary `plupper-peer`), with the contract's
 //!   semantics implemented honestly;
 //! - [`scan`]: the plain scan over the API file (binary `plupper-scan`);
@@ -28,7 +26,6 @@
 //! ```
 
 pub mod compare;
-pub mod corpus;
 pub mod elements;
 mod error;
 pub mod ndjson;
@@ -37,3 +34,4 @@ pub mod scan;
 pub mod shell;
 
 pub use error::BenchError;
+pub use plupper_testkit::corpus;

@@ -1,4 +1,6 @@
-//! Test support for plupper-archive: an upstream Plupper API to sync from.
+//! Test support for plupper-archive: realistic chat histories ([`mod@corpus`], the
+//! generator the benchmarks and the CLI tests use too) and an upstream Plupper API to
+//! sync from.
 //!
 //! [`Upstream::start`] serves `GET /resources/message` on `127.0.0.1` at a random port,
 //! with HTTP Basic auth and the API's filters (parsed by `plupper_search::Filter`, so the
@@ -25,6 +27,8 @@
 //! assert_eq!(upstream.len(), 50);
 //! ```
 
+pub mod corpus;
+
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -36,7 +40,7 @@ use std::time::Duration;
 use base64::Engine;
 use chrono::NaiveDate;
 
-use plupper_bench::corpus::{CorpusConfig, Generator};
+use crate::corpus::{CorpusConfig, Generator};
 use plupper_model::element::{Element, parse_element};
 use plupper_search::{Filter, Matcher};
 

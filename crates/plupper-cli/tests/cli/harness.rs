@@ -11,7 +11,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use plupper_bench::corpus::{CorpusConfig, Generator, write_api, write_ndjson};
+use plupper_testkit::corpus::{CorpusConfig, Generator, write_api, write_ndjson};
 use serde_json::Value;
 use tempfile::TempDir;
 

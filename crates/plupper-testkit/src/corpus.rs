@@ -356,14 +356,14 @@ impl Ord for Pending {
 /// chronological order (ties keep a fixed order), in constant memory.
 ///
 /// ```
-/// use plupper_bench::corpus::{CorpusConfig, Generator, ENTRY_LINE};
+/// use plupper_testkit::corpus::{CorpusConfig, Generator, ENTRY_LINE};
 ///
 /// let config = CorpusConfig { messages: 50, seed: 3, ..CorpusConfig::default() };
 /// let messages: Vec<_> = Generator::new(config)?.collect();
 /// assert_eq!(messages.len(), 50);
 /// assert_eq!(messages[0].content, ENTRY_LINE);
 /// assert!(messages.windows(2).all(|pair| pair[0].at <= pair[1].at));
-/// # Ok::<(), plupper_bench::corpus::ConfigError>(())
+/// # Ok::<(), plupper_testkit::corpus::ConfigError>(())
 /// ```
 #[derive(Debug)]
 pub struct Generator {
