@@ -44,7 +44,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use serde::Serialize;
+use plupper_model::wire::WireMessage;
 
 mod bratislava;
 mod dice;
@@ -165,28 +165,15 @@ pub struct GeneratedMessage {
     pub operator: Option<&'static str>,
 }
 
-/// The API object's fields, in the API's order.
-#[derive(Serialize)]
-struct Wire<'a> {
-    content: &'a str,
-    #[serde(rename = "customerId")]
-    customer_id: Option<&'a str>,
-    created: &'a str,
-    #[serde(rename = "visitorId")]
-    visitor_id: Option<i64>,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    operator: Option<&'a str>,
-}
-
 impl GeneratedMessage {
-    fn wire(&self) -> Wire<'_> {
-        Wire {
+    /// The six API fields, in the API's key order (the model's one wire shape).
+    fn wire(&self) -> WireMessage<'_> {
+        WireMessage {
             content: &self.content,
             customer_id: self.customer_id,
             created: &self.created,
             visitor_id: self.visitor_id,
-            kind: self.side.api_type(),
+            message_type: self.side.api_type(),
             operator: self.operator,
         }
     }
@@ -843,7 +830,6 @@ where
 mod tests {
     use super::*;
     use chrono::{NaiveDateTime, TimeDelta};
-    use serde::Deserialize;
     use std::collections::{HashMap, HashSet};
 
     fn config(messages: u64, seed: u64) -> CorpusConfig {
@@ -864,24 +850,11 @@ mod tests {
         out
     }
 
-    /// The API object, owned; serialising it again must give the original text back,
-    /// which proves the key order and the compact form.
-    #[derive(Deserialize, Serialize)]
-    struct OwnedWire {
-        content: String,
-        #[serde(rename = "customerId")]
-        customer_id: Option<String>,
-        created: String,
-        #[serde(rename = "visitorId")]
-        visitor_id: Option<i64>,
-        #[serde(rename = "type")]
-        kind: String,
-        operator: Option<String>,
-    }
-
-    fn assert_canonical_object(text: &str) -> OwnedWire {
-        let object: OwnedWire = serde_json::from_str(text).expect("an object");
-        assert_eq!(serde_json::to_string(&object).expect("serialise"), text);
+    /// The API object as the model reads it; the model's canonical form of it must be
+    /// the text itself, which proves the key order and the compact form.
+    fn assert_canonical_object(text: &str) -> plupper_model::Message {
+        let element = plupper_model::element::parse_element(text.as_bytes()).expect("an element");
+        assert_eq!(plupper_model::wire::object_json(&element.message), text);
         let keys: Vec<String> =
             serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
                 .expect("an object")
@@ -889,7 +862,7 @@ mod tests {
                 .cloned()
                 .collect();
         assert_eq!(keys.len(), 6, "exactly six keys in {text}");
-        object
+        element.message
     }
 
     #[test]
@@ -972,7 +945,7 @@ mod tests {
         for (index, element) in elements.iter().enumerate() {
             assert!(element.starts_with("{\"content\":"), "{element}");
             let object = assert_canonical_object(element);
-            assert!(object.kind == "VO" || object.kind == "VT");
+            assert!(object.message_type == "VO" || object.message_type == "VT");
             if index > 0 {
                 rebuilt.push_str(", ");
             }
