@@ -97,8 +97,9 @@ impl Archive {
     }
 
     /// Opens the archive in `dir` to answer queries, as cheaply as it can: without write
-    /// access when its schema is current (so a short-lived process neither creates nor
-    /// removes the database's WAL files), otherwise as [`Archive::open`] does. An archive
+    /// access when its schema is current (so a short-lived process neither checkpoints
+    /// nor removes the database's WAL files when it ends), otherwise as [`Archive::open`]
+    /// does. An archive
     /// opened so answers every query, but [`Archive::search`] cannot bring its index up
     /// to date and nothing can be added to it: open it with [`Archive::open`] for that.
     ///
