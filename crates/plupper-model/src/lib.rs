@@ -34,6 +34,8 @@
 //! assert_eq!(element.original.text.as_bytes(), raw);
 //! ```
 
+#![warn(unreachable_pub)]
+
 pub mod date;
 pub mod element;
 pub mod fold;

@@ -27,6 +27,8 @@
 //! assert_eq!(upstream.len(), 50);
 //! ```
 
+#![warn(unreachable_pub)]
+
 pub mod corpus;
 
 use std::collections::HashMap;
