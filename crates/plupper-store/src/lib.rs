@@ -54,6 +54,7 @@
 mod added;
 pub mod chain;
 pub mod content_block;
+pub mod content_count;
 pub mod conversation;
 mod error;
 mod known;

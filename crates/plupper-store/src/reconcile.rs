@@ -144,8 +144,8 @@ const FOREIGN_KEYS_ON: &str = "PRAGMA foreign_keys = ON";
 /// the import's CPU time by about a sixth). Reset to the default when the unit ends, so
 /// that readers stay small.
 const WRITE_CACHE: &str = "PRAGMA cache_size = -32768";
-/// Elements (messages and quarantined) after which a unit's group commits; see the
-/// [module](self).
+/// Elements (messages and quarantined) after which a unit's group commits: fewer, larger
+/// commits write much less (see [`Reconciler`]).
 pub const GROUP_ELEMENTS: u64 = 65_536;
 const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
 const INSERT_BATCH: &str =
