@@ -131,7 +131,7 @@ pub struct Group {
 }
 
 /// Whether `point` starts a new conversation after `previous` (the key's message before).
-pub fn starts_conversation(previous: Option<&Point>, point: &Point, gap: i64) -> bool {
+pub(crate) fn starts_conversation(previous: Option<&Point>, point: &Point, gap: i64) -> bool {
     match previous {
         None => true,
         Some(previous) => point.entry || point.sort_key - previous.sort_key > gap,

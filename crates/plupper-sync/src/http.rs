@@ -26,7 +26,7 @@ use crate::source::{Opened, Source};
 use crate::window::Window;
 
 /// The API's path for the list of messages, below the base URL.
-pub const MESSAGES_PATH: &str = "/resources/message";
+pub(crate) const MESSAGES_PATH: &str = "/resources/message";
 
 /// The default base URL.
 pub const DEFAULT_URL: &str = "https://api.plupper.com";
@@ -165,7 +165,7 @@ impl HttpSource {
     }
 
     /// The request URL for a window (no credentials in it).
-    pub fn window_url(&self, window: &Window) -> String {
+    pub(crate) fn window_url(&self, window: &Window) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         if let Some(from) = window.from {
             query.append_pair("from", &api_date(from));
@@ -245,7 +245,7 @@ impl Source for HttpSource {
 }
 
 /// A date as the API takes it: `MM/DD/YYYY`.
-pub fn api_date(date: NaiveDate) -> String {
+pub(crate) fn api_date(date: NaiveDate) -> String {
     date.format("%m/%d/%Y").to_string()
 }
 

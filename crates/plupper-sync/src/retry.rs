@@ -68,7 +68,7 @@ impl RetryPolicy {
 
 /// A number in `[0, 1)` from the process's random hasher keys (seeded by the operating
 /// system), enough for jitter without a random-number dependency.
-pub fn jitter_unit() -> f64 {
+pub(crate) fn jitter_unit() -> f64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u8(0);
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64

@@ -72,7 +72,7 @@ impl Window {
     }
 
     /// The first day, `NaiveDate::MIN` for an open start.
-    pub fn first_day(&self) -> NaiveDate {
+    pub(crate) fn first_day(&self) -> NaiveDate {
         self.from.unwrap_or(NaiveDate::MIN)
     }
 
