@@ -196,7 +196,8 @@ pub struct SyncArgs {
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub full: bool,
 
-    /// Pull from this day (MM/DD/YY, M/D/YY or MM/DD/YYYY); with --to, only that range.
+    /// Pull from this day (YYYY-MM-DD, MM/DD/YY, M/D/YY or MM/DD/YYYY); with --to, only
+    /// that range.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
 
@@ -296,8 +297,8 @@ pub struct QueryArgs {
 /// The API's filters, as flags or as a query string. An empty value means "not given".
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// Messages written on or after this day: MM/DD/YY, M/D/YY or MM/DD/YYYY. A two-digit
-    /// year is within 80 years before and 20 years after today.
+    /// Messages written on or after this day: YYYY-MM-DD, MM/DD/YY, M/D/YY or MM/DD/YYYY.
+    /// A two-digit year is within 80 years before and 20 years after today.
     #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub from: Option<String>,
 
@@ -322,8 +323,9 @@ pub struct FilterArgs {
     pub contains: Option<String>,
 
     /// The filters as the API's URL query string, e.g. 'operator=peter&contains=money'
-    /// (decoded as a browser encodes it: `+` is a space, `%XX` escapes). Unknown
-    /// parameters are ignored. A parameter may not be given both here and as a flag.
+    /// (decoded as a browser encodes it: `+` is a space, `%XX` escapes); dates as the API
+    /// takes them (MM/DD/YY, M/D/YY, MM/DD/YYYY). Unknown parameters are ignored, each
+    /// named on stderr. A parameter may not be given both here and as a flag.
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub params: Option<String>,
 }

@@ -3,6 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use plupper_index::RankedQuery;
+use plupper_model::printable::printable;
 use plupper_search::ranked::{parse, search};
 use plupper_store::Store;
 
@@ -43,6 +45,10 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
                 .map_err(|why| Failure::Failed(format!("the search index cannot answer: {why}")))?
         }
     };
+    if hits.is_empty() {
+        let filtered = filter != plupper_search::Filter::default();
+        say!("note: {}", why_no_hits(&args.query, &query, filtered));
+    }
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -72,4 +78,42 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// Why a search found nothing, and what else may find it (issue 17: a search that matches
+/// nothing must not look like a search that ran fine over an archive without the text).
+fn why_no_hits(text: &str, query: &RankedQuery, filtered: bool) -> String {
+    let contains = format!(
+        "`query --contains {}` finds any text as written",
+        shell_quoted(text.trim())
+    );
+    if query.required.is_empty() && query.excluded.is_empty() {
+        return format!(
+            "`{}` holds no word to search for (search matches words of letters and digits); {contains}",
+            printable(text)
+        );
+    }
+    let among = if filtered {
+        " among those the filters select"
+    } else {
+        ""
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.contains(&"AND") {
+        let without: Vec<&str> = words.into_iter().filter(|w| *w != "AND").collect();
+        return format!(
+            "no message{among} matches every word of `{}`; `AND` is searched as a word, and every word must match anyway: try `search {}`",
+            printable(text),
+            shell_quoted(&without.join(" "))
+        );
+    }
+    format!(
+        "no message{among} matches every word of `{}`; {contains}",
+        printable(text)
+    )
+}
+
+/// `text` quoted for a POSIX shell, for a command to copy.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", printable(text).replace('\'', r"'\''"))
 }
