@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::color::ColorChoice;
+
 /// Keep a Plupper live-chat history offline, searchable and auditable.
 ///
 /// plupper-archive keeps every message of the Plupper chat API in a local SQLite archive,
@@ -33,6 +35,18 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// When to style the output (bold matches, log levels): auto (on a terminal, unless
+    /// NO_COLOR is set), always or never (both win over NO_COLOR).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "WHEN",
+        hide_possible_values = true
+    )]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -52,6 +66,10 @@ pub enum Command {
     /// middle keeps what comes before the damage and puts the rest in quarantine, and the
     /// command exits 2 after the other files. A file that is not recognised at all is not
     /// imported (exit 2).
+    #[command(after_help = "\
+Examples:
+  plupper-archive import data
+  plupper-archive import responses/2009-04.json export.ndjson --no-index")]
     Import(ImportArgs),
     /// Answer the API's query from the archive, exactly as the API would.
     ///
@@ -80,6 +98,11 @@ Examples:
   plupper-archive search '\"account settings\"' --operator peter --format ndjson")]
     Search(SearchArgs),
     /// Show one message by its archive id.
+    #[command(after_help = "\
+Examples:
+  plupper-archive show 3202
+  plupper-archive show 3202 --format api
+  plupper-archive show --conversation 3201")]
     Show(ShowArgs),
     /// Bring the search index up to date with the archive (or rebuild it).
     ///
@@ -87,8 +110,16 @@ Examples:
     /// archive and never changes an answer. `import` updates it at its end. When it is
     /// missing, behind, from another archive or damaged, queries answer from the archive
     /// alone and say so on stderr, and this command repairs it.
+    #[command(after_help = "\
+Examples:
+  plupper-archive index
+  plupper-archive index --rebuild")]
     Index(IndexArgs),
     /// List the elements that could not be archived, with the reason and where they came from.
+    #[command(after_help = "\
+Examples:
+  plupper-archive quarantine
+  plupper-archive quarantine --format csv > quarantine.csv")]
     Quarantine(QuarantineArgs),
     /// Pull the history from the Plupper API into the archive: incremental, resumable.
     ///
@@ -158,6 +189,10 @@ Examples:
     ///
     /// Says exactly what differs (a changed, missing or added file; which message and
     /// field differ between the message files) and exits 1 when anything does.
+    #[command(after_help = "\
+Examples:
+  plupper-archive verify-bundle evidence-2012-peter-ibm
+  sha256sum evidence-2012-peter-ibm/manifest.json")]
     VerifyBundle(VerifyBundleArgs),
     /// Check the whole archive: the database file, every message against its original
     /// text, the integrity chain, the conversations and the search index.
@@ -166,7 +201,42 @@ Examples:
     /// to the batch before. This command recomputes it all and names each problem
     /// (message, chain link, conversation); it exits 1 when there is any, 0 with a
     /// one-line summary (ending with the chain head's hash, worth keeping) when not.
+    #[command(after_help = "\
+Examples:
+  plupper-archive verify
+  plupper-archive --archive /backup/plupper verify")]
     Verify(VerifyArgs),
+    /// Print the completion script of a shell.
+    ///
+    /// Load it in the shell's start-up file, or save it where the shell looks for
+    /// completions.
+    #[command(after_help = "\
+Examples:
+  plupper-archive completions bash > ~/.local/share/bash-completion/completions/plupper-archive
+  plupper-archive completions zsh > ~/.zfunc/_plupper-archive
+  plupper-archive completions fish > ~/.config/fish/completions/plupper-archive.fish")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a directory.
+    #[command(after_help = "\
+Examples:
+  plupper-archive man | man -l -
+  plupper-archive man --out ~/.local/share/man/man1")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `plupper-archive.1` and one `plupper-archive-COMMAND.1` per command into DIR
+    /// (created when missing) and print their paths, instead of the main page on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

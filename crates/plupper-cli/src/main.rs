@@ -12,6 +12,7 @@ macro_rules! say {
 
 mod allocator;
 mod cli;
+mod color;
 mod commands;
 mod output;
 mod plural;
@@ -135,6 +136,7 @@ fn main() -> ExitCode {
     // First, before any thread: the setting is the allocator's, for the whole process.
     let thresholds_fixed = allocator::fix_thresholds();
     let cli = Cli::parse();
+    color::set(cli.color);
     init_tracing(cli.verbose);
     if !thresholds_fixed {
         tracing::debug!("the allocator's thresholds are left as they are");
@@ -151,8 +153,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    // The commands about the program itself need no archive.
+    let command = match cli.command {
+        Command::Completions(args) => return commands::completions::run(args),
+        Command::Man(args) => return commands::man::run(args),
+        command => command,
+    };
     let archive = archive_dir(cli.archive)?;
-    match cli.command {
+    match command {
         Command::Import(args) => commands::import::run(&archive, args),
         Command::Query(args) => commands::query::run(&archive, args),
         Command::Search(args) => commands::search::run(&archive, args),
@@ -165,6 +173,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(args) => commands::export::run(&archive, args),
         Command::VerifyBundle(args) => commands::verify_bundle::run(args),
         Command::Verify(args) => commands::verify::run(&archive, args),
+        Command::Completions(_) | Command::Man(_) => Ok(()),
     }
 }
 
@@ -192,7 +201,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(color::styled(std::io::stderr().is_terminal()))
         .without_time()
         .init();
 }

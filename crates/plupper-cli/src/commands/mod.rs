@@ -1,10 +1,12 @@
 //! One module per command: flags in, library calls, output.
 
+pub mod completions;
 pub mod conversations;
 pub mod export;
 pub mod filter;
 pub mod import;
 pub mod index;
+pub mod man;
 pub mod quarantine;
 pub mod query;
 pub mod search;

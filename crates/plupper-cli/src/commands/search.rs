@@ -59,7 +59,7 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
             }
         }
         MessageFormat::Table => {
-            let bold = terminal && std::env::var_os("NO_COLOR").is_none();
+            let bold = crate::color::styled(terminal);
             if hits.is_empty() {
                 writeln!(out, "no messages match")?;
             }
