@@ -65,11 +65,13 @@ pub enum Command {
     /// `quarantine` command); the import still succeeds. A file cut off or broken in the
     /// middle keeps what comes before the damage and puts the rest in quarantine, and the
     /// command exits 2 after the other files. A file that is not recognised at all is not
-    /// imported (exit 2).
+    /// imported (exit 2). `-` reads standard input. When no PATH could be read at all,
+    /// only the errors are printed, no summary.
     #[command(after_help = "\
 Examples:
   plupper-archive import data
-  plupper-archive import responses/2009-04.json export.ndjson --no-index")]
+  plupper-archive import responses/2009-04.json export.ndjson --no-index
+  curl -su john 'https://api.plupper.com/resources/message?from=04/29/09' | plupper-archive import -")]
     Import(ImportArgs),
     /// Answer the API's query from the archive, exactly as the API would.
     ///
@@ -310,8 +312,8 @@ pub enum DryRunFormat {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Files or directories to import.
-    #[arg(required = true, value_name = "PATH")]
+    /// Files or directories to import; `-` is standard input (a file named `-` is `./-`).
+    #[arg(required = true, value_name = "PATH", allow_hyphen_values = true)]
     pub paths: Vec<PathBuf>,
 
     /// Do not index the messages as they are imported (run `index` later).

@@ -15,6 +15,9 @@ use crate::progress::Bar;
 /// Tells the user about waiting, and draws a bar on a terminal.
 struct IndexProgress {
     bar: Bar,
+    /// The bar's label: a following update shows only what is left when the writer ends
+    /// (what it indexed along the way is not on the bar).
+    label: &'static str,
 }
 
 impl UpdateProgress for IndexProgress {
@@ -24,7 +27,7 @@ impl UpdateProgress for IndexProgress {
     }
 
     fn start(&self, total: u64) {
-        self.bar.start("indexing".into(), total);
+        self.bar.start(self.label.into(), total);
     }
 
     fn advance(&self, n: u64) {
@@ -34,7 +37,10 @@ impl UpdateProgress for IndexProgress {
 
 /// Brings the index of `store` up to date, with a progress bar on a terminal.
 pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Failure> {
-    let progress = IndexProgress { bar: Bar::count() };
+    let progress = IndexProgress {
+        bar: Bar::count(),
+        label: "indexing",
+    };
     let report = update(store, rebuild, &progress);
     progress.bar.finish();
     Ok(report?)
@@ -43,7 +49,10 @@ pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Fa
 /// Indexes what another connection commits until `writing` is false, with a progress
 /// bar (on a terminal) for what is left then.
 pub fn follow_writer(store: &Store, writing: &AtomicBool) -> Result<UpdateReport, Failure> {
-    let progress = IndexProgress { bar: Bar::count() };
+    let progress = IndexProgress {
+        bar: Bar::count(),
+        label: "indexing the rest",
+    };
     let report = update_following(store, false, writing, &progress);
     progress.bar.finish();
     Ok(report?)

@@ -28,6 +28,7 @@ mod params;
 mod reimport;
 mod sample;
 mod show;
+mod stdin;
 mod stdout_gone;
 mod sync;
 mod verbatim;
