@@ -89,14 +89,17 @@ Examples:
     /// Ranked full-text search over the messages' content, with snippets.
     ///
     /// QUERY: words (all must match, best matches first by BM25), "quoted phrases"
-    /// (words in this order), -word or -"phrase" to exclude, and OR between two items for
-    /// either. Matching is by words, case-insensitive and accent-sensitive. No query is a
-    /// syntax error: an unbalanced quote closes at the end, a stray OR or - is a word.
+    /// (words in this order), word* for every word starting so, -word or -"phrase" to
+    /// exclude, and OR between two items for either. Matching is by words,
+    /// case-insensitive and accent-insensitive (dakujem finds Ďakujem; the form as written,
+    /// accents included, ranks first). No query is a syntax error: an unbalanced quote
+    /// closes at the end, a stray OR or - is a word.
     /// Combines with every filter of `query`. Brings the search index up to date first
     /// when it is behind the archive.
     #[command(after_help = "\
 Examples:
   plupper-archive search 'refund OR money -spam'
+  plupper-archive search 'pass*' --operator peter
   plupper-archive search '\"account settings\"' --operator peter --format ndjson")]
     Search(SearchArgs),
     /// Show one message by its archive id.
@@ -330,7 +333,7 @@ pub struct IndexArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The search: words, "phrases", -excluded, a OR b.
+    /// The search: words, "phrases", prefix*, -excluded, a OR b.
     #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub query: String,
 

@@ -5,21 +5,25 @@
 //!
 //! ```text
 //! query   = item*                      items are separated by white space
-//! item    = ["-"] (phrase | word) | "OR"
+//! item    = ["-"] (phrase | word | prefix) | "OR"
 //! phrase  = '"' any characters '"'     an unbalanced quote closes at the end
 //! word    = characters up to white space or a quote
+//! prefix  = word "*"                   every word starting so
 //! ```
 //!
 //! Every positive item must match (ranked by BM25); `-item` excludes; `OR` between two
 //! positive items makes them alternatives (`a OR b c` needs `a` or `b`, and `c`). Matching
 //! is by words (runs of letters and digits), case-insensitive by simple case folding and
-//! accent-sensitive; a word holding punctuation (`e-mail`) is the phrase of its words.
+//! accent-insensitive (`dakujem` finds `Ďakujem`; a message holding the words as written,
+//! accents included, ranks above one that holds them with other accents); a word holding
+//! punctuation (`e-mail`) is the phrase of its words.
 //! Nothing is a syntax error: an `OR` that does not stand between two positive items, and
 //! a lone `-`, are plain words (and a word without letters or digits matches nothing and
 //! is dropped). A query with no positive item and no exclusion finds nothing; one with
 //! exclusions only finds every message but those.
 
 use plupper_index::{Clause, Freshness, IndexSearcher, RankedQuery, tokens::words};
+use plupper_model::fold::without_accents;
 use plupper_store::{ArchiveId, Store, StoredMessage};
 
 use crate::Filter;
@@ -49,16 +53,18 @@ pub fn parse(query: &str) -> RankedQuery {
             Item::Term {
                 negated: true,
                 text,
+                prefix,
             } => {
-                ranked.excluded.push(Clause::Phrase(text.clone()));
+                ranked.excluded.push(clause(text, *prefix));
                 previous_positive = false;
                 pending_or = false;
             }
             Item::Term {
                 negated: false,
                 text,
+                prefix,
             } => {
-                let clause = Clause::Phrase(text.clone());
+                let clause = clause(text, *prefix);
                 match ranked.required.last_mut() {
                     Some(group) if pending_or => group.push(clause),
                     _ => ranked.required.push(vec![clause]),
@@ -70,19 +76,31 @@ pub fn parse(query: &str) -> RankedQuery {
     }
     // Groups whose clauses hold no word would match nothing; the contract drops them.
     ranked.required.retain_mut(|group| {
-        group.retain(|Clause::Phrase(text)| !words(text).is_empty());
+        group.retain(Clause::has_words);
         !group.is_empty()
     });
+    ranked.excluded.retain(Clause::has_words);
     ranked
-        .excluded
-        .retain(|Clause::Phrase(text)| !words(text).is_empty());
-    ranked
+}
+
+/// A term's clause: `word*` is a prefix.
+fn clause(text: &str, prefix: bool) -> Clause {
+    if prefix {
+        Clause::Prefix(text.to_owned())
+    } else {
+        Clause::Phrase(text.to_owned())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Item {
     Or,
-    Term { negated: bool, text: String },
+    Term {
+        negated: bool,
+        text: String,
+        /// Written `word*` (outside quotes): every word starting so.
+        prefix: bool,
+    },
 }
 
 fn lex(query: &str) -> Vec<Item> {
@@ -102,12 +120,14 @@ fn lex(query: &str) -> Vec<Item> {
                     items.push(Item::Term {
                         negated: false,
                         text: "-".into(),
+                        prefix: false,
                     });
                     continue;
                 }
             }
         }
         let mut text = String::new();
+        let mut prefix = false;
         if chars.peek() == Some(&'"') {
             chars.next();
             for c in chars.by_ref() {
@@ -128,8 +148,19 @@ fn lex(query: &str) -> Vec<Item> {
                 items.push(Item::Or);
                 continue;
             }
+            // `pass*`; a lone `*` holds no word and is dropped with the others.
+            if let Some(stem) = text.strip_suffix('*') {
+                prefix = !stem.ends_with('*') && stem.ends_with(char::is_alphanumeric);
+                if prefix {
+                    text.truncate(stem.len());
+                }
+            }
         }
-        items.push(Item::Term { negated, text });
+        items.push(Item::Term {
+            negated,
+            text,
+            prefix,
+        });
     }
     items
 }
@@ -199,10 +230,19 @@ const BEFORE_FIRST_MATCH: usize = 40;
 
 /// A part of `content` around its first matched word, its characters as they are, with
 /// every matched word in it marked by character offsets. Cut ends are shown by `…`.
+/// `marked` holds words as [`RankedQuery::positive_words`] gives them: folded, without
+/// accents, a prefix followed by `*`.
 pub fn snippet(content: &str, marked: &[String]) -> (String, Vec<(usize, usize)>) {
+    let is_marked = |word: &str| {
+        let plain = without_accents(word);
+        marked.iter().any(|mark| match mark.strip_suffix('*') {
+            Some(prefix) => plain.starts_with(prefix),
+            None => plain == *mark,
+        })
+    };
     let matches: Vec<std::ops::Range<usize>> = words(content)
         .into_iter()
-        .filter(|(word, _)| marked.contains(word))
+        .filter(|(word, _)| is_marked(word))
         .map(|(_, range)| range)
         .collect();
     let char_at = |byte: usize| content[..byte].chars().count();
@@ -276,6 +316,31 @@ mod tests {
         assert_eq!(parse("-").required, Vec::<Vec<Clause>>::new());
         assert_eq!(parse("%%% \"\" --").required, Vec::<Vec<Clause>>::new());
         assert_eq!(parse("a OR -b").excluded, vec![phrase("b")]);
+    }
+
+    #[test]
+    fn a_word_with_a_star_is_a_prefix() {
+        let q = parse(r#"pass* -spam* "credit*" e-mail* * ** a**"#);
+        assert_eq!(
+            q.required,
+            vec![
+                vec![Clause::Prefix("pass".into())],
+                vec![phrase("credit*")],
+                vec![Clause::Prefix("e-mail".into())],
+                vec![phrase("a**")],
+            ]
+        );
+        assert_eq!(q.excluded, vec![Clause::Prefix("spam".into())]);
+        assert_eq!(q.positive_words(), ["pass*", "credit", "e", "mail*", "a"]);
+    }
+
+    #[test]
+    fn snippets_mark_prefixes_and_words_whatever_their_accents() {
+        let (_, marks) = snippet(
+            "Ďakujem, passwords DAKUJEM pas",
+            &["dakujem".to_owned(), "pass*".to_owned()],
+        );
+        assert_eq!(marks, vec![(0, 7), (9, 18), (19, 26)]);
     }
 
     #[test]

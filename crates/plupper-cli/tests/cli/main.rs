@@ -27,6 +27,7 @@ mod order;
 mod params;
 mod reimport;
 mod sample;
+mod search;
 mod show;
 mod stdin;
 mod stdout_gone;

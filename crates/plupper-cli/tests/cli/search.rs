@@ -1,0 +1,104 @@
+//! `search` forgives as a person expects (issue 17, item 4; contract §5 "`search QUERY`
+//! syntax"): `word*` finds every word starting so, matching ignores accents, and a
+//! message holding the words as written, accents included, ranks first.
+
+use serde_json::Value;
+
+use crate::harness::{Sandbox, content_of, list, message_object, parse_ndjson, string_element};
+
+/// An archive of these contents, in this order (ids 1, 2, ...).
+fn archive_of(contents: &[&str]) -> Sandbox {
+    let sandbox = Sandbox::new();
+    let elements: Vec<String> = contents
+        .iter()
+        .enumerate()
+        .map(|(i, content)| {
+            let created = format!("Wed Apr 29 17:{:02}:00 CEST 2009", i % 60);
+            string_element(&message_object(content, &created))
+        })
+        .collect();
+    sandbox.write("messages.json", list(&elements));
+    sandbox.import_ok(&["files/messages.json"]);
+    sandbox
+}
+
+fn search(sandbox: &Sandbox, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["search"];
+    all.extend(args);
+    all.extend(["--format", "ndjson"]);
+    parse_ndjson(&sandbox.run(&all).success().stdout)
+}
+
+fn contents(hits: &[Value]) -> Vec<&str> {
+    hits.iter().map(content_of).collect()
+}
+
+#[test]
+fn a_star_finds_every_word_starting_so() {
+    let sandbox = archive_of(&[
+        "my password is lost",
+        "passwords again",
+        "a passage",
+        "no match: compass",
+        "spam and passes",
+    ]);
+    let hits = search(&sandbox, &["pass*"]);
+    let mut found = contents(&hits);
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [
+            "a passage",
+            "my password is lost",
+            "passwords again",
+            "spam and passes"
+        ]
+    );
+    assert_eq!(
+        contents(&search(&sandbox, &["passw* -spam*"])),
+        ["my password is lost", "passwords again"]
+    );
+    // The snippet marks each word the prefix found.
+    let hit = &search(&sandbox, &["passw*"])[1];
+    assert_eq!(hit["snippet"], "passwords again");
+    assert_eq!(hit["highlights"], serde_json::json!([[0, 9]]));
+    // Quoted, a star is no operator (and no word): `passw` is no word here.
+    let run = sandbox
+        .run(&["search", "\"passw*\"", "--format", "ndjson"])
+        .code(0);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.starts_with("note: no message matches"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn accents_do_not_matter_and_the_written_form_ranks_first() {
+    let sandbox = archive_of(&[
+        "Ďakujem pekne",
+        "dakujem",
+        "DAKUJEM!",
+        "ďakujem",
+        "dobrý deň",
+    ]);
+    let unaccented = contents(&search(&sandbox, &["dakujem"])).len();
+    assert_eq!(unaccented, 4);
+    let accented = search(&sandbox, &["Ďakujem"]);
+    assert_eq!(accented.len(), 4);
+    // The two with the accent first (ties in archive order), then the others.
+    assert_eq!(
+        contents(&accented),
+        ["ďakujem", "Ďakujem pekne", "dakujem", "DAKUJEM!"]
+    );
+    let plain = search(&sandbox, &["dakujem"]);
+    assert_eq!(contents(&plain)[..2], ["dakujem", "DAKUJEM!"]);
+    // Phrases and prefixes ignore accents too; `query --contains` stays exact (§2).
+    assert_eq!(
+        contents(&search(&sandbox, &["\"dobry den\""])),
+        ["dobrý deň"]
+    );
+    assert_eq!(contents(&search(&sandbox, &["dobr*"])), ["dobrý deň"]);
+    assert_eq!(sandbox.count(&["--contains", "dakujem"]), 2);
+}
