@@ -340,14 +340,24 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// Print at most N results. Default: 20 in the table format, all otherwise. `--limit 0`
-    /// prints nothing.
+    /// Print at most N results. Default: 20 in the table format (which then says how many
+    /// there are in all), all otherwise. `--limit 0` prints nothing.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 
-    /// Output format. `ndjson` adds `score`, `snippet` and `highlights` (character ranges
-    /// [start, end) of the matched words in the snippet); `table` shows the snippet with
-    /// the matches in bold. Default: table on a terminal, ndjson otherwise.
+    /// Print only the number of hits (ignores --limit).
+    #[arg(long)]
+    pub count: bool,
+
+    /// In the table, show the N messages before and after each hit in its conversation
+    /// (as `rg -C` shows lines).
+    #[arg(short = 'C', long, value_name = "N")]
+    pub context: Option<usize>,
+
+    /// Output format. `ndjson` adds `conversation` (its id), `score`, `snippet` and
+    /// `highlights` (character ranges [start, end) of the matched words in the snippet);
+    /// `table` shows who wrote to whom, the customer and the conversation, and the snippet
+    /// with the matches in bold. Default: table on a terminal, ndjson otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<MessageFormat>,
 }

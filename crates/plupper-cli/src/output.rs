@@ -12,7 +12,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use plupper_model::printable::{printable, printable_lines, push_printable};
 use plupper_model::wire::{WireMessage, api_element, object_text};
-use plupper_store::{QuarantineEntry, StoredMessage};
+use plupper_store::{ArchiveId, ConversationId, QuarantineEntry, Store, StoredMessage};
 
 use crate::cli::{ListFormat, MessageFormat};
 
@@ -423,15 +423,20 @@ pub fn write_quarantine(
 struct NdjsonHit<'a> {
     #[serde(flatten)]
     message: NdjsonMessage<'a>,
+    conversation: Option<i64>,
     score: f32,
     snippet: &'a str,
     highlights: &'a [(usize, usize)],
 }
 
-/// One search result as an NDJSON line: the message, `score`, `snippet`, `highlights`.
-/// The snippet's control characters are spaces (one character for one, so the
-/// highlights' offsets hold).
-pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io::Result<()> {
+/// One search result as an NDJSON line: the message, its `conversation` (id), `score`,
+/// `snippet`, `highlights`. The snippet's control characters are spaces (one character
+/// for one, so the highlights' offsets hold).
+pub fn write_hit(
+    hit: &plupper_search::ranked::Hit,
+    conversation: Option<ConversationId>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let snippet: String = hit
         .snippet
         .chars()
@@ -439,6 +444,7 @@ pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io:
         .collect();
     let record = NdjsonHit {
         message: NdjsonMessage::from(&hit.message),
+        conversation: conversation.map(|c| c.0),
         score: hit.score,
         snippet: &snippet,
         highlights: &hit.highlights,
@@ -447,24 +453,43 @@ pub fn write_hit(hit: &plupper_search::ranked::Hit, out: &mut impl Write) -> io:
     out.write_all(b"\n")
 }
 
-/// One search result for people: a header line, then the snippet (printable) with the
-/// matches in bold (on a terminal) or between `**` (elsewhere).
+/// One search result for people: a header line (id, time, who wrote to whom, the
+/// customer, the conversation, the score), then the snippet (printable) with the matches
+/// in bold (`bold`) or between `**`. With `context`, the snippet stands between the N
+/// messages before and after the hit in its conversation, as transcript lines.
 pub fn write_hit_table(
     hit: &plupper_search::ranked::Hit,
+    conversation: Option<ConversationId>,
     bold: bool,
+    context: Option<usize>,
+    store: &Store,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let stored = &hit.message;
     let message = &stored.message;
+    let operator = printable(message.operator.as_deref().unwrap_or("-")).into_owned();
+    let visitor = message
+        .visitor_id
+        .map_or("visitor -".into(), |v| format!("visitor {v}"));
+    let who = match message.message_type.as_str() {
+        "VO" => format!("{visitor} to {operator}"),
+        "VT" => format!("{operator} to {visitor}"),
+        other => format!("[{}] {visitor}, operator {operator}", printable(other)),
+    };
+    let customer = printable(message.customer_id.as_deref().unwrap_or("-")).into_owned();
+    let conversation = conversation.map_or("-".into(), |c| c.to_string());
     writeln!(
         out,
-        "#{} {} {} visitor {} ({:.2})",
+        "#{} {} {who}, customer {customer}, conversation {conversation} ({:.2})",
         stored.id,
         table_time(stored),
-        printable(message.operator.as_deref().unwrap_or("-")),
-        message.visitor_id.map_or("-".into(), |v| v.to_string()),
         hit.score
     )?;
+    let (before, after) = match context {
+        Some(n) => around(store, stored.id, n).map_err(io::Error::other)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    write_context(&before, out)?;
     let (open, close) = if bold {
         ("\x1b[1m", "\x1b[0m")
     } else {
@@ -482,7 +507,38 @@ pub fn write_hit_table(
             marks.next();
         }
     }
-    writeln!(out, "{line}")
+    writeln!(out, "{line}")?;
+    write_context(&after, out)
+}
+
+/// The `n` messages before and after message `id` in its conversation, in order.
+fn around(
+    store: &Store,
+    id: ArchiveId,
+    n: usize,
+) -> Result<(Vec<StoredMessage>, Vec<StoredMessage>), plupper_store::StoreError> {
+    let Some(conversation) = store.conversation_of(id)? else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let mut messages = store.conversation_messages(conversation)?;
+    let Some(at) = messages.iter().position(|m| m.id == id) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let after: Vec<StoredMessage> = messages.drain(at..).skip(1).take(n).collect();
+    let before = messages.split_off(at.saturating_sub(n));
+    Ok((before, after))
+}
+
+/// Context messages as transcript lines, indented under the hit.
+fn write_context(messages: &[StoredMessage], out: &mut impl Write) -> io::Result<()> {
+    for stored in messages {
+        let mut line = Vec::new();
+        plupper_audit::transcript::write_line(stored, &mut line)?;
+        for text in String::from_utf8_lossy(&line).lines() {
+            writeln!(out, "    {text}")?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -188,6 +188,25 @@ pub fn search(
     filter: &Filter,
     limit: Option<usize>,
 ) -> Result<Result<Vec<Hit>, Freshness>, SearchError> {
+    Ok(search_counted(store, query, filter, limit)?.map(|ranked| ranked.hits))
+}
+
+/// The hits of a search, and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    /// The best hits, at most the limit asked for.
+    pub hits: Vec<Hit>,
+    /// Every hit's count, whatever the limit (for `search --count` and "20 of 23").
+    pub total: usize,
+}
+
+/// As [`search`], with the number of every hit beside the first `limit`.
+pub fn search_counted(
+    store: &Store,
+    query: &RankedQuery,
+    filter: &Filter,
+    limit: Option<usize>,
+) -> Result<Result<Ranked, Freshness>, SearchError> {
     let _snapshot = store.snapshot()?;
     let searcher = match IndexSearcher::open_current(store)? {
         Ok(searcher) => searcher,
@@ -203,13 +222,14 @@ pub fn search(
             .collect();
         scored.retain(|(_, id)| allowed.contains(&id.0));
     }
+    let total = scored.len();
     if let Some(limit) = limit {
         scored.truncate(limit);
     }
     let ids: Vec<ArchiveId> = scored.iter().map(|(_, id)| *id).collect();
     let messages = store.messages_by_ids(&ids)?;
     let marked = query.positive_words();
-    Ok(Ok(messages
+    let hits = messages
         .into_iter()
         .zip(scored)
         .map(|(message, (score, _))| {
@@ -221,7 +241,8 @@ pub fn search(
                 highlights,
             }
         })
-        .collect()))
+        .collect();
+    Ok(Ok(Ranked { hits, total }))
 }
 
 /// Characters of context in a snippet.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use plupper_index::RankedQuery;
 use plupper_model::printable::printable;
-use plupper_search::ranked::{parse, search};
+use plupper_search::ranked::{Ranked, parse, search_counted};
 use plupper_store::Store;
 
 use crate::Failure;
@@ -21,17 +21,20 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let query = parse(&args.query);
     let store = Store::open(archive)?;
-    // As `query --limit 0`: nothing at all.
-    if args.limit == Some(0) {
+    // As `query --limit 0`: nothing at all (`--count` ignores `--limit`).
+    if args.limit == Some(0) && !args.count {
         return Ok(());
     }
     let format = default_message_format(args.format);
     let limit = args
         .limit
         .or((format == MessageFormat::Table).then_some(TABLE_LIMIT));
-    let limit = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-    let hits = match search(&store, &query, &filter, limit)? {
-        Ok(hits) => hits,
+    let limit = match limit {
+        _ if args.count => Some(0),
+        limit => limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+    };
+    let Ranked { hits, total } = match search_counted(&store, &query, &filter, limit)? {
+        Ok(ranked) => ranked,
         Err(why) if store.is_read_only() => {
             return Err(Failure::Failed(format!(
                 "{why}, and archive {} is read-only for this user, so `search` cannot bring it up to date; `query --contains` answers from the archive alone",
@@ -41,21 +44,28 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
         Err(why) => {
             say!("note: {why}; bringing it up to date first");
             bring_up_to_date(&store, false)?;
-            search(&store, &query, &filter, limit)?
+            search_counted(&store, &query, &filter, limit)?
                 .map_err(|why| Failure::Failed(format!("the search index cannot answer: {why}")))?
         }
     };
+    let stdout = std::io::stdout();
+    if args.count {
+        let mut out = stdout.lock();
+        writeln!(out, "{total}")?;
+        out.flush()?;
+        return Ok(());
+    }
     if hits.is_empty() {
         let filtered = filter != plupper_search::Filter::default();
         say!("note: {}", why_no_hits(&args.query, &query, filtered));
     }
-    let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
         MessageFormat::Ndjson => {
             for hit in &hits {
-                write_hit(hit, &mut out)?;
+                let conversation = store.conversation_of(hit.message.id)?;
+                write_hit(hit, conversation, &mut out)?;
             }
         }
         MessageFormat::Table => {
@@ -63,8 +73,15 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
             if hits.is_empty() {
                 writeln!(out, "no messages match")?;
             }
-            for hit in &hits {
-                write_hit_table(hit, bold, &mut out)?;
+            for (i, hit) in hits.iter().enumerate() {
+                let conversation = store.conversation_of(hit.message.id)?;
+                if args.context.is_some() && i > 0 {
+                    writeln!(out, "--")?;
+                }
+                write_hit_table(hit, conversation, bold, args.context, &store, &mut out)?;
+            }
+            if hits.len() < total {
+                writeln!(out, "{} of {total} shown, --limit for more", hits.len())?;
             }
         }
         MessageFormat::Api | MessageFormat::Csv => {

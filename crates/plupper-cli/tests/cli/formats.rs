@@ -372,7 +372,10 @@ fn table_output_printed_terminal_control_characters_raw() {
     assert!(query.contains("C\\u{1b}[2JT"), "{query}");
 
     let search = table(&["search", "money"]);
-    assert!(search.contains("o\\u{1b}[2Jx visitor 5"), "{search}");
+    assert!(
+        search.contains("o\\u{1b}[2Jx to visitor 5, customer c\\u{1b}]0;title\\u{7},"),
+        "{search}"
+    );
     assert!(search.contains("\\u{1b}[31mRED"), "{search}");
     assert!(search.contains("\\u{2066}soon\\u{2069}\\u{7f}"), "{search}");
 

@@ -102,3 +102,58 @@ fn accents_do_not_matter_and_the_written_form_ranks_first() {
     assert_eq!(contents(&search(&sandbox, &["dobr*"])), ["dobrý deň"]);
     assert_eq!(sandbox.count(&["--contains", "dakujem"]), 2);
 }
+
+/// Issue 17: `search --count`, the table's "20 of 23 shown" line, the conversation of
+/// every hit, and `-C N`.
+#[test]
+fn count_and_the_shown_line_say_how_many_there_are() {
+    let contents: Vec<String> = (0..25).map(|i| format!("hello number {i}")).collect();
+    let refs: Vec<&str> = contents.iter().map(String::as_str).collect();
+    let sandbox = archive_of(&refs);
+    for args in [
+        &["search", "hello", "--count"][..],
+        &["search", "--count", "--limit", "1", "hello"],
+    ] {
+        assert_eq!(
+            sandbox.run(args).success().stdout_text(),
+            "25\n",
+            "{args:?}"
+        );
+    }
+    let run = sandbox.run(&["search", "nothing", "--count"]).success();
+    assert_eq!(run.stdout_text(), "0\n");
+
+    let table = sandbox
+        .run(&["search", "hello", "--format", "table"])
+        .success()
+        .stdout_text();
+    assert_eq!(table.lines().count(), 2 * 20 + 1, "{table}");
+    assert_eq!(
+        table.lines().last(),
+        Some("20 of 25 shown, --limit for more")
+    );
+    let all = sandbox
+        .run(&["search", "hello", "--format", "table", "--limit", "25"])
+        .success()
+        .stdout_text();
+    assert!(!all.contains("shown"), "{all}");
+
+    // One visitor, a message a minute: one conversation, whose id is its first message's.
+    let hits = search(&sandbox, &["number 7"]);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["conversation"], 1);
+}
+
+#[test]
+fn context_shows_the_messages_around_each_hit_in_its_conversation() {
+    let sandbox = archive_of(&["first", "second", "the needle", "fourth", "fifth", "sixth"]);
+    let run = sandbox
+        .run(&["search", "needle OR sixth", "-C", "1", "--format", "table"])
+        .success();
+    insta::assert_snapshot!("search_context", run.stdout_text());
+    // Without -C, one header and one snippet line per hit.
+    let run = sandbox
+        .run(&["search", "needle", "--format", "table"])
+        .success();
+    insta::assert_snapshot!("search_hit", run.stdout_text());
+}
