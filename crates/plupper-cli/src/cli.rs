@@ -316,7 +316,7 @@ pub enum DryRunFormat {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Files or directories to import; `-` is standard input (a file named `-` is `./-`).
-    #[arg(required = true, value_name = "PATH", allow_hyphen_values = true)]
+    #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Do not index the messages as they are imported (run `index` later).
@@ -374,6 +374,11 @@ pub struct QueryArgs {
     /// Print only the number of matching messages (ignores --limit).
     #[arg(long)]
     pub count: bool,
+
+    /// Show each matching message (marked `>`) between the N messages before and after it
+    /// in its conversation, as transcript lines (as `rg -C` shows lines).
+    #[arg(short = 'C', long, value_name = "N", conflicts_with = "count")]
+    pub context: Option<usize>,
 
     #[command(flatten)]
     pub output: MessageOutput,

@@ -512,7 +512,7 @@ pub fn write_hit_table(
 }
 
 /// The `n` messages before and after message `id` in its conversation, in order.
-fn around(
+pub fn around(
     store: &Store,
     id: ArchiveId,
     n: usize,

@@ -1,6 +1,7 @@
 //! One module per command: flags in, library calls, output.
 
 pub mod completions;
+pub mod context;
 pub mod conversations;
 pub mod export;
 pub mod filter;

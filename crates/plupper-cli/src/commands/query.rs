@@ -8,7 +8,8 @@ use plupper_search::executor::{self, Route};
 use plupper_store::Store;
 
 use crate::Failure;
-use crate::cli::QueryArgs;
+use crate::cli::{MessageFormat, QueryArgs};
+use crate::commands::context::write_with_context;
 use crate::commands::filter::filter;
 use crate::output::{MessageWriter, default_message_format};
 
@@ -42,6 +43,21 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     // Contract §5: nothing at all, not even a header or an empty API list.
     if args.limit == Some(0) {
         return Ok(());
+    }
+    if let Some(n) = args.context {
+        if args
+            .output
+            .format
+            .is_some_and(|f| f != MessageFormat::Table)
+        {
+            return Err(Failure::Invalid(
+                "--context shows transcript lines for people: it takes no --format other than table".into(),
+            ));
+        }
+        let (route, messages) = executor::messages(&store, &filter, args.limit)?;
+        note(&route, store.is_read_only());
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        return write_with_context(&store, messages, n, &mut out);
     }
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();

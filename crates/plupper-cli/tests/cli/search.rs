@@ -1,6 +1,8 @@
-//! `search` forgives as a person expects (issue 17, item 4; contract §5 "`search QUERY`
-//! syntax"): `word*` finds every word starting so, matching ignores accents, and a
-//! message holding the words as written, accents included, ranks first.
+//! `search` forgives as a person expects, and results come in context (issue 17, item 4;
+//! contract §5 "`search QUERY` syntax"): `word*` finds every word starting so, matching
+//! ignores accents, a message holding the words as written, accents included, ranks
+//! first; `--count`, how many there are in all, the conversation of each hit, and
+//! `-C N` for `search` and `query`.
 
 use serde_json::Value;
 
@@ -156,4 +158,30 @@ fn context_shows_the_messages_around_each_hit_in_its_conversation() {
         .run(&["search", "needle", "--format", "table"])
         .success();
     insta::assert_snapshot!("search_hit", run.stdout_text());
+}
+
+/// Issue 17: `query -C N` shows each match (`>`) among its conversation's messages, groups
+/// that meet as one, others apart by `--`.
+#[test]
+fn query_context_shows_each_match_in_its_conversation() {
+    let sandbox = archive_of(&[
+        "one", "two", "money 1", "four", "five", "six", "seven", "money 2", "money 3", "ten",
+    ]);
+    let run = sandbox
+        .run(&["query", "--contains", "money", "-C", "1"])
+        .success();
+    insta::assert_snapshot!("query_context", run.stdout_text());
+    let run = sandbox
+        .run(&[
+            "query",
+            "--contains",
+            "money",
+            "-C",
+            "1",
+            "--format",
+            "ndjson",
+        ])
+        .code(2)
+        .errors(1);
+    assert!(run.stderr.contains("--context"), "{}", run.stderr);
 }
