@@ -35,11 +35,21 @@ pub fn default_list_format(given: Option<ListFormat>) -> ListFormat {
     })
 }
 
-/// The width of the terminal on stdout, or 80.
-pub fn terminal_width() -> usize {
-    terminal_size::terminal_size()
-        .map_or(80, |(width, _)| usize::from(width.0))
-        .max(40)
+/// The columns a table line may take on stdout: `None` (whole lines, never cut) when
+/// stdout is not a terminal, as a pipe or a file has no width; on a terminal `COLUMNS`
+/// when it holds a number, else the terminal's width, else 80; at least 40.
+pub fn table_width(terminal: bool) -> Option<usize> {
+    if !terminal {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    let width = columns
+        .or_else(|| terminal_size::terminal_size().map(|(width, _)| usize::from(width.0)))
+        .unwrap_or(80);
+    Some(width.max(40))
 }
 
 /// An NDJSON message: `id`, the six fields in the API's order, `timestamp`.
@@ -77,8 +87,10 @@ pub struct MessageWriter<W: Write> {
     format: MessageFormat,
     sink: Sink<W>,
     written: u64,
-    width: usize,
+    width: Option<usize>,
     terminal: bool,
+    /// The `contains` text, kept in sight when a table cuts a content.
+    needle: Option<String>,
 }
 
 /// CSV goes through the csv crate's writer, which owns the output.
@@ -90,7 +102,7 @@ enum Sink<W: Write> {
 impl<W: Write> MessageWriter<W> {
     /// Starts the output (the `[` of an API list, the CSV header, the table header).
     pub fn begin(format: MessageFormat, mut out: W, terminal: bool) -> io::Result<Self> {
-        let width = terminal_width();
+        let width = table_width(terminal);
         let sink = match format {
             MessageFormat::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
@@ -106,7 +118,7 @@ impl<W: Write> MessageWriter<W> {
                     out,
                     "{}",
                     table_row(
-                        width, "ID", "TIME", "OPERATOR", "VISITOR", "TYPE", "CONTENT"
+                        width, "ID", "TIME", "OPERATOR", "VISITOR", "TYPE", "CONTENT", None
                     )
                 )?;
                 Sink::Plain(out)
@@ -119,7 +131,17 @@ impl<W: Write> MessageWriter<W> {
             written: 0,
             width,
             terminal,
+            needle: None,
         })
+    }
+
+    /// Keeps `needle` (a `contains` text) in sight when the table cuts a content: the cut
+    /// is made around its first match.
+    pub fn keeping_in_sight(mut self, needle: Option<&str>) -> Self {
+        self.needle = needle
+            .filter(|n| !n.is_empty())
+            .map(|n| printable(n).into_owned());
+        self
     }
 
     /// Writes one message.
@@ -142,6 +164,7 @@ impl<W: Write> MessageWriter<W> {
                     &message.visitor_id.map_or("-".into(), |v| v.to_string()),
                     &printable(&message.message_type),
                     &printable(&message.content),
+                    self.needle.as_deref(),
                 );
                 writeln!(out, "{line}")?;
             }
@@ -203,16 +226,19 @@ fn table_time(stored: &StoredMessage) -> String {
     )
 }
 
-/// One table line: fixed columns, then the content cut to the terminal width. The
-/// texts are printable already.
+/// One table line: fixed columns, then the content cut to the width (when there is one),
+/// around the first match of `needle` when it would be cut off. The texts are printable
+/// already.
+#[allow(clippy::too_many_arguments)] // one per column
 fn table_row(
-    width: usize,
+    width: Option<usize>,
     id: &str,
     time: &str,
     operator: &str,
     visitor: &str,
     kind: &str,
     content: &str,
+    needle: Option<&str>,
 ) -> String {
     let fixed = format!(
         "{id:>7}  {time:<24} {} {:>10} {} ",
@@ -220,10 +246,53 @@ fn table_row(
         cut(visitor, 10),
         fit(kind, 4)
     );
+    let Some(width) = width else {
+        return format!("{fixed}{content}");
+    };
     let room = width
         .saturating_sub(UnicodeWidthStr::width(fixed.as_str()))
         .max(10);
-    format!("{fixed}{}", cut(content, room))
+    format!("{fixed}{}", cut_around(content, room, needle))
+}
+
+/// `text` cut to `width` columns as [`cut`] does, unless that cuts off the first match
+/// of `needle` (case-insensitive, as `contains`): then the cut starts shortly before the
+/// match, marked by a leading `…`, so the match shows.
+pub fn cut_around(text: &str, width: usize, needle: Option<&str>) -> String {
+    let plain = cut(text, width);
+    let Some(needle) = needle else {
+        return plain;
+    };
+    // Simple folding maps one character to one: a character index in the folded text is
+    // one in the text.
+    let folded = plupper_model::fold::fold(text);
+    let Some(at) = folded.find(&plupper_model::fold::fold(needle)) else {
+        return plain;
+    };
+    let start = folded[..at].chars().count();
+    let end = start + needle.chars().count();
+    let chars: Vec<char> = text.chars().collect();
+    let columns = |range: std::ops::Range<usize>| -> usize {
+        chars[range].iter().map(|c| c.width().unwrap_or(0)).sum()
+    };
+    // Shown whole by the plain cut (its `…` takes one column).
+    if columns(0..end.min(chars.len())) < width {
+        return plain;
+    }
+    // A third of what the match leaves free goes before it.
+    let free = width.saturating_sub(2 + columns(start..end.min(chars.len())));
+    let mut from = start;
+    let mut before = 0;
+    while from > 0 {
+        let w = chars[from - 1].width().unwrap_or(0);
+        if before + w > free / 3 {
+            break;
+        }
+        before += w;
+        from -= 1;
+    }
+    let rest: String = chars[from..].iter().collect();
+    format!("…{}", cut(&rest, width.saturating_sub(1)))
 }
 
 /// `text` cut to `width` terminal columns and padded with spaces to fill them: a table
@@ -394,7 +463,7 @@ pub fn write_quarantine(
             csv.flush()?;
         }
         ListFormat::Table => {
-            let width = terminal_width();
+            let width = table_width(io::stdout().is_terminal());
             if entries.is_empty() {
                 writeln!(out, "the quarantine is empty")?;
             }
@@ -408,11 +477,12 @@ pub fn write_quarantine(
                 writeln!(out, "#{} {} ({place})", entry.id, printable(&entry.source))?;
                 writeln!(out, "  reason: {}", printable(&entry.reason))?;
                 let text = String::from_utf8_lossy(&entry.text);
-                writeln!(
-                    out,
-                    "  text:   {}",
-                    cut(&printable(&text), width.saturating_sub(10))
-                )?;
+                let text = printable(&text);
+                let text = match width {
+                    Some(width) => cut(&text, width.saturating_sub(10)),
+                    None => text.into_owned(),
+                };
+                writeln!(out, "  text:   {text}")?;
             }
         }
     }
@@ -545,7 +615,30 @@ fn write_context(messages: &[StoredMessage], out: &mut impl Write) -> io::Result
 mod tests {
     use unicode_width::UnicodeWidthStr;
 
-    use super::{cut, fit};
+    use super::{cut, cut_around, fit};
+
+    #[test]
+    fn a_cut_content_keeps_the_match_in_sight() {
+        let text = "I forgot my password and cannot log in since yesterday";
+        // Without a needle, or with one that fits, the cut is at the end.
+        assert_eq!(cut_around(text, 20, None), "I forgot my passwor…");
+        assert_eq!(cut_around(text, 20, Some("forgot")), "I forgot my passwor…");
+        // The match would be cut off: the cut starts before it.
+        let around = cut_around(text, 20, Some("PASSWORD"));
+        assert!(
+            around.starts_with('…') && around.contains("password"),
+            "{around}"
+        );
+        assert_eq!(UnicodeWidthStr::width(around.as_str()), 20, "{around}");
+        // Whole when there is room; no match, as `cut`.
+        assert_eq!(cut_around(text, 100, Some("password")), text);
+        assert_eq!(cut_around(text, 20, Some("absent")), cut(text, 20));
+        // Wide characters and folding (`Ď` is found by `ď`).
+        let slovak = "王小明王小明 povedal Ďakujem pekne";
+        let around = cut_around(slovak, 16, Some("ďakujem"));
+        assert!(around.contains("Ďakujem"), "{around}");
+        assert!(UnicodeWidthStr::width(around.as_str()) <= 16, "{around}");
+    }
 
     #[test]
     fn a_fitted_column_takes_its_width_in_terminal_columns() {

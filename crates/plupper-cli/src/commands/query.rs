@@ -62,7 +62,8 @@ pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();
     let mut writer =
-        MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
+        MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?
+            .keeping_in_sight(filter.contains.as_deref());
     let (route, messages) = executor::messages(&store, &filter, args.limit)?;
     note(&route, store.is_read_only());
     for stored in messages {

@@ -208,6 +208,35 @@ fn table_output_has_a_header_and_a_line_per_message() {
     }
 }
 
+/// Issue 17: a table into a pipe or a file is never cut (it has no width), whatever
+/// `COLUMNS` says; the word searched for stays whole.
+#[test]
+fn a_table_off_a_terminal_keeps_every_content_whole() {
+    let sandbox = Sandbox::new();
+    let long = format!("{} I forgot my password", "word ".repeat(40));
+    let element = crate::harness::string_element(&crate::harness::message_object(
+        &long,
+        &crate::harness::created(1),
+    ));
+    sandbox.write("long.json", crate::harness::list(&[element]));
+    sandbox.import_ok(&["files/long.json"]);
+    for columns in [None, Some("40"), Some("200")] {
+        let mut command = sandbox.command();
+        if let Some(columns) = columns {
+            command.env("COLUMNS", columns);
+        }
+        let out = command
+            .args(["query", "--contains", "password", "--format", "table"])
+            .output()
+            .unwrap();
+        let table = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            table.lines().nth(1).is_some_and(|l| l.ends_with(&long)),
+            "COLUMNS {columns:?}:\n{table}"
+        );
+    }
+}
+
 #[test]
 fn limit_cuts_the_answer_and_count_ignores_it() {
     let sandbox = fixture_archive();
