@@ -187,11 +187,26 @@ fn archive_dir(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
     })
 }
 
+/// The crates whose `info` lines `-v` shows: what each step did and how long it took.
+/// Other libraries (tantivy's segment and mmap lines) speak only from `-vv` on.
+const OUR_CRATES: [&str; 7] = [
+    "plupper_archive",
+    "plupper_model",
+    "plupper_store",
+    "plupper_sync",
+    "plupper_index",
+    "plupper_search",
+    "plupper_audit",
+];
+
 fn init_tracing(verbose: u8) {
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
+        0 => "warn".to_owned(),
+        1 => std::iter::once("warn".to_owned())
+            .chain(OUR_CRATES.iter().map(|name| format!("{name}=info")))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => "debug".to_owned(),
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))

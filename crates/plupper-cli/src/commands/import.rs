@@ -166,7 +166,17 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> Imported {
                 continue;
             }
         };
+        let started = std::time::Instant::now();
         let report = import_file(store, &path, &bar);
+        tracing::info!(
+            "{}: {} elements read, {} added, {} already archived, {} quarantined in {:.1?}",
+            path.display(),
+            report.unit.elements,
+            report.unit.applied.added,
+            report.unit.applied.already_archived,
+            report.unit.applied.quarantined,
+            started.elapsed()
+        );
         summary.add(&report);
         if let Some(error) = &report.error {
             bar.println(&format!("error: {}", printable(&error.to_string())));

@@ -41,9 +41,23 @@ pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Fa
         bar: Bar::count(),
         label: "indexing",
     };
+    let started = std::time::Instant::now();
     let report = update(store, rebuild, &progress);
     progress.bar.finish();
-    Ok(report?)
+    let report = report?;
+    say_indexed(&report, started);
+    Ok(report)
+}
+
+/// `-v`: what an index update did and how long it took.
+fn say_indexed(report: &UpdateReport, started: std::time::Instant) {
+    tracing::info!(
+        "search index: {} indexed{}, now up to message {}, in {:.1?}",
+        counted(report.indexed, "message"),
+        if report.rebuilt { " (rebuilt)" } else { "" },
+        report.last_id,
+        started.elapsed()
+    );
 }
 
 /// Indexes what another connection commits until `writing` is false, with a progress
@@ -53,9 +67,12 @@ pub fn follow_writer(store: &Store, writing: &AtomicBool) -> Result<UpdateReport
         bar: Bar::count(),
         label: "indexing the rest",
     };
+    let started = std::time::Instant::now();
     let report = update_following(store, false, writing, &progress);
     progress.bar.finish();
-    Ok(report?)
+    let report = report?;
+    say_indexed(&report, started);
+    Ok(report)
 }
 
 /// The last line of the summary of `import` and `sync`, after their index update.

@@ -17,6 +17,12 @@ use crate::output::{MessageWriter, default_message_format};
 /// (No repair is suggested while another process updates the index, or to a user who
 /// cannot write the archive.)
 fn note(route: &Route, read_only: bool) {
+    let answered_by = match route {
+        Route::Index => "the search index",
+        Route::Store => "the archive's B-tree indexes (no --contains)",
+        _ => "the archive alone (the search index could not answer)",
+    };
+    tracing::info!("route: {answered_by}");
     match route {
         Route::Fallback(why) if read_only || *why == Freshness::Updating => {
             say!("note: {why}; answering from the archive alone");
@@ -29,6 +35,13 @@ fn note(route: &Route, read_only: bool) {
 }
 
 pub fn run(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let result = answer(archive, args);
+    tracing::info!("query done in {:.1?}", started.elapsed());
+    result
+}
+
+fn answer(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let store = Store::open(archive)?;
     let stdout = std::io::stdout();

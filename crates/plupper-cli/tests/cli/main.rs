@@ -33,3 +33,4 @@ mod stdin;
 mod stdout_gone;
 mod sync;
 mod verbatim;
+mod verbose;
