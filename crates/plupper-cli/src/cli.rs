@@ -483,6 +483,10 @@ pub struct ConversationsArgs {
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 
+    /// Print only the number of conversations selected (ignores --limit).
+    #[arg(long)]
+    pub count: bool,
+
     /// Output format. Default: table on a terminal, ndjson otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ListFormat>,

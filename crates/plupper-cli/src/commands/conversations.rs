@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use plupper_audit::conversations::{in_order, select};
+use plupper_audit::conversations::{Selected, in_order, select};
 use plupper_audit::summary::{ConversationSummary, human_duration};
 use plupper_model::printable::printable;
 use plupper_store::Store;
@@ -148,11 +148,21 @@ pub fn run(archive: &Path, args: ConversationsArgs) -> Result<(), Failure> {
     let store = Store::open(archive)?;
     let snapshot = store.snapshot()?;
     let store = snapshot.store();
-    // As `query --limit 0`: nothing at all, not even a header.
-    if args.limit == Some(0) {
+    // As `query --limit 0`: nothing at all, not even a header (`--count` ignores it).
+    if args.limit == Some(0) && !args.count {
         return Ok(());
     }
     let selected = select(store, &filter)?;
+    if args.count {
+        let count = match &selected {
+            Selected::All => store.conversation_count()?,
+            Selected::Only(ids) => ids.len() as u64,
+        };
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{count}")?;
+        out.flush()?;
+        return Ok(());
+    }
     let limit = args
         .limit
         .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
