@@ -324,10 +324,11 @@ pub fn cut(text: &str, width: usize) -> String {
     out
 }
 
-/// Prints one message on its own (`show`).
+/// Prints one message on its own (`show`); the table says its `conversation` too.
 pub fn write_single(
     format: MessageFormat,
     stored: &StoredMessage,
+    conversation: Option<ConversationId>,
     out: &mut impl Write,
     terminal: bool,
 ) -> io::Result<()> {
@@ -348,13 +349,18 @@ pub fn write_single(
             csv.write_record(csv_record(stored))?;
             csv.flush()?;
         }
-        MessageFormat::Table => write_single_table(stored, out)?,
+        MessageFormat::Table => write_single_table(stored, conversation, out)?,
     }
     out.flush()
 }
 
-/// One message as `name value` lines; the content's further lines under its first.
-fn write_single_table(stored: &StoredMessage, out: &mut impl Write) -> io::Result<()> {
+/// One message as `name value` lines; the content's further lines under its first; then
+/// the conversation it belongs to.
+fn write_single_table(
+    stored: &StoredMessage,
+    conversation: Option<ConversationId>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let message = &stored.message;
     let text = |value: Option<&str>| printable(value.unwrap_or("null")).into_owned();
     let rows = [
@@ -388,6 +394,13 @@ fn write_single_table(stored: &StoredMessage, out: &mut impl Write) -> io::Resul
     )?;
     for line in lines {
         writeln!(out, "{:<11} {line}", "")?;
+    }
+    if let Some(conversation) = conversation {
+        writeln!(
+            out,
+            "{:<11} conversation {conversation} (show --conversation {conversation})",
+            "belongs to"
+        )?;
     }
     Ok(())
 }

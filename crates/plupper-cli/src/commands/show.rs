@@ -41,6 +41,7 @@ pub fn run(archive: &Path, args: ShowArgs) -> Result<(), Failure> {
     let format = default_message_format(args.output.format);
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
-    write_single(format, &stored, &mut stdout.lock(), terminal)?;
+    let conversation = store.conversation_of(id)?;
+    write_single(format, &stored, conversation, &mut stdout.lock(), terminal)?;
     Ok(())
 }

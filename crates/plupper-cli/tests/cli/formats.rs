@@ -386,7 +386,8 @@ fn table_output_printed_terminal_control_characters_raw() {
          type        VO\n\
          content     line1\n\
          \x20           line2\\u{d}\\u{1b}[31mRED\\u{1b}[0m \\u{7}bell money \\u{202e}gnp.exe \\u{9b}2J \\u{200b}\\u{200f}\\u{2028}\n\
-         \x20           end\n"
+         \x20           end\n\
+         belongs to  conversation 1 (show --conversation 1)\n"
     );
     let odd = table(&["show", "4"]);
     assert!(

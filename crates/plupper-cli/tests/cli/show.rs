@@ -105,6 +105,11 @@ fn show_prints_one_message_in_each_format() {
     for needle in ["Hi", "Wed Apr 29 17:16:13 CEST 2009", "john", "32751", "VO"] {
         assert!(table.contains(needle), "{needle:?} not in\n{table}");
     }
+    // Issue 17: the message says where it belongs (the seed is one conversation).
+    assert!(
+        table.ends_with("belongs to  conversation 1 (show --conversation 1)\n"),
+        "{table}"
+    );
 
     let api = sandbox
         .run(&["show", "2", "--format", "api"])
