@@ -349,8 +349,8 @@ pub struct SearchArgs {
     #[arg(long)]
     pub count: bool,
 
-    /// In the table, show the N messages before and after each hit in its conversation
-    /// (as `rg -C` shows lines).
+    /// Show the N messages before and after each hit in its conversation (as `rg -C`
+    /// shows lines), in the table format (also into a pipe).
     #[arg(short = 'C', long, value_name = "N")]
     pub context: Option<usize>,
 

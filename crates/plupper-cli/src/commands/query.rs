@@ -64,7 +64,7 @@ fn answer(archive: &Path, args: QueryArgs) -> Result<(), Failure> {
             .is_some_and(|f| f != MessageFormat::Table)
         {
             return Err(Failure::Invalid(
-                "--context shows transcript lines for people: it takes no --format other than table".into(),
+                "--context shows messages for people: it takes no --format other than table".into(),
             ));
         }
         let (route, messages) = executor::messages(&store, &filter, args.limit)?;

@@ -25,7 +25,16 @@ pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     if args.limit == Some(0) && !args.count {
         return Ok(());
     }
-    let format = default_message_format(args.format);
+    // `-C` is for people, as in `query`: the table, also into a pipe.
+    let format = match (args.context, args.format) {
+        (Some(_), Some(format)) if format != MessageFormat::Table => {
+            return Err(Failure::Invalid(
+                "--context shows messages for people: it takes no --format other than table".into(),
+            ));
+        }
+        (Some(_), _) => MessageFormat::Table,
+        (None, format) => default_message_format(format),
+    };
     let limit = args
         .limit
         .or((format == MessageFormat::Table).then_some(TABLE_LIMIT));

@@ -150,9 +150,15 @@ fn count_and_the_shown_line_say_how_many_there_are() {
 fn context_shows_the_messages_around_each_hit_in_its_conversation() {
     let sandbox = archive_of(&["first", "second", "the needle", "fourth", "fifth", "sixth"]);
     let run = sandbox
-        .run(&["search", "needle OR sixth", "-C", "1", "--format", "table"])
+        .run(&["search", "needle OR sixth", "-C", "1"])
         .success();
     insta::assert_snapshot!("search_context", run.stdout_text());
+    // -C is for people: the table also into a pipe, no other format.
+    let run = sandbox
+        .run(&["search", "needle", "-C", "1", "--format", "ndjson"])
+        .code(2)
+        .errors(1);
+    assert!(run.stderr.contains("--context"), "{}", run.stderr);
     // Without -C, one header and one snippet line per hit.
     let run = sandbox
         .run(&["search", "needle", "--format", "table"])
