@@ -355,14 +355,14 @@ pub fn write_single(
 }
 
 /// One message as `name value` lines; the content's further lines under its first; then
-/// the conversation it belongs to.
+/// the conversation it belongs to. A null field is `-`, as in every table.
 fn write_single_table(
     stored: &StoredMessage,
     conversation: Option<ConversationId>,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let message = &stored.message;
-    let text = |value: Option<&str>| printable(value.unwrap_or("null")).into_owned();
+    let text = |value: Option<&str>| printable(value.unwrap_or("-")).into_owned();
     let rows = [
         ("id", stored.id.to_string()),
         ("created", text(Some(&message.created))),
@@ -377,7 +377,7 @@ fn write_single_table(
             "visitorId",
             message
                 .visitor_id
-                .map_or_else(|| "null".into(), |v| v.to_string()),
+                .map_or_else(|| "-".into(), |v| v.to_string()),
         ),
         ("customerId", text(message.customer_id.as_deref())),
         ("type", text(Some(&message.message_type))),

@@ -581,3 +581,26 @@ fn a_closed_pipe_ends_a_csv_quarantine_listing_quietly() {
     assert_quiet_on_a_closed_pipe(&sandbox, &["quarantine", "--format", "csv"]);
     assert_quiet_on_a_closed_pipe(&sandbox, &["quarantine", "--format", "ndjson"]);
 }
+
+/// Issue 17: a missing value reads the same in every table for people: `-` (not `null`
+/// in `show`, `(none)` in `stats`).
+#[test]
+fn a_missing_value_is_a_dash_in_every_table() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[repo_root().join("data/seed.json")]);
+    let table = |args: &[&str]| sandbox.run(args).success().stdout_text();
+    let show = table(&["show", "1", "--format", "table"]);
+    assert!(show.contains("\ncustomerId  -\n"), "{show}");
+    let stats = table(&["stats", "--by", "customer", "--format", "table"]);
+    assert!(
+        stats
+            .lines()
+            .any(|l| l.starts_with("-  ") || l.starts_with("-        ")),
+        "{stats}"
+    );
+    assert!(!stats.contains("(none)"), "{stats}");
+    let conversations = table(&["conversations", "--format", "table"]);
+    assert!(conversations.contains("  -  "), "{conversations}");
+    let query = table(&["query", "--format", "table"]);
+    assert!(!query.contains("null"), "{query}");
+}
