@@ -177,12 +177,16 @@ impl<W: Write> MessageWriter<W> {
         Ok(())
     }
 
-    /// Ends the output (the `]` of an API list) and flushes it. Returns how many
+    /// Ends the output (the `]` of an API list; in a table with no row, the words every
+    /// table for people uses: `no messages match`) and flushes it. Returns how many
     /// messages were written.
     pub fn finish(self) -> io::Result<u64> {
         match self.sink {
             Sink::Csv(mut csv) => csv.flush()?,
             Sink::Plain(mut out) => {
+                if self.format == MessageFormat::Table && self.written == 0 {
+                    writeln!(out, "no messages match")?;
+                }
                 if self.format == MessageFormat::Api {
                     out.write_all(b"]")?;
                     if self.terminal {

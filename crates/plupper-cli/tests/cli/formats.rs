@@ -603,4 +603,16 @@ fn a_missing_value_is_a_dash_in_every_table() {
     assert!(conversations.contains("  -  "), "{conversations}");
     let query = table(&["query", "--format", "table"]);
     assert!(!query.contains("null"), "{query}");
+    // And "nothing" reads the same: `no messages match` (as `search` says it).
+    for args in [
+        &["query", "--operator", "nobody", "--format", "table"][..],
+        &["search", "hi", "--operator", "nobody", "--format", "table"],
+    ] {
+        let run = sandbox.run(args).code(0);
+        assert_eq!(
+            run.stdout_text().lines().last(),
+            Some("no messages match"),
+            "{args:?}"
+        );
+    }
 }
