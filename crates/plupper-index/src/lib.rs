@@ -9,7 +9,9 @@
 //!   character, so a needle of three or more characters is found exactly by the phrase of
 //!   its covering trigrams; one or two characters by a unigram/bigram field. Counting
 //!   needs the index alone.
-//! - **ranked search**: folded words with positions, scored by BM25.
+//! - **ranked search**: folded words with positions, scored by BM25, and the same words
+//!   without accents at the same positions (accent-insensitive matching and `word*`
+//!   prefixes; a match on both fields ranks the written form first).
 //! - **exact filters**: operator and customer id as raw, case-sensitive terms; visitor id
 //!   and written date as numbers.
 //!
