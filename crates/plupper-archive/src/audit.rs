@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plupper_audit::bundle::{self, ExportInfo, Sealed};
 use plupper_audit::check::{ArchiveCheck, verify_archive};
-use plupper_audit::conversations::{Conversation, in_order, select};
+use plupper_audit::conversations::{Conversation, Selected, in_order, select};
 use plupper_audit::stats::{GroupBy, Stats, StatsRow};
 use plupper_search::executor;
 use plupper_store::ConversationId;
@@ -59,6 +59,27 @@ impl Archive {
         Ok(Conversations {
             _snapshot: snapshot,
             each: Box::new(in_order(&self.store, selected)),
+        })
+    }
+
+    /// How many conversations [`Archive::conversations`] gives for `filter`, without
+    /// reading them.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// assert_eq!(archive.conversation_count(&Filter::default())?, 2);
+    /// assert_eq!(archive.conversation_count(&Filter::default().contains("settings"))?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn conversation_count(&self, filter: &Filter) -> Result<u64, Error> {
+        let _snapshot = self.store.snapshot()?;
+        Ok(match select(&self.store, filter)? {
+            Selected::All => self.store.conversation_count()?,
+            Selected::Only(ids) => ids.len() as u64,
         })
     }
 

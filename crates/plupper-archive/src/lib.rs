@@ -68,7 +68,7 @@ pub use plupper_audit::summary::ConversationSummary;
 pub use plupper_index::{Freshness, UpdateProgress, UpdateReport};
 pub use plupper_model::{Message, Original, OriginalKind};
 pub use plupper_search::executor::Route;
-pub use plupper_search::ranked::Hit;
+pub use plupper_search::ranked::{Hit, Ranked};
 pub use plupper_search::{Filter, FilterError, Param};
 pub use plupper_store::{ArchiveId, ConversationId, QuarantineEntry, StoredMessage};
 pub use plupper_sync::file::{FileError, FileReport, ImportProgress};

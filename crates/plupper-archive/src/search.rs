@@ -1,7 +1,7 @@
 //! Ranked full-text search ([`Hit`]: message, score, snippet, highlights, conversation).
 
 use plupper_index::{Freshness, NoProgress, update};
-use plupper_search::ranked::{self, Hit};
+use plupper_search::ranked::{self, Hit, Ranked};
 
 use crate::{Archive, Error, Filter};
 
@@ -37,13 +37,35 @@ impl Archive {
         filter: &Filter,
         limit: Option<usize>,
     ) -> Result<Vec<Hit>, Error> {
+        Ok(self.search_counted(words, filter, limit)?.hits)
+    }
+
+    /// [`Archive::search`], with the number of every hit beside the first `limit` (for
+    /// "20 of 23 shown", or a count alone with a limit of 0).
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let ranked = archive.search_counted("hi OR sure", &Filter::default(), Some(1))?;
+    /// assert_eq!((ranked.hits.len(), ranked.total), (1, 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn search_counted(
+        &self,
+        words: &str,
+        filter: &Filter,
+        limit: Option<usize>,
+    ) -> Result<Ranked, Error> {
         let query = ranked::parse(words);
-        match ranked::search(&self.store, &query, filter, limit)? {
-            Ok(hits) => Ok(hits),
+        match ranked::search_counted(&self.store, &query, filter, limit)? {
+            Ok(ranked) => Ok(ranked),
             Err(why) if self.store.is_read_only() => Err(self.not_current(why)),
             Err(_) => {
                 update(&self.store, false, &NoProgress)?;
-                ranked::search(&self.store, &query, filter, limit)?
+                ranked::search_counted(&self.store, &query, filter, limit)?
                     .map_err(|why| self.not_current(why))
             }
         }

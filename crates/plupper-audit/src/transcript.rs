@@ -99,7 +99,9 @@ pub fn write_transcript(conversation: &Conversation, out: &mut impl Write) -> io
     Ok(())
 }
 
-fn write_line(stored: &StoredMessage, out: &mut impl Write) -> io::Result<()> {
+/// One message as a transcript line: written time, archive id, who said it, the text
+/// (its further lines indented under the first).
+pub fn write_line(stored: &StoredMessage, out: &mut impl Write) -> io::Result<()> {
     let head = format!("{:<24}  #{:<6} ", written_time(stored), stored.id);
     let message = &stored.message;
     if message.message_type == "VO" && message.content == ENTRY_LINE {

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::color::ColorChoice;
+
 /// Keep a Plupper live-chat history offline, searchable and auditable.
 ///
 /// plupper-archive keeps every message of the Plupper chat API in a local SQLite archive,
@@ -33,6 +35,18 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// When to style the output (bold matches, log levels): auto (on a terminal, unless
+    /// NO_COLOR is set), always or never (both win over NO_COLOR).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "WHEN",
+        hide_possible_values = true
+    )]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -51,7 +65,13 @@ pub enum Command {
     /// `quarantine` command); the import still succeeds. A file cut off or broken in the
     /// middle keeps what comes before the damage and puts the rest in quarantine, and the
     /// command exits 2 after the other files. A file that is not recognised at all is not
-    /// imported (exit 2).
+    /// imported (exit 2). `-` reads standard input. When no PATH could be read at all,
+    /// only the errors are printed, no summary.
+    #[command(after_help = "\
+Examples:
+  plupper-archive import data
+  plupper-archive import responses/2009-04.json export.ndjson --no-index
+  curl -su john 'https://api.plupper.com/resources/message?from=04/29/09' | plupper-archive import -")]
     Import(ImportArgs),
     /// Answer the API's query from the archive, exactly as the API would.
     ///
@@ -69,17 +89,25 @@ Examples:
     /// Ranked full-text search over the messages' content, with snippets.
     ///
     /// QUERY: words (all must match, best matches first by BM25), "quoted phrases"
-    /// (words in this order), -word or -"phrase" to exclude, and OR between two items for
-    /// either. Matching is by words, case-insensitive and accent-sensitive. No query is a
-    /// syntax error: an unbalanced quote closes at the end, a stray OR or - is a word.
+    /// (words in this order), word* for every word starting so, -word or -"phrase" to
+    /// exclude, and OR between two items for either. Matching is by words,
+    /// case-insensitive and accent-insensitive (dakujem finds Ďakujem; the form as written,
+    /// accents included, ranks first). No query is a syntax error: an unbalanced quote
+    /// closes at the end, a stray OR or - is a word.
     /// Combines with every filter of `query`. Brings the search index up to date first
     /// when it is behind the archive.
     #[command(after_help = "\
 Examples:
   plupper-archive search 'refund OR money -spam'
+  plupper-archive search 'pass*' --operator peter
   plupper-archive search '\"account settings\"' --operator peter --format ndjson")]
     Search(SearchArgs),
     /// Show one message by its archive id.
+    #[command(after_help = "\
+Examples:
+  plupper-archive show 3202
+  plupper-archive show 3202 --format api
+  plupper-archive show --conversation 3201")]
     Show(ShowArgs),
     /// Bring the search index up to date with the archive (or rebuild it).
     ///
@@ -87,8 +115,16 @@ Examples:
     /// archive and never changes an answer. `import` updates it at its end. When it is
     /// missing, behind, from another archive or damaged, queries answer from the archive
     /// alone and say so on stderr, and this command repairs it.
+    #[command(after_help = "\
+Examples:
+  plupper-archive index
+  plupper-archive index --rebuild")]
     Index(IndexArgs),
     /// List the elements that could not be archived, with the reason and where they came from.
+    #[command(after_help = "\
+Examples:
+  plupper-archive quarantine
+  plupper-archive quarantine --format csv > quarantine.csv")]
     Quarantine(QuarantineArgs),
     /// Pull the history from the Plupper API into the archive: incremental, resumable.
     ///
@@ -158,6 +194,10 @@ Examples:
     ///
     /// Says exactly what differs (a changed, missing or added file; which message and
     /// field differ between the message files) and exits 1 when anything does.
+    #[command(after_help = "\
+Examples:
+  plupper-archive verify-bundle evidence-2012-peter-ibm
+  sha256sum evidence-2012-peter-ibm/manifest.json")]
     VerifyBundle(VerifyBundleArgs),
     /// Check the whole archive: the database file, every message against its original
     /// text, the integrity chain, the conversations and the search index.
@@ -166,7 +206,42 @@ Examples:
     /// to the batch before. This command recomputes it all and names each problem
     /// (message, chain link, conversation); it exits 1 when there is any, 0 with a
     /// one-line summary (ending with the chain head's hash, worth keeping) when not.
+    #[command(after_help = "\
+Examples:
+  plupper-archive verify
+  plupper-archive --archive /backup/plupper verify")]
     Verify(VerifyArgs),
+    /// Print the completion script of a shell.
+    ///
+    /// Load it in the shell's start-up file, or save it where the shell looks for
+    /// completions.
+    #[command(after_help = "\
+Examples:
+  plupper-archive completions bash > ~/.local/share/bash-completion/completions/plupper-archive
+  plupper-archive completions zsh > ~/.zfunc/_plupper-archive
+  plupper-archive completions fish > ~/.config/fish/completions/plupper-archive.fish")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a directory.
+    #[command(after_help = "\
+Examples:
+  plupper-archive man | man -l -
+  plupper-archive man --out ~/.local/share/man/man1")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `plupper-archive.1` and one `plupper-archive-COMMAND.1` per command into DIR
+    /// (created when missing) and print their paths, instead of the main page on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -196,7 +271,8 @@ pub struct SyncArgs {
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub full: bool,
 
-    /// Pull from this day (MM/DD/YY, M/D/YY or MM/DD/YYYY); with --to, only that range.
+    /// Pull from this day (YYYY-MM-DD, MM/DD/YY, M/D/YY or MM/DD/YYYY); with --to, only
+    /// that range.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
 
@@ -239,7 +315,7 @@ pub enum DryRunFormat {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Files or directories to import.
+    /// Files or directories to import; `-` is standard input (a file named `-` is `./-`).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -257,21 +333,31 @@ pub struct IndexArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The search: words, "phrases", -excluded, a OR b.
+    /// The search: words, "phrases", prefix*, -excluded, a OR b.
     #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub query: String,
 
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// Print at most N results. Default: 20 in the table format, all otherwise. `--limit 0`
-    /// prints nothing.
+    /// Print at most N results. Default: 20 in the table format (which then says how many
+    /// there are in all), all otherwise. `--limit 0` prints nothing.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 
-    /// Output format. `ndjson` adds `score`, `snippet` and `highlights` (character ranges
-    /// [start, end) of the matched words in the snippet); `table` shows the snippet with
-    /// the matches in bold. Default: table on a terminal, ndjson otherwise.
+    /// Print only the number of hits (ignores --limit).
+    #[arg(long)]
+    pub count: bool,
+
+    /// Show the N messages before and after each hit in its conversation (as `rg -C`
+    /// shows lines), in the table format (also into a pipe).
+    #[arg(short = 'C', long, value_name = "N")]
+    pub context: Option<usize>,
+
+    /// Output format. `ndjson` adds `conversation` (its id), `score`, `snippet` and
+    /// `highlights` (character ranges [start, end) of the matched words in the snippet);
+    /// `table` shows who wrote to whom, the customer and the conversation, and the snippet
+    /// with the matches in bold. Default: table on a terminal, ndjson otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<MessageFormat>,
 }
@@ -289,6 +375,11 @@ pub struct QueryArgs {
     #[arg(long)]
     pub count: bool,
 
+    /// Show each matching message (marked `>`) between the N messages before and after it
+    /// in its conversation, as transcript lines (as `rg -C` shows lines).
+    #[arg(short = 'C', long, value_name = "N", conflicts_with = "count")]
+    pub context: Option<usize>,
+
     #[command(flatten)]
     pub output: MessageOutput,
 }
@@ -296,8 +387,8 @@ pub struct QueryArgs {
 /// The API's filters, as flags or as a query string. An empty value means "not given".
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// Messages written on or after this day: MM/DD/YY, M/D/YY or MM/DD/YYYY. A two-digit
-    /// year is within 80 years before and 20 years after today.
+    /// Messages written on or after this day: YYYY-MM-DD, MM/DD/YY, M/D/YY or MM/DD/YYYY.
+    /// A two-digit year is within 80 years before and 20 years after today.
     #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub from: Option<String>,
 
@@ -322,8 +413,9 @@ pub struct FilterArgs {
     pub contains: Option<String>,
 
     /// The filters as the API's URL query string, e.g. 'operator=peter&contains=money'
-    /// (decoded as a browser encodes it: `+` is a space, `%XX` escapes). Unknown
-    /// parameters are ignored. A parameter may not be given both here and as a flag.
+    /// (decoded as a browser encodes it: `+` is a space, `%XX` escapes); dates as the API
+    /// takes them (MM/DD/YY, M/D/YY, MM/DD/YYYY). Unknown parameters are ignored, each
+    /// named on stderr. A parameter may not be given both here and as a flag.
     #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     pub params: Option<String>,
 }
@@ -390,6 +482,10 @@ pub struct ConversationsArgs {
     /// List at most N conversations (the first N to start). `--limit 0` prints nothing.
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+
+    /// Print only the number of conversations selected (ignores --limit).
+    #[arg(long)]
+    pub count: bool,
 
     /// Output format. Default: table on a terminal, ndjson otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]

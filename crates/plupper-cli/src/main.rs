@@ -12,6 +12,7 @@ macro_rules! say {
 
 mod allocator;
 mod cli;
+mod color;
 mod commands;
 mod output;
 mod progress;
@@ -147,6 +148,7 @@ fn main() -> ExitCode {
     // First, before any thread: the setting is the allocator's, for the whole process.
     let thresholds_fixed = allocator::fix_thresholds();
     let cli = Cli::parse();
+    color::set(cli.color);
     init_tracing(cli.verbose);
     if !thresholds_fixed {
         tracing::debug!("the allocator's thresholds are left as they are");
@@ -163,8 +165,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    // The commands about the program itself need no archive.
+    let command = match cli.command {
+        Command::Completions(args) => return commands::completions::run(args),
+        Command::Man(args) => return commands::man::run(args),
+        command => command,
+    };
     let archive = archive_dir(cli.archive)?;
-    match cli.command {
+    match command {
         Command::Import(args) => commands::import::run(&archive, args),
         Command::Query(args) => commands::query::run(&archive, args),
         Command::Search(args) => commands::search::run(&archive, args),
@@ -177,6 +185,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(args) => commands::export::run(&archive, args),
         Command::VerifyBundle(args) => commands::verify_bundle::run(args),
         Command::Verify(args) => commands::verify::run(&archive, args),
+        Command::Completions(_) | Command::Man(_) => Ok(()),
     }
 }
 
@@ -190,11 +199,26 @@ fn archive_dir(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
     })
 }
 
+/// The crates whose `info` lines `-v` shows: what each step did and how long it took.
+/// Other libraries (tantivy's segment and mmap lines) speak only from `-vv` on.
+const OUR_CRATES: [&str; 7] = [
+    "plupper_archive",
+    "plupper_model",
+    "plupper_store",
+    "plupper_sync",
+    "plupper_index",
+    "plupper_search",
+    "plupper_audit",
+];
+
 fn init_tracing(verbose: u8) {
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
+        0 => "warn".to_owned(),
+        1 => std::iter::once("warn".to_owned())
+            .chain(OUR_CRATES.iter().map(|name| format!("{name}=info")))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => "debug".to_owned(),
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
@@ -204,7 +228,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(color::styled(std::io::stderr().is_terminal()))
         .without_time()
         .init();
 }

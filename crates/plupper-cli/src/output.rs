@@ -12,7 +12,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use plupper_model::printable::{printable, printable_lines, push_printable};
 use plupper_model::wire::{CSV_HEADER, MessageRecord, api_element, object_text};
-use plupper_store::{QuarantineEntry, StoredMessage};
+use plupper_store::{ArchiveId, ConversationId, QuarantineEntry, StoredMessage};
 
 use crate::cli::{ListFormat, MessageFormat};
 
@@ -35,11 +35,21 @@ pub fn default_list_format(given: Option<ListFormat>) -> ListFormat {
     })
 }
 
-/// The width of the terminal on stdout, or 80.
-pub fn terminal_width() -> usize {
-    terminal_size::terminal_size()
-        .map_or(80, |(width, _)| usize::from(width.0))
-        .max(40)
+/// The columns a table line may take on stdout: `None` (whole lines, never cut) when
+/// stdout is not a terminal, as a pipe or a file has no width; on a terminal `COLUMNS`
+/// when it holds a number, else the terminal's width, else 80; at least 40.
+pub fn table_width(terminal: bool) -> Option<usize> {
+    if !terminal {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    let width = columns
+        .or_else(|| terminal_size::terminal_size().map(|(width, _)| usize::from(width.0)))
+        .unwrap_or(80);
+    Some(width.max(40))
 }
 
 /// The NDJSON and CSV record of a message.
@@ -53,8 +63,10 @@ pub struct MessageWriter<W: Write> {
     format: MessageFormat,
     sink: Sink<W>,
     written: u64,
-    width: usize,
+    width: Option<usize>,
     terminal: bool,
+    /// The `contains` text, kept in sight when a table cuts a content.
+    needle: Option<String>,
 }
 
 /// CSV goes through the csv crate's writer, which owns the output.
@@ -66,7 +78,7 @@ enum Sink<W: Write> {
 impl<W: Write> MessageWriter<W> {
     /// Starts the output (the `[` of an API list, the CSV header, the table header).
     pub fn begin(format: MessageFormat, mut out: W, terminal: bool) -> io::Result<Self> {
-        let width = terminal_width();
+        let width = table_width(terminal);
         let sink = match format {
             MessageFormat::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
@@ -82,7 +94,7 @@ impl<W: Write> MessageWriter<W> {
                     out,
                     "{}",
                     table_row(
-                        width, "ID", "TIME", "OPERATOR", "VISITOR", "TYPE", "CONTENT"
+                        width, "ID", "TIME", "OPERATOR", "VISITOR", "TYPE", "CONTENT", None
                     )
                 )?;
                 Sink::Plain(out)
@@ -95,7 +107,17 @@ impl<W: Write> MessageWriter<W> {
             written: 0,
             width,
             terminal,
+            needle: None,
         })
+    }
+
+    /// Keeps `needle` (a `contains` text) in sight when the table cuts a content: the cut
+    /// is made around its first match.
+    pub fn keeping_in_sight(mut self, needle: Option<&str>) -> Self {
+        self.needle = needle
+            .filter(|n| !n.is_empty())
+            .map(|n| printable(n).into_owned());
+        self
     }
 
     /// Writes one message.
@@ -120,6 +142,7 @@ impl<W: Write> MessageWriter<W> {
                     &message.visitor_id.map_or("-".into(), |v| v.to_string()),
                     &printable(&message.message_type),
                     &printable(&message.content),
+                    self.needle.as_deref(),
                 );
                 writeln!(out, "{line}")?;
             }
@@ -132,12 +155,16 @@ impl<W: Write> MessageWriter<W> {
         Ok(())
     }
 
-    /// Ends the output (the `]` of an API list) and flushes it. Returns how many
+    /// Ends the output (the `]` of an API list; in a table with no row, the words every
+    /// table for people uses: `no messages match`) and flushes it. Returns how many
     /// messages were written.
     pub fn finish(self) -> io::Result<u64> {
         match self.sink {
             Sink::Csv(mut csv) => csv.flush()?,
             Sink::Plain(mut out) => {
+                if self.format == MessageFormat::Table && self.written == 0 {
+                    writeln!(out, "no messages match")?;
+                }
                 if self.format == MessageFormat::Api {
                     out.write_all(b"]")?;
                     if self.terminal {
@@ -161,16 +188,19 @@ fn table_time(stored: &StoredMessage) -> String {
     )
 }
 
-/// One table line: fixed columns, then the content cut to the terminal width. The
-/// texts are printable already.
+/// One table line: fixed columns, then the content cut to the width (when there is one),
+/// around the first match of `needle` when it would be cut off. The texts are printable
+/// already.
+#[allow(clippy::too_many_arguments)] // one per column
 fn table_row(
-    width: usize,
+    width: Option<usize>,
     id: &str,
     time: &str,
     operator: &str,
     visitor: &str,
     kind: &str,
     content: &str,
+    needle: Option<&str>,
 ) -> String {
     let fixed = format!(
         "{id:>7}  {time:<24} {} {:>10} {} ",
@@ -178,10 +208,53 @@ fn table_row(
         cut(visitor, 10),
         fit(kind, 4)
     );
+    let Some(width) = width else {
+        return format!("{fixed}{content}");
+    };
     let room = width
         .saturating_sub(UnicodeWidthStr::width(fixed.as_str()))
         .max(10);
-    format!("{fixed}{}", cut(content, room))
+    format!("{fixed}{}", cut_around(content, room, needle))
+}
+
+/// `text` cut to `width` columns as [`cut`] does, unless that cuts off the first match
+/// of `needle` (case-insensitive, as `contains`): then the cut starts shortly before the
+/// match, marked by a leading `…`, so the match shows.
+pub fn cut_around(text: &str, width: usize, needle: Option<&str>) -> String {
+    let plain = cut(text, width);
+    let Some(needle) = needle else {
+        return plain;
+    };
+    // Simple folding maps one character to one: a character index in the folded text is
+    // one in the text.
+    let folded = plupper_model::fold::fold(text);
+    let Some(at) = folded.find(&plupper_model::fold::fold(needle)) else {
+        return plain;
+    };
+    let start = folded[..at].chars().count();
+    let end = start + needle.chars().count();
+    let chars: Vec<char> = text.chars().collect();
+    let columns = |range: std::ops::Range<usize>| -> usize {
+        chars[range].iter().map(|c| c.width().unwrap_or(0)).sum()
+    };
+    // Shown whole by the plain cut (its `…` takes one column).
+    if columns(0..end.min(chars.len())) < width {
+        return plain;
+    }
+    // A third of what the match leaves free goes before it.
+    let free = width.saturating_sub(2 + columns(start..end.min(chars.len())));
+    let mut from = start;
+    let mut before = 0;
+    while from > 0 {
+        let w = chars[from - 1].width().unwrap_or(0);
+        if before + w > free / 3 {
+            break;
+        }
+        before += w;
+        from -= 1;
+    }
+    let rest: String = chars[from..].iter().collect();
+    format!("…{}", cut(&rest, width.saturating_sub(1)))
 }
 
 /// `text` cut to `width` terminal columns and padded with spaces to fill them: a table
@@ -213,10 +286,11 @@ pub fn cut(text: &str, width: usize) -> String {
     out
 }
 
-/// Prints one message on its own (`show`).
+/// Prints one message on its own (`show`); the table says its `conversation` too.
 pub fn write_single(
     format: MessageFormat,
     stored: &StoredMessage,
+    conversation: Option<ConversationId>,
     out: &mut impl Write,
     terminal: bool,
 ) -> io::Result<()> {
@@ -237,15 +311,20 @@ pub fn write_single(
             csv.write_record(record(stored).csv_row().iter().map(|f| f.as_bytes()))?;
             csv.flush()?;
         }
-        MessageFormat::Table => write_single_table(stored, out)?,
+        MessageFormat::Table => write_single_table(stored, conversation, out)?,
     }
     out.flush()
 }
 
-/// One message as `name value` lines; the content's further lines under its first.
-fn write_single_table(stored: &StoredMessage, out: &mut impl Write) -> io::Result<()> {
+/// One message as `name value` lines; the content's further lines under its first; then
+/// the conversation it belongs to. A null field is `-`, as in every table.
+fn write_single_table(
+    stored: &StoredMessage,
+    conversation: Option<ConversationId>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let message = &stored.message;
-    let text = |value: Option<&str>| printable(value.unwrap_or("null")).into_owned();
+    let text = |value: Option<&str>| printable(value.unwrap_or("-")).into_owned();
     let rows = [
         ("id", stored.id.to_string()),
         ("created", text(Some(&message.created))),
@@ -260,7 +339,7 @@ fn write_single_table(stored: &StoredMessage, out: &mut impl Write) -> io::Resul
             "visitorId",
             message
                 .visitor_id
-                .map_or_else(|| "null".into(), |v| v.to_string()),
+                .map_or_else(|| "-".into(), |v| v.to_string()),
         ),
         ("customerId", text(message.customer_id.as_deref())),
         ("type", text(Some(&message.message_type))),
@@ -277,6 +356,13 @@ fn write_single_table(stored: &StoredMessage, out: &mut impl Write) -> io::Resul
     )?;
     for line in lines {
         writeln!(out, "{:<11} {line}", "")?;
+    }
+    if let Some(conversation) = conversation {
+        writeln!(
+            out,
+            "{:<11} conversation {conversation} (show --conversation {conversation})",
+            "belongs to"
+        )?;
     }
     Ok(())
 }
@@ -352,7 +438,7 @@ pub fn write_quarantine(
             csv.flush()?;
         }
         ListFormat::Table => {
-            let width = terminal_width();
+            let width = table_width(io::stdout().is_terminal());
             if entries.is_empty() {
                 writeln!(out, "the quarantine is empty")?;
             }
@@ -366,11 +452,12 @@ pub fn write_quarantine(
                 writeln!(out, "#{} {} ({place})", entry.id, printable(&entry.source))?;
                 writeln!(out, "  reason: {}", printable(&entry.reason))?;
                 let text = String::from_utf8_lossy(&entry.text);
-                writeln!(
-                    out,
-                    "  text:   {}",
-                    cut(&printable(&text), width.saturating_sub(10))
-                )?;
+                let text = printable(&text);
+                let text = match width {
+                    Some(width) => cut(&text, width.saturating_sub(10)),
+                    None => text.into_owned(),
+                };
+                writeln!(out, "  text:   {text}")?;
             }
         }
     }
@@ -381,14 +468,15 @@ pub fn write_quarantine(
 struct NdjsonHit<'a> {
     #[serde(flatten)]
     message: MessageRecord<'a>,
+    conversation: Option<i64>,
     score: f32,
     snippet: &'a str,
     highlights: &'a [(usize, usize)],
 }
 
-/// One search result as an NDJSON line: the message, `score`, `snippet`, `highlights`.
-/// The snippet's control characters are spaces (one character for one, so the
-/// highlights' offsets hold).
+/// One search result as an NDJSON line: the message, its `conversation` (id), `score`,
+/// `snippet`, `highlights`. The snippet's control characters are spaces (one character
+/// for one, so the highlights' offsets hold).
 pub fn write_hit(hit: &plupper_archive::Hit, out: &mut impl Write) -> io::Result<()> {
     let snippet: String = hit
         .snippet
@@ -397,6 +485,7 @@ pub fn write_hit(hit: &plupper_archive::Hit, out: &mut impl Write) -> io::Result
         .collect();
     let record = NdjsonHit {
         message: record(&hit.message),
+        conversation: hit.conversation.map(|c| c.0),
         score: hit.score,
         snippet: &snippet,
         highlights: &hit.highlights,
@@ -405,24 +494,42 @@ pub fn write_hit(hit: &plupper_archive::Hit, out: &mut impl Write) -> io::Result
     out.write_all(b"\n")
 }
 
-/// One search result for people: a header line, then the snippet (printable) with the
-/// matches in bold (on a terminal) or between `**` (elsewhere).
+/// One search result for people: a header line (id, time, who wrote to whom, the
+/// customer, the conversation, the score), then the snippet (printable) with the matches
+/// in bold (`bold`) or between `**`. With `context`, the snippet stands between the N
+/// messages before and after the hit in its conversation, as transcript lines.
 pub fn write_hit_table(
     hit: &plupper_archive::Hit,
     bold: bool,
+    context: Option<usize>,
+    archive: &plupper_archive::Archive,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let stored = &hit.message;
     let message = &stored.message;
+    let operator = printable(message.operator.as_deref().unwrap_or("-")).into_owned();
+    let visitor = message
+        .visitor_id
+        .map_or("visitor -".into(), |v| format!("visitor {v}"));
+    let who = match message.message_type.as_str() {
+        "VO" => format!("{visitor} to {operator}"),
+        "VT" => format!("{operator} to {visitor}"),
+        other => format!("[{}] {visitor}, operator {operator}", printable(other)),
+    };
+    let customer = printable(message.customer_id.as_deref().unwrap_or("-")).into_owned();
+    let conversation = hit.conversation.map_or("-".into(), |c| c.to_string());
     writeln!(
         out,
-        "#{} {} {} visitor {} ({:.2})",
+        "#{} {} {who}, customer {customer}, conversation {conversation} ({:.2})",
         stored.id,
         table_time(stored),
-        printable(message.operator.as_deref().unwrap_or("-")),
-        message.visitor_id.map_or("-".into(), |v| v.to_string()),
         hit.score
     )?;
+    let (before, after) = match context {
+        Some(n) => around(archive, stored.id, n).map_err(io::Error::other)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    write_context(&before, out)?;
     let (open, close) = if bold {
         ("\x1b[1m", "\x1b[0m")
     } else {
@@ -440,14 +547,71 @@ pub fn write_hit_table(
             marks.next();
         }
     }
-    writeln!(out, "{line}")
+    writeln!(out, "{line}")?;
+    write_context(&after, out)
+}
+
+/// The `n` messages before and after message `id` in its conversation, in order.
+pub fn around(
+    archive: &plupper_archive::Archive,
+    id: ArchiveId,
+    n: usize,
+) -> Result<(Vec<StoredMessage>, Vec<StoredMessage>), plupper_archive::Error> {
+    let Some(conversation) = archive.conversation_of(id)? else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let Some(conversation) = archive.conversation(conversation)? else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let mut messages = conversation.messages;
+    let Some(at) = messages.iter().position(|m| m.id == id) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let after: Vec<StoredMessage> = messages.drain(at..).skip(1).take(n).collect();
+    let before = messages.split_off(at.saturating_sub(n));
+    Ok((before, after))
+}
+
+/// Context messages as transcript lines, indented under the hit.
+fn write_context(messages: &[StoredMessage], out: &mut impl Write) -> io::Result<()> {
+    for stored in messages {
+        let mut line = Vec::new();
+        plupper_audit::transcript::write_line(stored, &mut line)?;
+        for text in String::from_utf8_lossy(&line).lines() {
+            writeln!(out, "    {text}")?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use unicode_width::UnicodeWidthStr;
 
-    use super::{cut, fit};
+    use super::{cut, cut_around, fit};
+
+    #[test]
+    fn a_cut_content_keeps_the_match_in_sight() {
+        let text = "I forgot my password and cannot log in since yesterday";
+        // Without a needle, or with one that fits, the cut is at the end.
+        assert_eq!(cut_around(text, 20, None), "I forgot my passwor…");
+        assert_eq!(cut_around(text, 20, Some("forgot")), "I forgot my passwor…");
+        // The match would be cut off: the cut starts before it.
+        let around = cut_around(text, 20, Some("PASSWORD"));
+        assert!(
+            around.starts_with('…') && around.contains("password"),
+            "{around}"
+        );
+        assert_eq!(UnicodeWidthStr::width(around.as_str()), 20, "{around}");
+        // Whole when there is room; no match, as `cut`.
+        assert_eq!(cut_around(text, 100, Some("password")), text);
+        assert_eq!(cut_around(text, 20, Some("absent")), cut(text, 20));
+        // Wide characters and folding (`Ď` is found by `ď`).
+        let slovak = "王小明王小明 povedal Ďakujem pekne";
+        let around = cut_around(slovak, 16, Some("ďakujem"));
+        assert!(around.contains("Ďakujem"), "{around}");
+        assert!(UnicodeWidthStr::width(around.as_str()) <= 16, "{around}");
+    }
 
     #[test]
     fn a_fitted_column_takes_its_width_in_terminal_columns() {

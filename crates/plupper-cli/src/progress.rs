@@ -4,7 +4,9 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt::Write;
+
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use plupper_sync::file::ImportProgress;
 use plupper_sync::load::Progress;
@@ -22,7 +24,8 @@ impl Bar {
 
     /// A bar counting items (messages indexed).
     pub fn count() -> Bar {
-        Bar::with_template("{msg} [{bar:30}] {human_pos}/{human_len} ({per_sec}, {eta})")
+        // Whole items a second: indicatif's `{per_sec}` shows four decimals.
+        Bar::with_template("{msg} [{bar:30}] {human_pos}/{human_len} ({rate}/s, {eta})")
     }
 
     fn with_template(template: &str) -> Bar {
@@ -30,6 +33,9 @@ impl Bar {
         let bar = wanted.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template(template) {
+                let style = style.with_key("rate", |state: &ProgressState, w: &mut dyn Write| {
+                    let _ = write!(w, "{}", HumanCount(state.per_sec().max(0.0).round() as u64));
+                });
                 bar.set_style(style.progress_chars("=> "));
             }
             bar
@@ -40,9 +46,12 @@ impl Bar {
     /// Restarts the bar at 0 of `total`, labelled `message`.
     pub fn start(&self, message: String, total: u64) {
         if let Some(bar) = &self.bar {
+            // The label first: each setter may draw (at most 20 times a second), and a
+            // draw between them would show the new count under the last file's name
+            // until the next draw.
+            bar.set_message(message);
             bar.set_length(total);
             bar.set_position(0);
-            bar.set_message(message);
         }
     }
 

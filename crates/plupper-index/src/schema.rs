@@ -4,14 +4,17 @@ use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::tokens::{GramTokenizer, WordTokenizer};
+use crate::tokens::{GramTokenizer, PlainWordTokenizer, WordTokenizer};
 
 /// Bumped whenever the schema or a tokenizer changes: an index of another version is
 /// rebuilt, never read.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 3: no unigram/bigram field (needles of one or two characters are the store's).
+/// 4: the `plain` field (words without accents).
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub(crate) const GRAMS: &str = "plupper_grams";
 pub(crate) const WORDS: &str = "plupper_words";
+pub(crate) const PLAIN: &str = "plupper_plain";
 
 /// The fields, by handle.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +35,9 @@ pub struct Fields {
     pub grams: Field,
     /// Folded words with positions (ranked search, phrases).
     pub words: Field,
+    /// The same words without accents, at the same positions (accent-insensitive search;
+    /// a match on `words` too ranks the exact form first).
+    pub plain: Field,
 }
 
 /// The schema and its fields.
@@ -64,6 +70,10 @@ pub fn schema() -> (Schema, Fields) {
             "words",
             text(WORDS, IndexRecordOption::WithFreqsAndPositions, true),
         ),
+        plain: builder.add_text_field(
+            "plain",
+            text(PLAIN, IndexRecordOption::WithFreqsAndPositions, true),
+        ),
     };
     (builder.build(), fields)
 }
@@ -73,4 +83,5 @@ pub(crate) fn register_tokenizers(index: &tantivy::Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(GRAMS, GramTokenizer::default());
     tokenizers.register(WORDS, WordTokenizer);
+    tokenizers.register(PLAIN, PlainWordTokenizer);
 }

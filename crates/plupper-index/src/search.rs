@@ -6,12 +6,13 @@ use std::ops::Bound;
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery,
+    Query, RangeQuery, RegexQuery, TermQuery,
 };
-use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
+use plupper_model::fold::without_accents;
 use plupper_store::query::{OrderKey, Selection};
 use plupper_store::{ArchiveId, Store};
 
@@ -27,11 +28,23 @@ pub struct IndexSearcher {
     last_id: i64,
 }
 
-/// One positive or negative part of a ranked query.
+/// One positive or negative part of a ranked query. Words match without regard to case
+/// or accents; a message holding the words as written (accents included) ranks higher.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Clause {
     /// The words of this text, in this order, next to each other (one word: the word).
     Phrase(String),
+    /// Every word starting with this one word (`pass*`).
+    Prefix(String),
+}
+
+impl Clause {
+    /// Whether the clause can match anything: it holds a word.
+    pub fn has_words(&self) -> bool {
+        match self {
+            Clause::Phrase(text) | Clause::Prefix(text) => !words(text).is_empty(),
+        }
+    }
 }
 
 /// A ranked query: every group must match (a group matches when any of its clauses does),
@@ -45,13 +58,19 @@ pub struct RankedQuery {
 }
 
 impl RankedQuery {
-    /// The words the query looks for (for marking them in snippets).
+    /// The words the query looks for, for marking them in snippets: each folded and
+    /// without accents, a prefix with a `*` after it (a word never holds a `*`).
     pub fn positive_words(&self) -> Vec<String> {
-        self.required
-            .iter()
-            .flatten()
-            .flat_map(|Clause::Phrase(text)| words(text).into_iter().map(|(word, _)| word))
-            .collect()
+        let mut marked = Vec::new();
+        for clause in self.required.iter().flatten() {
+            let (Clause::Phrase(text) | Clause::Prefix(text)) = clause;
+            marked.extend(words(text).iter().map(|(w, _)| without_accents(w)));
+            // Of `e-mail*`, only the last word is a prefix.
+            if let (Clause::Prefix(_), Some(last)) = (clause, marked.last_mut()) {
+                last.push('*');
+            }
+        }
+        marked
     }
 }
 
@@ -163,11 +182,45 @@ impl IndexSearcher {
         Ok(hits)
     }
 
+    /// A clause as a query: its words as written (folded) on `words`, or without accents
+    /// on `plain`. A message holding the written form matches both and so ranks first;
+    /// a query written without accents scores every form alike on `plain`.
     fn clause_query(&self, clause: &Clause) -> Option<Box<dyn Query>> {
-        let Clause::Phrase(text) = clause;
-        let terms: Vec<Term> = words(text)
-            .into_iter()
-            .map(|(w, _)| Term::from_field_text(self.fields.words, &w))
+        let (Clause::Phrase(text) | Clause::Prefix(text)) = clause;
+        let folded: Vec<String> = words(text).into_iter().map(|(w, _)| w).collect();
+        let plain: Vec<String> = folded.iter().map(|w| without_accents(w)).collect();
+        if let Clause::Prefix(_) = clause {
+            return self.prefix_query(&plain);
+        }
+        let exact = self.words_query(self.fields.words, &folded)?;
+        let plain = self.words_query(self.fields.plain, &plain)?;
+        Some(Box::new(BooleanQuery::union(vec![exact, plain])))
+    }
+
+    /// `word*`: the words starting with the word, accents ignored (a prefix of several
+    /// words, such as `e-mail*`, is the phrase of its words, the last one a prefix).
+    fn prefix_query(&self, plain: &[String]) -> Option<Box<dyn Query>> {
+        let field = self.fields.plain;
+        match plain {
+            [] => None,
+            // A word is letters and digits only: nothing in it is a regex operator.
+            [word] => RegexQuery::from_pattern(&format!("{word}.*"), field)
+                .ok()
+                .map(|q| Box::new(q) as Box<dyn Query>),
+            _ => Some(Box::new(PhrasePrefixQuery::new(
+                plain
+                    .iter()
+                    .map(|w| Term::from_field_text(field, w))
+                    .collect(),
+            ))),
+        }
+    }
+
+    /// The words in this order, next to each other, on `field` (one word: the term).
+    fn words_query(&self, field: Field, words: &[String]) -> Option<Box<dyn Query>> {
+        let terms: Vec<Term> = words
+            .iter()
+            .map(|w| Term::from_field_text(field, w))
             .collect();
         match terms.len() {
             0 => None,

@@ -6,7 +6,10 @@
 //!   needle of three or more characters is the phrase of its trigrams at consecutive
 //!   positions, so the index answers `contains` exactly, by construction.
 //! - [`WordTokenizer`]: words (runs of alphanumeric characters), folded, for ranked search.
+//! - [`PlainWordTokenizer`]: the same words at the same positions without their accents
+//!   ([`without_accents`]), for accent-insensitive search (`dakujem` finds `Ďakujem`).
 
+use plupper_model::fold::without_accents;
 use plupper_model::fold_char;
 use tantivy::tokenizer::{MAX_TOKEN_LEN, Token, TokenStream, Tokenizer};
 
@@ -105,12 +108,18 @@ impl Tokenizer for GramTokenizer {
 #[derive(Debug, Clone, Default)]
 pub struct WordTokenizer;
 
+/// Folded words without their accents, at the positions [`WordTokenizer`] gives them.
+#[derive(Debug, Clone, Default)]
+pub struct PlainWordTokenizer;
+
 /// Streams the words of a text.
 pub struct WordStream<'a> {
     text: &'a str,
     cursor: usize,
     position: usize,
     token: Token,
+    /// Whether the accents come off.
+    plain: bool,
 }
 
 impl TokenStream for WordStream<'_> {
@@ -124,6 +133,9 @@ impl TokenStream for WordStream<'_> {
             self.token
                 .text
                 .extend(self.text[start..end].chars().map(fold_char));
+            if self.plain && !self.token.text.is_ascii() {
+                self.token.text = without_accents(&self.token.text);
+            }
             self.token.offset_from = start;
             self.token.offset_to = end;
             self.token.position = self.position;
@@ -154,6 +166,21 @@ impl Tokenizer for WordTokenizer {
             cursor: 0,
             position: 0,
             token: Token::default(),
+            plain: false,
+        }
+    }
+}
+
+impl Tokenizer for PlainWordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        WordStream {
+            text,
+            cursor: 0,
+            position: 0,
+            token: Token::default(),
+            plain: true,
         }
     }
 }
@@ -235,6 +262,16 @@ mod tests {
             owned(&[("ďakujem", 0), ("ß", 1), ("straße", 2), ("100", 3)])
         );
         assert_eq!(words("a-B")[1], ("b".to_owned(), 2..3));
+    }
+
+    #[test]
+    fn plain_words_lose_their_accents_and_keep_their_positions() {
+        assert_eq!(
+            tokens(PlainWordTokenizer, "Ďakujem, ẞ-Straße Ελλάδα"),
+            owned(&[("dakujem", 0), ("ß", 1), ("straße", 2), ("ελλαδα", 3)])
+        );
+        let long = "é".repeat(MAX_TOKEN_LEN);
+        assert_eq!(tokens(PlainWordTokenizer, &format!("a {long} b")).len(), 3);
     }
 
     #[test]

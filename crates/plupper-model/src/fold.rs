@@ -44,6 +44,26 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// `text` without its accents, for accent-insensitive word search (`dakujem` finds
+/// `Ďakujem`): each character canonically decomposed (NFD), its combining marks dropped.
+/// Letters that do not decompose (`ł`, `ø`, `ß`) stay as they are. Case is kept: fold
+/// first for a case-insensitive form.
+///
+/// ```
+/// use plupper_model::fold::without_accents;
+/// assert_eq!(without_accents("ďakujem"), "dakujem");
+/// assert_eq!(without_accents("Ελλάδα"), "Ελλαδα");
+/// assert_eq!(without_accents("łódź"), "łodz");
+/// ```
+pub fn without_accents(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    text.nfd().filter(|&c| !is_combining_mark(c)).collect()
+}
+
 /// Appends the simple case folding of `text` to `out`.
 pub fn fold_into(text: &str, out: &mut String) {
     if text.is_ascii() {
@@ -435,6 +455,24 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn accents_come_off_and_nothing_else_changes() {
+        for (text, plain) in [
+            ("Ďakujem", "Dakujem"),
+            ("ďakujem", "dakujem"),
+            ("Ärger", "Arger"),
+            ("Σίσυφος", "Σισυφος"),
+            ("n\u{0303}", "n"),
+            ("ñ", "n"),
+            ("straße", "straße"),
+            ("ﬁ", "ﬁ"),
+            ("🇸🇰", "🇸🇰"),
+            ("", ""),
+        ] {
+            assert_eq!(without_accents(text), plain, "{text}");
+        }
+    }
 
     /// The contract's examples, one per line: (needle, haystack, matches).
     const TABLE: &[(&str, &str, bool)] = &[

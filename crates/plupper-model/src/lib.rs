@@ -10,7 +10,8 @@
 //! - [`date`]: Java `Date.toString()` timestamps (`Wed Apr 29 17:16:13 CEST 2009`), the
 //!   zone table, and the calendar date, wall clock and instant read from them;
 //! - [`param`]: the API's query parameter values (`MM/DD/YY` dates with Java's two-digit
-//!   year window, `Long.parseLong` integers);
+//!   year window, `Long.parseLong` integers) and the command line's dates (also ISO
+//!   `YYYY-MM-DD`);
 //! - [`fold`]: Unicode simple case folding and the `contains` matcher built on it;
 //! - [`wire`]: turning archived messages back into the API's wire format;
 //! - [`plural`]: counts in sentences (`1 message`, `2 messages`);

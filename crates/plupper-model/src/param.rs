@@ -13,6 +13,10 @@ pub enum ApiDateError {
     /// The form is right, but no such day exists (`13/01/09`, `02/30/09`).
     #[error("`{0}` is not a day of the calendar")]
     NoSuchDay(String),
+    /// A command-line date of none of the forms `YYYY-MM-DD`, `MM/DD/YY`, `M/D/YY` or
+    /// `MM/DD/YYYY`.
+    #[error("`{0}` is not a date of the form YYYY-MM-DD, MM/DD/YY or MM/DD/YYYY")]
+    NotAnyForm(String),
 }
 
 /// Reads an API date parameter: `MM/DD/YY`, `M/D/YY`, or a four-digit year `MM/DD/YYYY`
@@ -56,6 +60,42 @@ pub fn parse_api_date(text: &str, today: NaiveDate) -> Result<NaiveDate, ApiDate
         }
         _ => Err(malformed()),
     }
+}
+
+/// Reads a date given on the command line or in a web page's form: ISO `YYYY-MM-DD`
+/// (what every table prints and a browser's date input sends), or any form
+/// [`parse_api_date`] reads. The two cannot be confused: ISO uses `-`, the API's forms `/`.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use plupper_model::param::parse_cli_date;
+///
+/// let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+/// let day = NaiveDate::from_ymd_opt(2009, 4, 29).unwrap();
+/// assert_eq!(parse_cli_date("2009-04-29", today), Ok(day));
+/// assert_eq!(parse_cli_date("04/29/09", today), Ok(day));
+/// assert!(parse_cli_date("2009-02-30", today).is_err());
+/// ```
+pub fn parse_cli_date(text: &str, today: NaiveDate) -> Result<NaiveDate, ApiDateError> {
+    if !text.contains('-') {
+        return parse_api_date(text, today).map_err(|error| match error {
+            ApiDateError::Malformed(text) => ApiDateError::NotAnyForm(text),
+            other => other,
+        });
+    }
+    let not_any_form = || ApiDateError::NotAnyForm(text.to_owned());
+    let mut parts = text.split('-');
+    let (Some(year), Some(month), Some(day), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(not_any_form());
+    };
+    let year = small_number(year, 4..=4).ok_or_else(not_any_form)?;
+    let month = small_number(month, 2..=2).ok_or_else(not_any_form)?;
+    let day = small_number(day, 2..=2).ok_or_else(not_any_form)?;
+    // Four ASCII digits always fit an `i32`.
+    NaiveDate::from_ymd_opt(year as i32, month, day)
+        .ok_or_else(|| ApiDateError::NoSuchDay(text.to_owned()))
 }
 
 /// The date with a two-digit year inside Java's window around `today`.
@@ -180,6 +220,52 @@ mod tests {
                     parse_api_date(text, TODAY()),
                     Err(ApiDateError::Malformed(_))
                 ),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cli_dates_take_iso_and_the_api_forms() {
+        for text in ["2009-04-29", "04/29/09", "4/29/09", "04/29/2009"] {
+            assert_eq!(
+                parse_cli_date(text, TODAY()),
+                Ok(day(2009, 4, 29)),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_cli_date("2046-11-26", TODAY()), Ok(day(2046, 11, 26)));
+        assert_eq!(parse_cli_date("0001-01-01", TODAY()), Ok(day(1, 1, 1)));
+        for text in [
+            "2009-02-29",
+            "2009-13-01",
+            "2009-04-31",
+            "2009-00-10",
+            "02/30/09",
+        ] {
+            assert_eq!(
+                parse_cli_date(text, TODAY()),
+                Err(ApiDateError::NoSuchDay(text.to_owned())),
+                "{text}"
+            );
+        }
+        for text in [
+            "abc",
+            "",
+            "2009-4-29",
+            "09-04-29",
+            "2009-04-29-01",
+            "2009/04/29",
+            "-2009-04-29",
+            "+2009-04-29",
+            " 2009-04-29",
+            "2009-04-29T00:00",
+            "04-29-2009",
+            "04/29",
+        ] {
+            assert_eq!(
+                parse_cli_date(text, TODAY()),
+                Err(ApiDateError::NotAnyForm(text.to_owned())),
                 "{text:?}"
             );
         }

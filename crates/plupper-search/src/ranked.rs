@@ -5,21 +5,25 @@
 //!
 //! ```text
 //! query   = item*                      items are separated by white space
-//! item    = ["-"] (phrase | word) | "OR"
+//! item    = ["-"] (phrase | word | prefix) | "OR"
 //! phrase  = '"' any characters '"'     an unbalanced quote closes at the end
 //! word    = characters up to white space or a quote
+//! prefix  = word "*"                   every word starting so
 //! ```
 //!
 //! Every positive item must match (ranked by BM25); `-item` excludes; `OR` between two
 //! positive items makes them alternatives (`a OR b c` needs `a` or `b`, and `c`). Matching
 //! is by words (runs of letters and digits), case-insensitive by simple case folding and
-//! accent-sensitive; a word holding punctuation (`e-mail`) is the phrase of its words.
+//! accent-insensitive (`dakujem` finds `Ďakujem`; a message holding the words as written,
+//! accents included, ranks above one that holds them with other accents); a word holding
+//! punctuation (`e-mail`) is the phrase of its words.
 //! Nothing is a syntax error: an `OR` that does not stand between two positive items, and
 //! a lone `-`, are plain words (and a word without letters or digits matches nothing and
 //! is dropped). A query with no positive item and no exclusion finds nothing; one with
 //! exclusions only finds every message but those.
 
 use plupper_index::{Clause, Freshness, IndexSearcher, RankedQuery, tokens::words};
+use plupper_model::fold::without_accents;
 use plupper_store::{ArchiveId, ConversationId, Store, StoreError, StoredMessage};
 
 use crate::Filter;
@@ -49,16 +53,18 @@ pub fn parse(query: &str) -> RankedQuery {
             Item::Term {
                 negated: true,
                 text,
+                prefix,
             } => {
-                ranked.excluded.push(Clause::Phrase(text.clone()));
+                ranked.excluded.push(clause(text, *prefix));
                 previous_positive = false;
                 pending_or = false;
             }
             Item::Term {
                 negated: false,
                 text,
+                prefix,
             } => {
-                let clause = Clause::Phrase(text.clone());
+                let clause = clause(text, *prefix);
                 match ranked.required.last_mut() {
                     Some(group) if pending_or => group.push(clause),
                     _ => ranked.required.push(vec![clause]),
@@ -70,19 +76,31 @@ pub fn parse(query: &str) -> RankedQuery {
     }
     // Groups whose clauses hold no word would match nothing; the contract drops them.
     ranked.required.retain_mut(|group| {
-        group.retain(|Clause::Phrase(text)| !words(text).is_empty());
+        group.retain(Clause::has_words);
         !group.is_empty()
     });
+    ranked.excluded.retain(Clause::has_words);
     ranked
-        .excluded
-        .retain(|Clause::Phrase(text)| !words(text).is_empty());
-    ranked
+}
+
+/// A term's clause: `word*` is a prefix.
+fn clause(text: &str, prefix: bool) -> Clause {
+    if prefix {
+        Clause::Prefix(text.to_owned())
+    } else {
+        Clause::Phrase(text.to_owned())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Item {
     Or,
-    Term { negated: bool, text: String },
+    Term {
+        negated: bool,
+        text: String,
+        /// Written `word*` (outside quotes): every word starting so.
+        prefix: bool,
+    },
 }
 
 fn lex(query: &str) -> Vec<Item> {
@@ -102,12 +120,14 @@ fn lex(query: &str) -> Vec<Item> {
                     items.push(Item::Term {
                         negated: false,
                         text: "-".into(),
+                        prefix: false,
                     });
                     continue;
                 }
             }
         }
         let mut text = String::new();
+        let mut prefix = false;
         if chars.peek() == Some(&'"') {
             chars.next();
             for c in chars.by_ref() {
@@ -128,8 +148,19 @@ fn lex(query: &str) -> Vec<Item> {
                 items.push(Item::Or);
                 continue;
             }
+            // `pass*`; a lone `*` holds no word and is dropped with the others.
+            if let Some(stem) = text.strip_suffix('*') {
+                prefix = !stem.ends_with('*') && stem.ends_with(char::is_alphanumeric);
+                if prefix {
+                    text.truncate(stem.len());
+                }
+            }
         }
-        items.push(Item::Term { negated, text });
+        items.push(Item::Term {
+            negated,
+            text,
+            prefix,
+        });
     }
     items
 }
@@ -159,21 +190,46 @@ pub fn search(
     filter: &Filter,
     limit: Option<usize>,
 ) -> Result<Result<Vec<Hit>, Freshness>, SearchError> {
+    Ok(search_counted(store, query, filter, limit)?.map(|ranked| ranked.hits))
+}
+
+/// The hits of a search, and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    /// The best hits, at most the limit asked for.
+    pub hits: Vec<Hit>,
+    /// Every hit's count, whatever the limit (for `search --count` and "20 of 23").
+    pub total: usize,
+}
+
+/// As [`search`], with the number of every hit beside the first `limit`.
+pub fn search_counted(
+    store: &Store,
+    query: &RankedQuery,
+    filter: &Filter,
+    limit: Option<usize>,
+) -> Result<Result<Ranked, Freshness>, SearchError> {
     let _snapshot = store.snapshot()?;
     let searcher = match IndexSearcher::open_current(store)? {
         Ok(searcher) => searcher,
         Err(why) => return Ok(Err(why)),
     };
     let mut scored = searcher.ranked(query, &filter.selection(), None)?;
-    // `contains` is exact and the index answers it too: keep the hits it allows.
-    if let Some(contains) = filter.contains.as_deref() {
-        let allowed: std::collections::HashSet<i64> = searcher
-            .keys(&filter.selection(), contains, None)?
-            .into_iter()
-            .map(|key| key.id)
-            .collect();
-        scored.retain(|(_, id)| allowed.contains(&id.0));
+    // `contains` is exact: keep the hits it allows, as the index answers it, or (a needle
+    // of one or two characters, which the index does not hold) as the contents say.
+    match filter.contains.as_deref() {
+        Some(contains) if plupper_index::answers_contains(contains) => {
+            let allowed: std::collections::HashSet<i64> = searcher
+                .keys(&filter.selection(), contains, None)?
+                .into_iter()
+                .map(|key| key.id)
+                .collect();
+            scored.retain(|(_, id)| allowed.contains(&id.0));
+        }
+        Some(contains) => scored = containing(store, scored, contains)?,
+        None => {}
     }
+    let total = scored.len();
     if let Some(limit) = limit {
         scored.truncate(limit);
     }
@@ -195,7 +251,31 @@ pub fn search(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(hits))
+    Ok(Ok(Ranked { hits, total }))
+}
+
+/// The scored hits whose content contains `needle`, in their order: their contents read
+/// from the store, a batch at a time.
+fn containing<S: Copy>(
+    store: &Store,
+    scored: Vec<(S, ArchiveId)>,
+    needle: &str,
+) -> Result<Vec<(S, ArchiveId)>, StoreError> {
+    const BATCH: usize = 1024;
+    let contains = plupper_model::Contains::new(needle);
+    let mut scratch = String::new();
+    let mut kept = Vec::new();
+    for batch in scored.chunks(BATCH) {
+        let ids: Vec<ArchiveId> = batch.iter().map(|(_, id)| *id).collect();
+        let matching: std::collections::HashSet<ArchiveId> = store
+            .messages_by_ids(&ids)?
+            .into_iter()
+            .filter(|stored| contains.matches_with(&stored.message.content, &mut scratch))
+            .map(|stored| stored.id)
+            .collect();
+        kept.extend(batch.iter().filter(|(_, id)| matching.contains(id)));
+    }
+    Ok(kept)
 }
 
 /// Characters of context in a snippet.
@@ -204,10 +284,19 @@ const BEFORE_FIRST_MATCH: usize = 40;
 
 /// A part of `content` around its first matched word, its characters as they are, with
 /// every matched word in it marked by character offsets. Cut ends are shown by `…`.
+/// `marked` holds words as [`RankedQuery::positive_words`] gives them: folded, without
+/// accents, a prefix followed by `*`.
 pub fn snippet(content: &str, marked: &[String]) -> (String, Vec<(usize, usize)>) {
+    let is_marked = |word: &str| {
+        let plain = without_accents(word);
+        marked.iter().any(|mark| match mark.strip_suffix('*') {
+            Some(prefix) => plain.starts_with(prefix),
+            None => plain == *mark,
+        })
+    };
     let matches: Vec<std::ops::Range<usize>> = words(content)
         .into_iter()
-        .filter(|(word, _)| marked.contains(word))
+        .filter(|(word, _)| is_marked(word))
         .map(|(_, range)| range)
         .collect();
     let char_at = |byte: usize| content[..byte].chars().count();
@@ -281,6 +370,31 @@ mod tests {
         assert_eq!(parse("-").required, Vec::<Vec<Clause>>::new());
         assert_eq!(parse("%%% \"\" --").required, Vec::<Vec<Clause>>::new());
         assert_eq!(parse("a OR -b").excluded, vec![phrase("b")]);
+    }
+
+    #[test]
+    fn a_word_with_a_star_is_a_prefix() {
+        let q = parse(r#"pass* -spam* "credit*" e-mail* * ** a**"#);
+        assert_eq!(
+            q.required,
+            vec![
+                vec![Clause::Prefix("pass".into())],
+                vec![phrase("credit*")],
+                vec![Clause::Prefix("e-mail".into())],
+                vec![phrase("a**")],
+            ]
+        );
+        assert_eq!(q.excluded, vec![Clause::Prefix("spam".into())]);
+        assert_eq!(q.positive_words(), ["pass*", "credit", "e", "mail*", "a"]);
+    }
+
+    #[test]
+    fn snippets_mark_prefixes_and_words_whatever_their_accents() {
+        let (_, marks) = snippet(
+            "Ďakujem, passwords DAKUJEM pas",
+            &["dakujem".to_owned(), "pass*".to_owned()],
+        );
+        assert_eq!(marks, vec![(0, 7), (9, 18), (19, 26)]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use plupper_store::{Store, StoreError};
 
 use crate::load::{LoadError, OnDamage, Progress, UnitReport};
 use crate::scan::Format;
-use crate::source::{FileSource, Source, load_opened};
+use crate::source::{FileSource, Source, is_standard_input, load_opened};
 
 /// Why one file (or path) could not be imported, or not completely.
 #[derive(Debug, thiserror::Error)]
@@ -112,10 +112,15 @@ impl ImportProgress for crate::load::NoProgress {}
 
 /// The files to import for the paths given: files as they are; directories walked
 /// recursively in file-name order, following links, skipping hidden entries (names starting with `.`)
-/// below them. A path that cannot be listed gives an error in its place.
+/// below them; `-` is standard input ([`STANDARD_INPUT`](crate::source::STANDARD_INPUT)). A path that cannot be listed
+/// gives an error in its place.
 pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, FileError>> {
     let mut files = Vec::new();
     for path in paths {
+        if is_standard_input(path) {
+            files.push(Ok(path.clone()));
+            continue;
+        }
         match std::fs::metadata(path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 files.push(Err(FileError::NotFound { path: path.clone() }))

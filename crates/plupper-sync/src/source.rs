@@ -69,12 +69,23 @@ pub fn load_opened(
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FileSource;
 
+/// The path that stands for standard input among an import's paths (`import -`).
+pub const STANDARD_INPUT: &str = "-";
+
+/// Whether `path` is [`STANDARD_INPUT`] (a file named `-` is `./-`).
+pub fn is_standard_input(path: &Path) -> bool {
+    path.as_os_str() == STANDARD_INPUT
+}
+
 impl Source for FileSource {
     type Unit = Path;
     type Error = FileError;
 
-    /// The absolute path.
+    /// The absolute path, or `standard input`.
     fn describe(&self, path: &Path) -> String {
+        if is_standard_input(path) {
+            return "standard input".to_owned();
+        }
         std::path::absolute(path)
             .unwrap_or_else(|_| path.to_owned())
             .display()
@@ -86,18 +97,23 @@ impl Source for FileSource {
             path: path.to_owned(),
             source,
         };
-        let mut file = match File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(FileError::NotFound {
-                    path: path.to_owned(),
-                });
-            }
-            Err(e) => return Err(unreadable(e)),
+        let (mut reader, len): (Box<dyn Read + Send>, Option<u64>) = if is_standard_input(path) {
+            (Box::new(io::stdin()), None)
+        } else {
+            let file = match File::open(path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(FileError::NotFound {
+                        path: path.to_owned(),
+                    });
+                }
+                Err(e) => return Err(unreadable(e)),
+            };
+            let len = file.metadata().map(|m| m.len()).ok();
+            (Box::new(file), len)
         };
-        let len = file.metadata().map(|m| m.len()).ok();
         let mut head = Vec::with_capacity(HEAD);
-        (&mut file)
+        (&mut reader)
             .take(HEAD as u64 + 1)
             .read_to_end(&mut head)
             .map_err(unreadable)?;
@@ -107,9 +123,24 @@ impl Source for FileSource {
             reason,
         })?;
         Ok(Opened {
-            reader: Box::new(io::Cursor::new(head).chain(file)),
+            reader: Box::new(io::Cursor::new(head).chain(reader)),
             format,
             len,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_lone_dash_is_standard_input() {
+        assert!(is_standard_input(Path::new("-")));
+        for path in ["./-", "--", "-.json", "", "a/-"] {
+            assert!(!is_standard_input(Path::new(path)), "{path:?}");
+        }
+        assert_eq!(FileSource.describe(Path::new("-")), "standard input");
+        assert!(FileSource.describe(Path::new("./-")).ends_with("/-"));
     }
 }

@@ -95,8 +95,15 @@ fn zone(created: &str) -> &str {
 pub fn run(archive: &Path, args: ConversationsArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let archive = crate::commands::open(archive)?;
-    // As `query --limit 0`: nothing at all, not even a header.
-    if args.limit == Some(0) {
+    // As `query --limit 0`: nothing at all, not even a header (`--count` ignores it).
+    if args.limit == Some(0) && !args.count {
+        return Ok(());
+    }
+    if args.count {
+        let count = archive.conversation_count(&filter)?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{count}")?;
+        out.flush()?;
         return Ok(());
     }
     let conversations = archive.conversations(&filter)?;

@@ -85,6 +85,20 @@ struct Imported {
 }
 
 impl Imported {
+    /// Whether no file was read and a path was wrong (`import typo.json`): a summary of
+    /// zeros would only hide the error above it.
+    fn nothing_read(&self) -> bool {
+        self.summary.files == 0 && self.status != 0
+    }
+
+    /// The summary on stdout, unless [`Imported::nothing_read`].
+    fn print(&self, out: &mut impl Write) -> std::io::Result<()> {
+        if self.nothing_read() {
+            return Ok(());
+        }
+        self.summary.print(out)
+    }
+
     fn outcome(&self) -> Result<(), Failure> {
         match self.status {
             0 => Ok(()),
@@ -100,7 +114,7 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     if args.no_index {
         let imported = import(&mut store, &args.paths);
-        let written = imported.summary.print(&mut out);
+        let written = imported.print(&mut out);
         return crate::both(imported.outcome(), crate::report_written(written));
     }
     // The index follows the import on a second thread and connection: it indexes each
@@ -111,13 +125,14 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
         let imported = import(&mut store, &args.paths);
         writing.store(false, Ordering::Release);
         // Printed while the index catches up.
-        let written = imported.summary.print(&mut out);
+        let written = imported.print(&mut out);
         let indexed = follower
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (imported, written, indexed)
     });
     let (written, indexed) = match indexed {
+        Ok(_) if imported.nothing_read() => (written, Ok(())),
         Ok(report) => (
             written.and_then(|()| crate::commands::index::print_indexed(&report, &mut out)),
             Ok(()),
@@ -151,7 +166,17 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> Imported {
                 continue;
             }
         };
+        let started = std::time::Instant::now();
         let report = import_file(store, &path, &bar);
+        tracing::info!(
+            "{}: {} elements read, {} added, {} already archived, {} quarantined in {:.1?}",
+            path.display(),
+            report.unit.elements,
+            report.unit.applied.added,
+            report.unit.applied.already_archived,
+            report.unit.applied.quarantined,
+            started.elapsed()
+        );
         summary.add(&report);
         if let Some(error) = &report.error {
             bar.println(&format!("error: {}", printable(&error.to_string())));

@@ -16,6 +16,9 @@ use plupper_model::plural::counted;
 /// Tells the user about waiting, and draws a bar on a terminal.
 struct IndexProgress {
     bar: Bar,
+    /// The bar's label: a following update shows only what is left when the writer ends
+    /// (what it indexed along the way is not on the bar).
+    label: &'static str,
 }
 
 impl UpdateProgress for IndexProgress {
@@ -25,7 +28,7 @@ impl UpdateProgress for IndexProgress {
     }
 
     fn start(&self, total: u64) {
-        self.bar.start("indexing".into(), total);
+        self.bar.start(self.label.into(), total);
     }
 
     fn advance(&self, n: u64) {
@@ -35,25 +38,51 @@ impl UpdateProgress for IndexProgress {
 
 /// Brings the index of `store` up to date, with a progress bar on a terminal.
 pub fn bring_up_to_date(store: &Store, rebuild: bool) -> Result<UpdateReport, Failure> {
-    with_bar(|progress| Ok(update(store, rebuild, progress)?))
+    with_bar("indexing", |progress| Ok(update(store, rebuild, progress)?))
 }
 
 /// [`bring_up_to_date`], through the library's door.
 pub fn bring_archive_up_to_date(archive: &Archive, rebuild: bool) -> Result<UpdateReport, Failure> {
-    with_bar(|progress| Ok(archive.update_index(rebuild, progress)?))
+    with_bar("indexing", |progress| {
+        Ok(archive.update_index(rebuild, progress)?)
+    })
 }
 
-fn with_bar<T>(work: impl FnOnce(&IndexProgress) -> Result<T, Failure>) -> Result<T, Failure> {
-    let progress = IndexProgress { bar: Bar::count() };
-    let done = work(&progress);
+/// Runs an index update with a progress bar labelled `label`, and says at `-v` what it
+/// did and how long it took.
+fn with_bar(
+    label: &'static str,
+    work: impl FnOnce(&IndexProgress) -> Result<UpdateReport, Failure>,
+) -> Result<UpdateReport, Failure> {
+    let progress = IndexProgress {
+        bar: Bar::count(),
+        label,
+    };
+    let started = std::time::Instant::now();
+    let report = work(&progress);
     progress.bar.finish();
-    done
+    let report = report?;
+    say_indexed(&report, started);
+    Ok(report)
+}
+
+/// `-v`: what an index update did and how long it took.
+fn say_indexed(report: &UpdateReport, started: std::time::Instant) {
+    tracing::info!(
+        "search index: {} indexed{}, now up to message {}, in {:.1?}",
+        counted(report.indexed, "message"),
+        if report.rebuilt { " (rebuilt)" } else { "" },
+        report.last_id,
+        started.elapsed()
+    );
 }
 
 /// Indexes what another connection commits until `writing` is false, with a progress
 /// bar (on a terminal) for what is left then.
 pub fn follow_writer(store: &Store, writing: &AtomicBool) -> Result<UpdateReport, Failure> {
-    with_bar(|progress| Ok(update_following(store, false, writing, progress)?))
+    with_bar("indexing the rest", |progress| {
+        Ok(update_following(store, false, writing, progress)?)
+    })
 }
 
 /// The last line of the summary of `import` and `sync`, after their index update.

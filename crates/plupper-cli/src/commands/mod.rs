@@ -20,11 +20,14 @@ pub fn open_to_read(dir: &Path) -> Result<Archive, Failure> {
     Ok(Archive::open_to_read(dir)?)
 }
 
+pub mod completions;
+pub mod context;
 pub mod conversations;
 pub mod export;
 pub mod filter;
 pub mod import;
 pub mod index;
+pub mod man;
 pub mod quarantine;
 pub mod query;
 pub mod search;

@@ -6,7 +6,8 @@ use std::path::Path;
 use plupper_archive::{Archive, Freshness, Route};
 
 use crate::Failure;
-use crate::cli::QueryArgs;
+use crate::cli::{MessageFormat, QueryArgs};
+use crate::commands::context::write_with_context;
 use crate::commands::filter::filter;
 use crate::output::{MessageWriter, default_message_format};
 
@@ -15,6 +16,14 @@ use crate::output::{MessageWriter, default_message_format};
 /// cannot write the archive: the query opened it without write access in any case, so
 /// only then is it opened to find out.)
 fn note(route: &Route, dir: &Path) {
+    let answered_by = match route {
+        Route::Index => "the search index",
+        Route::Store => {
+            "the archive's B-tree indexes and content blocks (no --contains the index holds)"
+        }
+        _ => "the archive alone (the search index could not answer)",
+    };
+    tracing::info!("route: {answered_by}");
     let writable = || Archive::open(dir).is_ok_and(|archive| !archive.is_read_only());
     match route {
         Route::Fallback(why) if *why == Freshness::Updating || !writable() => {
@@ -28,6 +37,13 @@ fn note(route: &Route, dir: &Path) {
 }
 
 pub fn run(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let result = answer(dir, args);
+    tracing::info!("query done in {:.1?}", started.elapsed());
+    result
+}
+
+fn answer(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let archive = crate::commands::open_to_read(dir)?;
     let stdout = std::io::stdout();
@@ -43,10 +59,26 @@ pub fn run(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
     if args.limit == Some(0) {
         return Ok(());
     }
+    if let Some(n) = args.context {
+        if args
+            .output
+            .format
+            .is_some_and(|f| f != MessageFormat::Table)
+        {
+            return Err(Failure::Invalid(
+                "--context shows messages for people: it takes no --format other than table".into(),
+            ));
+        }
+        let messages = archive.query_first(&filter, args.limit)?;
+        note(messages.route(), dir);
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        return write_with_context(&archive, messages, n, &mut out);
+    }
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();
     let mut writer =
-        MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?;
+        MessageWriter::begin(format, std::io::BufWriter::new(stdout.lock()), terminal)?
+            .keeping_in_sight(filter.contains.as_deref());
     let messages = archive.query_first(&filter, args.limit)?;
     note(messages.route(), dir);
     for stored in messages {

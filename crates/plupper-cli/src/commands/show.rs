@@ -9,8 +9,10 @@ use crate::Failure;
 use crate::cli::ShowArgs;
 use crate::output::{default_message_format, write_single};
 
-/// An archive id as the user wrote it: a positive integer.
-pub fn parse_id(text: &str) -> Result<ArchiveId, Failure> {
+/// An archive id as the user wrote it: a positive integer, also as `search` prints it
+/// (`#84`).
+pub fn parse_id(written: &str) -> Result<ArchiveId, Failure> {
+    let text = written.strip_prefix('#').unwrap_or(written);
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     let positive = digits && text.bytes().any(|b| b != b'0');
     match text.parse::<i64>() {
@@ -18,7 +20,7 @@ pub fn parse_id(text: &str) -> Result<ArchiveId, Failure> {
         // A positive integer beyond any id ever assigned.
         Err(_) if positive => Err(Failure::Failed(format!("no message with id {text}"))),
         _ => Err(Failure::Invalid(format!(
-            "invalid message id `{text}`: expected a positive integer"
+            "invalid message id `{written}`: expected a positive integer"
         ))),
     }
 }
@@ -32,12 +34,14 @@ pub fn run(archive: &Path, args: ShowArgs) -> Result<(), Failure> {
         .as_deref()
         .ok_or_else(|| Failure::Invalid("give a message id, or --conversation ID".into()))?;
     let id = parse_id(id)?;
-    let stored = crate::commands::open_to_read(archive)?
+    let archive = crate::commands::open_to_read(archive)?;
+    let stored = archive
         .message(id)?
         .ok_or_else(|| Failure::Failed(format!("no message with id {id}")))?;
     let format = default_message_format(args.output.format);
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
-    write_single(format, &stored, &mut stdout.lock(), terminal)?;
+    let conversation = archive.conversation_of(id)?;
+    write_single(format, &stored, conversation, &mut stdout.lock(), terminal)?;
     Ok(())
 }

@@ -57,13 +57,13 @@ impl<'a> StatsRecord<'a> {
     }
 }
 
-/// The group for people: `(all)` for the total, `(none)` for a null operator or customer,
-/// else the group (printable).
+/// The group for people: `(all)` for the total, `-` for a null operator or customer (as
+/// every table shows a missing value), else the group (printable).
 fn group_text(row: &StatsRow) -> String {
     match (&row.group, row.total) {
         (_, true) => "(all)".into(),
         (Some(group), false) => printable(group).into_owned(),
-        (None, false) => "(none)".into(),
+        (None, false) => "-".into(),
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use plupper_model::param::parse_api_date;
+use plupper_model::param::parse_cli_date;
 use plupper_store::{DATABASE_FILE, Store};
 use plupper_sync::SyncError;
 use plupper_sync::compare::{Comparison, WindowDifference, compare};
@@ -100,16 +100,17 @@ fn range(args: &SyncArgs, today: NaiveDate) -> Result<Range, Failure> {
     if args.full {
         return Ok(Range::Full);
     }
-    let date = |flag: &str, value: &Option<String>| -> Result<Option<NaiveDate>, Failure> {
+    // Named as `query` names them (its errors come from the filter's parameters).
+    let date = |name: &str, value: &Option<String>| -> Result<Option<NaiveDate>, Failure> {
         value
             .as_deref()
             .filter(|v| !v.is_empty())
-            .map(|v| parse_api_date(v, today))
+            .map(|v| parse_cli_date(v, today))
             .transpose()
-            .map_err(|error| Failure::Invalid(format!("invalid {flag}: {error}")))
+            .map_err(|error| Failure::Invalid(format!("invalid `{name}`: {error}")))
     };
-    let from = date("--from", &args.from)?;
-    let to = date("--to", &args.to)?;
+    let from = date("from", &args.from)?;
+    let to = date("to", &args.to)?;
     if let (Some(from), Some(to)) = (from, to)
         && from > to
     {

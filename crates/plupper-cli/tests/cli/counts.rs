@@ -77,3 +77,25 @@ fn one_message_of_one_conversation_is_not_1_messages_of_1_conversations() {
         "{verified}"
     );
 }
+
+/// Issue 17: `--count` on `conversations` too, as on `query` and `search`: the number
+/// of what the command would list, whatever `--limit` says.
+#[test]
+fn conversations_count_is_the_number_listed() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[crate::harness::repo_root().join("data")]);
+    for filter in [
+        &[][..],
+        &["--operator", "peter"],
+        &["--contains", "password"],
+    ] {
+        let mut list = vec!["conversations", "--format", "ndjson"];
+        list.extend(filter);
+        let listed = crate::harness::parse_ndjson(&sandbox.run(&list).success().stdout).len();
+        assert!(listed > 0, "{filter:?}");
+        let mut count = vec!["conversations", "--count", "--limit", "1"];
+        count.extend(filter);
+        let run = sandbox.run(&count).success();
+        assert_eq!(run.stdout_text(), format!("{listed}\n"), "{filter:?}");
+    }
+}

@@ -46,11 +46,44 @@ fn a_missing_path_is_invalid_input_and_the_other_files_are_imported() {
 
     // A dangling symbolic link given as a path is missing too.
     std::os::unix::fs::symlink("nowhere.json", sandbox.file("dangling.json")).unwrap();
-    sandbox
+    let run = sandbox
         .import(&["files/dangling.json"])
         .code(2)
         .errors(1)
         .stderr_line("error: files/dangling.json: no such file or directory");
+    // Issue 17: nothing was read, so no summary of zeros under the error.
+    assert_eq!(run.stdout_text(), "");
+}
+
+/// Issue 17: `import typo.json` prints its error and no summary (a summary of zeros
+/// reads as "it worked, the file was empty"); with `--no-index` too.
+#[test]
+fn a_run_that_read_no_file_prints_only_its_errors() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &["import", "files/typo.json"][..],
+        &[
+            "import",
+            "--no-index",
+            "files/typo.json",
+            "files/other.ndjson",
+        ],
+    ] {
+        let run = sandbox.run(args).code(2);
+        assert_eq!(run.stdout_text(), "", "{args:?}");
+        assert!(
+            run.stderr
+                .lines()
+                .all(|l| l.starts_with("error: files/")
+                    && l.ends_with(": no such file or directory")),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // A directory holding no file is no error: its summary says so.
+    std::fs::create_dir(sandbox.file("empty")).unwrap();
+    let summary = sandbox.import_ok(&["files/empty"]);
+    assert_eq!((summary.files, summary.added), (0, 0));
 }
 
 fn running_as_root() -> bool {

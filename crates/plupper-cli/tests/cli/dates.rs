@@ -52,19 +52,73 @@ fn dates_are_the_written_calendar_dates_and_to_includes_the_whole_day() {
     expect(&sandbox, &["--from", "05/06/09", "--to", "05/06/09"], &[53]);
 }
 
+/// Issue 17: a `from` later than `to` is valid and matches nothing (contract §2), and
+/// the command says so, since it is most likely a slip.
 #[test]
-fn from_later_than_to_matches_nothing() {
+fn from_later_than_to_matches_nothing_and_says_so() {
     let sandbox = fixture_archive();
-    let run = sandbox
-        .run(&["query", "--from", "04/30/09", "--to", "04/29/09"])
-        .success();
-    assert!(run.stdout.is_empty());
-    expect(&sandbox, &["--from", "04/30/09", "--to", "04/29/09"], &[]);
+    for args in [
+        &["query", "--from", "04/30/09", "--to", "04/29/09"][..],
+        &["query", "--params", "from=04/30/09&to=04/29/09"],
+        &[
+            "query",
+            "--count",
+            "--from",
+            "2009-04-30",
+            "--to",
+            "2009-04-29",
+        ],
+    ] {
+        let run = sandbox.run(args).code(0);
+        assert_eq!(
+            run.stderr,
+            "warning: `from` 2009-04-30 is after `to` 2009-04-29: no message can match\n",
+            "{args:?}"
+        );
+        let expected: &[u8] = if args.contains(&"--count") {
+            b"0\n"
+        } else {
+            b""
+        };
+        assert_eq!(run.stdout, expected, "{args:?}");
+    }
+    // The same day on both ends is no slip.
     expect(
         &sandbox,
-        &["--from", "01/01/2010", "--to", "12/31/2008"],
-        &[],
+        &["--from", "2009-04-28", "--to", "2009-04-28"],
+        &[37],
     );
+}
+
+/// Issue 17: `--from`/`--to` take ISO `YYYY-MM-DD`, as every table prints dates; the
+/// API's own forms stay; `--params` takes exactly what the API takes (contract §5).
+#[test]
+fn iso_dates_on_the_flags() {
+    let sandbox = fixture_archive();
+    expect(
+        &sandbox,
+        &["--from", "2009-04-29", "--to", "2009-04-29"],
+        &[38, 39, 42],
+    );
+    expect(
+        &sandbox,
+        &["--from", "2009-04-29", "--to", "4/29/09"],
+        &[38, 39, 42],
+    );
+    expect(&sandbox, &["--from", "2009-05-06"], &[53]);
+    let run = sandbox
+        .run(&["query", "--params", "from=2009-04-29"])
+        .code(2);
+    assert_eq!(
+        run.stderr,
+        "error: invalid `from`: `2009-04-29` is not a date of the form MM/DD/YY or MM/DD/YYYY\n"
+    );
+    // Every command with the filter flags reads them alike.
+    for command in ["conversations", "stats"] {
+        sandbox
+            .run(&[command, "--from", "2009-04-29", "--format", "ndjson"])
+            .success();
+    }
 }
 
 #[test]
@@ -79,7 +133,8 @@ fn impossible_or_malformed_dates_are_invalid_input_naming_the_parameter() {
         ("from", "02/29/2009"),
         ("to", "04/29/9"),
         ("to", "04/29/009"),
-        ("from", "2009-04-29"),
+        ("from", "2009-4-29"),
+        ("to", "2009-02-30"),
         ("from", "04-29-09"),
         ("to", "4/29"),
         ("to", "04/29/09/"),

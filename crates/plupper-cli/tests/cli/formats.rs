@@ -208,6 +208,35 @@ fn table_output_has_a_header_and_a_line_per_message() {
     }
 }
 
+/// Issue 17: a table into a pipe or a file is never cut (it has no width), whatever
+/// `COLUMNS` says; the word searched for stays whole.
+#[test]
+fn a_table_off_a_terminal_keeps_every_content_whole() {
+    let sandbox = Sandbox::new();
+    let long = format!("{} I forgot my password", "word ".repeat(40));
+    let element = crate::harness::string_element(&crate::harness::message_object(
+        &long,
+        &crate::harness::created(1),
+    ));
+    sandbox.write("long.json", crate::harness::list(&[element]));
+    sandbox.import_ok(&["files/long.json"]);
+    for columns in [None, Some("40"), Some("200")] {
+        let mut command = sandbox.command();
+        if let Some(columns) = columns {
+            command.env("COLUMNS", columns);
+        }
+        let out = command
+            .args(["query", "--contains", "password", "--format", "table"])
+            .output()
+            .unwrap();
+        let table = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            table.lines().nth(1).is_some_and(|l| l.ends_with(&long)),
+            "COLUMNS {columns:?}:\n{table}"
+        );
+    }
+}
+
 #[test]
 fn limit_cuts_the_answer_and_count_ignores_it() {
     let sandbox = fixture_archive();
@@ -357,7 +386,8 @@ fn table_output_printed_terminal_control_characters_raw() {
          type        VO\n\
          content     line1\n\
          \x20           line2\\u{d}\\u{1b}[31mRED\\u{1b}[0m \\u{7}bell money \\u{202e}gnp.exe \\u{9b}2J \\u{200b}\\u{200f}\\u{2028}\n\
-         \x20           end\n"
+         \x20           end\n\
+         belongs to  conversation 1 (show --conversation 1)\n"
     );
     let odd = table(&["show", "4"]);
     assert!(
@@ -372,7 +402,10 @@ fn table_output_printed_terminal_control_characters_raw() {
     assert!(query.contains("C\\u{1b}[2JT"), "{query}");
 
     let search = table(&["search", "money"]);
-    assert!(search.contains("o\\u{1b}[2Jx visitor 5"), "{search}");
+    assert!(
+        search.contains("o\\u{1b}[2Jx to visitor 5, customer c\\u{1b}]0;title\\u{7},"),
+        "{search}"
+    );
     assert!(search.contains("\\u{1b}[31mRED"), "{search}");
     assert!(search.contains("\\u{2066}soon\\u{2069}\\u{7f}"), "{search}");
 
@@ -547,4 +580,39 @@ fn a_closed_pipe_ends_a_csv_quarantine_listing_quietly() {
     assert_eq!(sandbox.import_ok(&["files/bad.json"]).quarantined, 3000);
     assert_quiet_on_a_closed_pipe(&sandbox, &["quarantine", "--format", "csv"]);
     assert_quiet_on_a_closed_pipe(&sandbox, &["quarantine", "--format", "ndjson"]);
+}
+
+/// Issue 17: a missing value reads the same in every table for people: `-` (not `null`
+/// in `show`, `(none)` in `stats`).
+#[test]
+fn a_missing_value_is_a_dash_in_every_table() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[repo_root().join("data/seed.json")]);
+    let table = |args: &[&str]| sandbox.run(args).success().stdout_text();
+    let show = table(&["show", "1", "--format", "table"]);
+    assert!(show.contains("\ncustomerId  -\n"), "{show}");
+    let stats = table(&["stats", "--by", "customer", "--format", "table"]);
+    assert!(
+        stats
+            .lines()
+            .any(|l| l.starts_with("-  ") || l.starts_with("-        ")),
+        "{stats}"
+    );
+    assert!(!stats.contains("(none)"), "{stats}");
+    let conversations = table(&["conversations", "--format", "table"]);
+    assert!(conversations.contains("  -  "), "{conversations}");
+    let query = table(&["query", "--format", "table"]);
+    assert!(!query.contains("null"), "{query}");
+    // And "nothing" reads the same: `no messages match` (as `search` says it).
+    for args in [
+        &["query", "--operator", "nobody", "--format", "table"][..],
+        &["search", "hi", "--operator", "nobody", "--format", "table"],
+    ] {
+        let run = sandbox.run(args).code(0);
+        assert_eq!(
+            run.stdout_text().lines().last(),
+            Some("no messages match"),
+            "{args:?}"
+        );
+    }
 }

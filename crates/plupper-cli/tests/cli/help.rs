@@ -87,6 +87,64 @@ fn usage_and_query_errors() {
     }
 }
 
+/// Runs `args`, which must succeed, and renders stdout and stderr (the warnings and
+/// notes), with the sandbox's path redacted.
+fn notes_of(sandbox: &Sandbox, args: &[&str]) -> String {
+    let run = sandbox.run(args).code(0);
+    format!(
+        "$ plupper-archive {}\n--- stdout ---\n{}--- stderr ---\n{}",
+        args.join(" "),
+        run.stdout_text(),
+        sandbox.redact(&run.stderr)
+    )
+}
+
+/// Issue 17: what a run that succeeds says about a slip (an unknown parameter, a range
+/// that cannot match, a search with nothing to search for or that finds nothing).
+#[test]
+fn warnings_and_notes() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[crate::harness::repo_root().join("data/seed.json")]);
+    for (name, args) in [
+        (
+            "warning_unknown_parameters",
+            &[
+                "query",
+                "--count",
+                "--params",
+                "opertor=john&_=1241000000000&visitorid=5",
+            ][..],
+        ),
+        (
+            "warning_from_after_to",
+            &[
+                "query",
+                "--count",
+                "--from",
+                "2009-05-01",
+                "--to",
+                "04/30/09",
+            ],
+        ),
+        (
+            "note_search_no_word",
+            &["search", "*", "--format", "ndjson"],
+        ),
+        ("note_search_quote", &["search", "\"", "--format", "ndjson"]),
+        ("note_search_flag", &["search", "🇸🇰", "--format", "ndjson"]),
+        (
+            "note_search_and",
+            &["search", "help AND money", "--format", "ndjson"],
+        ),
+        (
+            "note_search_filtered",
+            &["search", "hi", "--operator", "nobody", "--format", "ndjson"],
+        ),
+    ] {
+        assert_snapshot!(name, notes_of(&sandbox, args));
+    }
+}
+
 #[test]
 fn import_errors() {
     let sandbox = Sandbox::new();

@@ -1,8 +1,10 @@
 //! `--params`: the API's URL query string (contract §2, §5 "Query strings"), decoded as
-//! `application/x-www-form-urlencoded`; names case-sensitive; unknown names ignored; a
+//! `application/x-www-form-urlencoded`; names case-sensitive; unknown names ignored (and
+//! named on stderr, `_` excepted); a
 //! parameter given twice, or as a flag and in `--params`, is invalid input.
 
 use crate::filters::{expect, fixture_archive};
+use crate::harness::{Sandbox, id_of, parse_ndjson};
 
 #[test]
 fn query_strings_are_decoded_as_a_browser_encodes_them() {
@@ -33,24 +35,76 @@ fn query_strings_are_decoded_as_a_browser_encodes_them() {
 #[test]
 fn unknown_parameters_are_ignored_and_names_are_case_sensitive() {
     let sandbox = fixture_archive();
+    // `_` is a browser's cache buster: ignored without a word.
     expect(&sandbox, &["--params", "_=123&operator=peter"], &[1, 3, 4]);
     expect(
         &sandbox,
         &["--params", "operator=peter&_=1241000000000&_=2"],
         &[1, 3, 4],
     );
-    expect(
+    expect_warned(
         &sandbox,
-        &["--params", "Operator=nobody&operator=Peter"],
+        "Operator=nobody&operator=Peter",
         &[2],
+        &["Operator"],
     );
     let everything = sandbox.ids::<&str>(&[]);
-    expect(
+    expect_warned(
         &sandbox,
-        &["--params", "visitorid=1&VISITORID=x&page=2"],
+        "visitorid=1&VISITORID=x&page=2",
         &everything,
+        &["visitorid", "VISITORID", "page"],
     );
-    expect(&sandbox, &["--params", "visitorid=abc"], &everything);
+    expect_warned(&sandbox, "visitorid=abc", &everything, &["visitorid"]);
+}
+
+/// Issue 17: a slip in a parameter's name (`opertor=peter`) answers the whole archive, as
+/// the API would, but never silently (contract §5).
+#[test]
+fn each_unknown_parameter_is_named_on_stderr() {
+    let sandbox = fixture_archive();
+    let everything = sandbox.ids::<&str>(&[]);
+    expect_warned(&sandbox, "opertor=peter", &everything, &["opertor"]);
+    expect_warned(
+        &sandbox,
+        "opertor=peter&contains=ärger&_=5",
+        &[3, 4],
+        &["opertor"],
+    );
+    // Every command that takes `--params` says it.
+    for command in ["conversations", "stats", "search money"] {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.extend(["--params", "opertor=peter", "--format", "ndjson"]);
+        let run = sandbox.run(&args).code(0);
+        assert!(
+            run.stderr
+                .lines()
+                .any(|line| line == "warning: unknown parameter `opertor` ignored"),
+            "{command}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// `query --params QUERY` answers exactly these ids (also as `--count`) and warns of
+/// exactly these unknown parameters, in order.
+#[track_caller]
+fn expect_warned(sandbox: &Sandbox, query: &str, ids: &[i64], unknown: &[&str]) {
+    let warnings: String = unknown
+        .iter()
+        .map(|name| format!("warning: unknown parameter `{name}` ignored\n"))
+        .collect();
+    let run = sandbox
+        .run(&["query", "--params", query, "--format", "ndjson"])
+        .code(0);
+    assert_eq!(run.stderr, warnings, "{query}");
+    let got: Vec<i64> = parse_ndjson(&run.stdout).iter().map(id_of).collect();
+    assert_eq!(got, ids, "{query}");
+    let count = sandbox
+        .run(&["query", "--count", "--params", query])
+        .code(0);
+    assert_eq!(count.stderr, warnings, "{query}");
+    assert_eq!(count.stdout_text(), format!("{}\n", ids.len()), "{query}");
 }
 
 #[test]

@@ -15,11 +15,27 @@ fn seeded() -> Sandbox {
 #[test]
 fn show_zero_and_words_are_invalid_input() {
     let sandbox = seeded();
-    for id in ["0", "abc", "-1", "1.0", "1e3", "", " 1"] {
+    for id in [
+        "0", "abc", "-1", "1.0", "1e3", "", " 1", "#", "##3", "#0", "3#",
+    ] {
         let run = sandbox.run(&["show", "--", id]).code(2).errors(1);
         assert!(run.stdout.is_empty(), "show {id:?}");
         assert!(run.stderr.contains("id"), "show {id:?}: {}", run.stderr);
     }
+}
+
+/// Issue 17: `search` prints `#84`; `show '#84'` takes it as written.
+#[test]
+fn show_takes_an_id_as_search_prints_it() {
+    let sandbox = seeded();
+    let plain = sandbox.run(&["show", "3", "--format", "ndjson"]).success();
+    let hashed = sandbox.run(&["show", "#3", "--format", "ndjson"]).success();
+    assert_eq!(hashed.stdout, plain.stdout);
+    assert_eq!(parse_ndjson(&hashed.stdout)[0]["id"], 3);
+    sandbox
+        .run(&["show", "#0"])
+        .code(2)
+        .stderr_line("error: invalid message id `#0`: expected a positive integer");
 }
 
 #[test]
@@ -93,6 +109,11 @@ fn show_prints_one_message_in_each_format() {
     for needle in ["Hi", "Wed Apr 29 17:16:13 CEST 2009", "john", "32751", "VO"] {
         assert!(table.contains(needle), "{needle:?} not in\n{table}");
     }
+    // Issue 17: the message says where it belongs (the seed is one conversation).
+    assert!(
+        table.ends_with("belongs to  conversation 1 (show --conversation 1)\n"),
+        "{table}"
+    );
 
     let api = sandbox
         .run(&["show", "2", "--format", "api"])

@@ -352,6 +352,40 @@ fn a_dry_run_over_a_flaky_link_says_each_retry_and_finds_the_same() {
     );
 }
 
+/// Issue 17: `sync` takes the ISO dates it prints back (`2011-01-01..2011-12-31`).
+#[test]
+fn iso_dates_pull_the_same_range_as_the_api_s_form() {
+    let upstream = Upstream::start(history(300), USER, PASSWORD, Faults::none());
+    let sandbox = Sandbox::new();
+    sync(
+        &sandbox,
+        &upstream.url(),
+        &["--from", "2011-01-01", "--to", "2011-12-31"],
+    )
+    .success();
+    let in_2011 = in_year(&upstream, 2011);
+    assert!(in_2011 > 0, "the history has messages of 2011");
+    assert_eq!(sandbox.count::<&str>(&[]), in_2011 as u64);
+    let run = sync(
+        &sandbox,
+        &upstream.url(),
+        &["--dry-run", "--from", "01/01/2011", "--to", "2011-12-31"],
+    )
+    .success();
+    assert_eq!(
+        run.stdout_text(),
+        format!(
+            "in step with {}: 1 window, {in_2011} messages\n",
+            upstream.url()
+        )
+    );
+    let bad = sync(&sandbox, &upstream.url(), &["--to", "2011-02-30"]).code(2);
+    assert_eq!(
+        bad.stderr,
+        "error: invalid `to`: `2011-02-30` is not a day of the calendar\n"
+    );
+}
+
 #[test]
 fn a_dry_run_without_an_archive_creates_none() {
     let upstream = Upstream::start(history(10), USER, PASSWORD, Faults::none());

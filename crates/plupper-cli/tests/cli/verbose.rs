@@ -1,0 +1,68 @@
+//! `-v` (issue 17, item 7): what each step did and how long it took, and no library
+//! noise (tantivy's lines come from `-vv` on).
+
+use crate::harness::{Run, Sandbox, repo_root};
+
+fn verbose(sandbox: &Sandbox, args: &[&str]) -> Run {
+    Run::from(
+        sandbox
+            .command()
+            .arg("-v")
+            .args(args)
+            .output()
+            .expect("run the binary"),
+    )
+    .code(0)
+}
+
+/// Each line is one of ours: `INFO plupper_archive::...` and never another crate's.
+fn assert_only_ours(stderr: &str) {
+    for line in stderr.lines() {
+        assert!(
+            line.trim_start().starts_with("INFO plupper_"),
+            "not a line of ours: {line:?}\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
+    let sandbox = Sandbox::new();
+    let seed = repo_root().join("data/seed.json");
+    let run = verbose(&sandbox, &["import", seed.to_str().unwrap()]);
+    assert_only_ours(&run.stderr);
+    assert!(
+        run.stderr.lines().any(|l| l.contains(
+            "seed.json: 5 elements read, 5 added, 0 already archived, 0 quarantined in "
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l
+                .contains("search index: 5 messages indexed (rebuilt), now up to message 5, in ")),
+        "{}",
+        run.stderr
+    );
+    let run = verbose(&sandbox, &["query", "--contains", "help", "--count"]);
+    assert_only_ours(&run.stderr);
+    assert!(
+        run.stderr.contains("route: the search index\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("query done in "), "{}", run.stderr);
+    let run = verbose(&sandbox, &["query", "--operator", "john", "--count"]);
+    assert!(
+        run.stderr
+            .contains("route: the archive's B-tree indexes and content blocks (no --contains the index holds)\n"),
+        "{}",
+        run.stderr
+    );
+    // Without -v, nothing.
+    sandbox
+        .run(&["query", "--contains", "hi", "--count"])
+        .success();
+}
