@@ -289,6 +289,41 @@ fn ranking_and_phrases() {
 }
 
 #[test]
+fn a_search_with_a_short_contains_keeps_exactly_the_hits_whose_content_has_it() {
+    let (_dir, store) = seeded(&[
+        "money, ok?",
+        "money: Ok",
+        "money only",
+        "no match",
+        "money, O\u{212A}",
+    ]);
+    let with = |contains: &str| {
+        let filter = Filter {
+            contains: Some(contains.into()),
+            ..Filter::default()
+        };
+        let ranked =
+            plupper_search::ranked::search_counted(&store, &parse("money"), &filter, Some(1))
+                .unwrap()
+                .unwrap();
+        let mut ids: Vec<i64> = search(&store, &parse("money"), &filter, None)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .map(|hit| hit.message.id.0)
+            .collect();
+        ids.sort_unstable();
+        (ids, ranked.total, ranked.hits.len())
+    };
+    // Not in the index (one or two characters): the contents decide, folded as the
+    // contract folds (the Kelvin sign is a k).
+    assert_eq!(with("ok"), (vec![1, 2, 5], 3, 1));
+    assert_eq!(with(","), (vec![1, 5], 2, 1));
+    // Three characters: the index decides, with the same answer a content test gives.
+    assert_eq!(with("ok?"), (vec![1], 1, 1));
+}
+
+#[test]
 fn stale_missing_foreign_and_damaged_indexes_never_change_an_answer() {
     let (dir, mut store) = seeded(&["hello money", "more money", "ok"]);
     let filter = Filter {
