@@ -27,7 +27,7 @@ const CONTENT_BLOCK_MIGRATION: u32 = 5;
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// The schema version of an open database.
-pub fn version(conn: &Connection) -> Result<u32, StoreError> {
+pub(crate) fn version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
 }
 
