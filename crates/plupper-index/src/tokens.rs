@@ -157,17 +157,24 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
-impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = WordStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+impl<'a> WordStream<'a> {
+    /// The words of `text`, folded, and without accents when `plain`.
+    fn new(text: &'a str, plain: bool) -> WordStream<'a> {
         WordStream {
             text,
             cursor: 0,
             position: 0,
             token: Token::default(),
-            plain: false,
+            plain,
         }
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        WordStream::new(text, false)
     }
 }
 
@@ -175,13 +182,7 @@ impl Tokenizer for PlainWordTokenizer {
     type TokenStream<'a> = WordStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        WordStream {
-            text,
-            cursor: 0,
-            position: 0,
-            token: Token::default(),
-            plain: true,
-        }
+        WordStream::new(text, true)
     }
 }
 

@@ -422,21 +422,27 @@ fn other_client_errors_are_not_retried() {
     assert_eq!(upstream.log().len(), 1);
 }
 
-/// Pulls from a port that was free a moment ago, with `retries`; the error and the port.
-fn pull_from_nowhere(retries: u32) -> (String, u16) {
+/// A source at a port of 127.0.0.1 that was free a moment ago (nothing listens), and the
+/// port.
+fn nowhere() -> (HttpSource, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
     let config = HttpConfig::new(
         &format!("http://127.0.0.1:{port}"),
         USER,
         Password::new(PASSWORD.into()),
     );
-    let source = HttpSource::new(config).unwrap();
+    (HttpSource::new(config).unwrap(), port)
+}
+
+/// Pulls from a port that was free a moment ago, with `retries`; the error and the port.
+fn pull_from_nowhere(retries: u32) -> (String, u16) {
+    let (source, port) = nowhere();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
     let mut options = options(Range::Incremental);
     options.retry.retries = retries;
     let report = pull(&mut store, &source, &source.scope(), &options, &NoProgress);
@@ -602,19 +608,9 @@ fn a_first_pull_over_a_flaky_link_finishes_in_one_run() {
 /// after the backoff meant for a server that answers with errors.
 #[test]
 fn a_refused_connection_fails_within_seconds() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (source, _) = nowhere();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
-    let config = HttpConfig::new(
-        &format!("http://127.0.0.1:{port}"),
-        USER,
-        Password::new(PASSWORD.into()),
-    );
-    let source = HttpSource::new(config).unwrap();
     // The default policy: 5 retries, from 0.5 s doubling, for a server that answers.
     let options = PullOptions::new(today());
     let started = Instant::now();
