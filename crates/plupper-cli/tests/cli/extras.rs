@@ -62,22 +62,13 @@ fn every_command_s_help_ends_with_examples() {
     let sandbox = Sandbox::new();
     let help = sandbox.bare_command().arg("--help").output().unwrap();
     let main = String::from_utf8(help.stdout).unwrap();
-    let commands: Vec<&str> = main
-        .lines()
-        .skip_while(|line| *line != "Commands:")
-        .skip(1)
-        .take_while(|line| !line.is_empty())
-        // A wrapped description is indented further.
-        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| *name != "help")
-        .collect();
+    let commands = crate::help::commands(&main);
     assert!(commands.len() >= 14, "{commands:?}");
     for command in commands {
         let run = Run::from(
             sandbox
                 .bare_command()
-                .args([command, "--help"])
+                .args([command.as_str(), "--help"])
                 .output()
                 .unwrap(),
         )

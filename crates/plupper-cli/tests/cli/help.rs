@@ -6,7 +6,7 @@ use insta::assert_snapshot;
 use crate::harness::{Sandbox, created, list, message_object, string_element};
 
 /// The commands the main `--help` lists (without `help` itself).
-fn commands(main_help: &str) -> Vec<String> {
+pub(crate) fn commands(main_help: &str) -> Vec<String> {
     main_help
         .lines()
         .skip_while(|line| *line != "Commands:")
