@@ -4,11 +4,12 @@
 //!
 //! The index answers a filter with `contains` when it is *current* (it holds exactly
 //! the store's messages, checked inside the store snapshot the answer is read from).
-//! Filters without `contains` go to the store's B-tree indexes, which answer them as
-//! fast, so the tantivy index has nothing to add there; so do needles of one or two
-//! characters, which the index does not hold ([`plupper_index::answers_contains`]) and
-//! which the store finds by scanning its content blocks (a count of every content) or
-//! its rows.
+//! Listings without `contains` go to the store's B-tree indexes, which give them in
+//! answer order as fast, so the tantivy index has nothing to add there; a *count*
+//! without `contains` of more than [`STORE_COUNT_CAP`] messages is the index's (see
+//! [`count`]). Needles of one or two characters go to the store too: the index does
+//! not hold them ([`plupper_index::answers_contains`]), and the store finds them by
+//! scanning its content blocks (a count of every content) or its rows.
 
 use std::collections::VecDeque;
 
@@ -134,9 +135,33 @@ fn limited<'s>(messages: reference::Messages<'s>, limit: Option<u64>) -> Answer<
     }
 }
 
+/// Matches a count without `contains` reads from the store before it asks the index:
+/// below this the store's B-tree answers faster than opening the index would, above it
+/// the index's postings count faster than the B-tree's entries can be stepped through.
+pub const STORE_COUNT_CAP: u64 = 1024;
+
 /// How many messages match `filter`, and the route taken. On the index path the count
 /// comes from the index alone.
+///
+/// A filter without `contains` (exact fields and dates only) is counted by the store up
+/// to [`STORE_COUNT_CAP`] matches; a larger one by the index when it is current (a
+/// customer id of 5 % of a million messages: one term's postings instead of 52,000 index
+/// entries), by the store otherwise.
 pub fn count(store: &Store, filter: &Filter) -> Result<(Route, u64), SearchError> {
+    count_with_store_cap(store, filter, STORE_COUNT_CAP)
+}
+
+/// [`count`] with another cap than [`STORE_COUNT_CAP`] for a filter without `contains`
+/// (0: the index counts whenever it is current), for tests and tuning; the answer is the
+/// same whatever the cap.
+pub fn count_with_store_cap(
+    store: &Store,
+    filter: &Filter,
+    cap: u64,
+) -> Result<(Route, u64), SearchError> {
+    if filter.contains.is_none() {
+        return count_exact(store, filter, cap);
+    }
     let Some(contains) = indexed_contains(filter) else {
         return Ok((Route::Store, reference::count(store, filter)?));
     };
@@ -150,4 +175,23 @@ pub fn count(store: &Store, filter: &Filter) -> Result<(Route, u64), SearchError
     };
     let count = reference::count(snapshot.store(), filter)?;
     Ok((Route::Fallback(why), count))
+}
+
+fn count_exact(store: &Store, filter: &Filter, cap: u64) -> Result<(Route, u64), SearchError> {
+    let selection = filter.selection();
+    let snapshot = store.snapshot()?;
+    if cap > 0 {
+        let few = snapshot.store().count_selection_up_to(&selection, cap)?;
+        if few < cap {
+            return Ok((Route::Store, few));
+        }
+    }
+    if let Ok(searcher) = IndexSearcher::open_current(store)? {
+        if let Ok(count) = searcher.count(&selection, "") {
+            return Ok((Route::Index, count));
+        }
+    }
+    // The store answers alone whenever the index cannot, whatever the reason: no need to
+    // say why, the answer is the same and so is its cost without an index.
+    Ok((Route::Store, snapshot.store().count_selection(&selection)?))
 }

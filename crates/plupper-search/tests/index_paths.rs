@@ -126,6 +126,13 @@ fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
     prop_assert_eq!(&limited[..], &expected[..expected.len().min(2)]);
     let (_, count) = executor::count(store, filter).unwrap();
     prop_assert_eq!(count, expected.len() as u64);
+    // A count without `contains` above the cap is the index's (the corpus here is far
+    // below the real cap, so a cap of 0 sends every such count there).
+    let (route, count) = executor::count_with_store_cap(store, filter, 0).unwrap();
+    prop_assert_eq!(count, expected.len() as u64);
+    if filter.contains.is_none() {
+        prop_assert_eq!(route, Route::Index);
+    }
     Ok(())
 }
 
@@ -161,6 +168,14 @@ proptest! {
             Freshness::Behind { indexed, archived: indexed + added as i64 }
         };
         prop_assert_eq!(state, expected_state);
+        // A behind index never answers a count: the store does, whatever the cap.
+        for filter in &filters {
+            let (route, count) = executor::count_with_store_cap(&store, filter, 0).unwrap();
+            prop_assert_eq!(count, reference_ids(&store, filter).len() as u64);
+            if added > 0 && filter.contains.is_none() {
+                prop_assert_eq!(route, Route::Store);
+            }
+        }
         update(&store, false, &NoProgress).unwrap();
         for filter in &filters {
             assert_same(&store, filter)?;

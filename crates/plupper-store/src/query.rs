@@ -144,6 +144,25 @@ impl Store {
         Ok(statement.query_row(rusqlite::params_from_iter(values), |row| row.get(0))?)
     }
 
+    /// How many messages the selection holds, counting no further than `cap`: the answer
+    /// is exact when it is below `cap`. Costs at most `cap` index entries, so a caller can
+    /// learn cheaply whether a selection is small.
+    pub fn count_selection_up_to(
+        &self,
+        selection: &Selection,
+        cap: u64,
+    ) -> Result<u64, StoreError> {
+        let (clause, mut values) = selection.where_clause();
+        values.push(rusqlite::types::Value::Integer(
+            i64::try_from(cap).unwrap_or(i64::MAX),
+        ));
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM message WHERE {clause} LIMIT ?{})",
+            values.len()
+        ))?;
+        Ok(statement.query_row(rusqlite::params_from_iter(values), |row| row.get(0))?)
+    }
+
     /// SQLite's plan for a page of the selection (for tests that check an index is used).
     pub fn explain_selection(&self, selection: &Selection) -> Result<String, StoreError> {
         let (clause, values) = selection.where_clause();
