@@ -34,7 +34,9 @@
 //! [`JavaDate::weekday_matches`] (a warning), and the written date stands. An impossible
 //! date or time (`Apr 31`, `25:00:00`) is an error.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday,
+};
 
 /// Zone abbreviations with one well-defined UTC offset, in seconds east of UTC.
 ///
@@ -297,14 +299,54 @@ fn parse_clock(time: &str) -> Option<(u32, u32, u32)> {
 
 /// Writes a date as Java's `Date.toString()` would for the given zone text.
 ///
-/// The inverse of [`JavaDate::parse`] for a date Java itself wrote; used by tests and
-/// by generators of sample data.
+/// The inverse of [`JavaDate::parse`] for a date Java itself wrote (the weekday the
+/// date's own): the store keeps only the zone of a `created` this gives back byte for
+/// byte, and writes the rest again when it reads the message.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use plupper_model::date::format_java_date;
+///
+/// let clock = NaiveDate::from_ymd_opt(2009, 4, 29).unwrap().and_hms_opt(17, 16, 13).unwrap();
+/// assert_eq!(format_java_date(clock, "CEST"), "Wed Apr 29 17:16:13 CEST 2009");
+/// ```
 pub fn format_java_date(wall_clock: NaiveDateTime, zone: &str) -> String {
-    format!(
-        "{} {zone} {}",
-        wall_clock.format("%a %b %d %H:%M:%S"),
-        wall_clock.year()
-    )
+    let mut out = String::with_capacity(24 + zone.len());
+    write_java_date(&mut out, wall_clock, zone);
+    out
+}
+
+/// [`format_java_date`], appended to `out` (a listing writes a date per message, so this
+/// avoids the formatting machinery and an allocation).
+pub fn write_java_date(out: &mut String, wall_clock: NaiveDateTime, zone: &str) {
+    let two = |out: &mut String, n: u32| {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    out.push_str(WEEKDAYS[wall_clock.weekday().num_days_from_monday() as usize].0);
+    out.push(' ');
+    out.push_str(MONTHS[wall_clock.month0() as usize]);
+    out.push(' ');
+    two(out, wall_clock.day());
+    out.push(' ');
+    two(out, wall_clock.hour());
+    out.push(':');
+    two(out, wall_clock.minute());
+    out.push(':');
+    two(out, wall_clock.second());
+    out.push(' ');
+    out.push_str(zone);
+    out.push(' ');
+    let year = wall_clock.year();
+    if (0..10_000).contains(&year) {
+        let digits = [year / 1000, year / 100 % 10, year / 10 % 10, year % 10];
+        let first = digits.iter().position(|&d| d != 0).unwrap_or(3);
+        for digit in &digits[first..] {
+            out.push(char::from(b'0' + *digit as u8));
+        }
+    } else {
+        out.push_str(&year.to_string());
+    }
 }
 
 #[cfg(test)]
@@ -314,6 +356,42 @@ mod tests {
 
     fn parse(text: &str) -> JavaDate {
         JavaDate::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn formats_as_java_does() {
+        let clock = |y, mo, d, h, mi, s| {
+            NaiveDate::from_ymd_opt(y, mo, d)
+                .unwrap()
+                .and_hms_opt(h, mi, s)
+                .unwrap()
+        };
+        assert_eq!(
+            format_java_date(clock(2010, 3, 1, 8, 5, 9), "CET"),
+            "Mon Mar 01 08:05:09 CET 2010"
+        );
+        // Java writes the year without padding: chrono's `%Y` pads to four digits.
+        let by_chrono = |c: NaiveDateTime, zone: &str| {
+            format!("{} {zone} {}", c.format("%a %b %d %H:%M:%S"), c.year())
+        };
+        for c in [clock(999, 12, 31, 23, 59, 59), clock(12345, 1, 1, 0, 0, 0)] {
+            assert_eq!(format_java_date(c, "GMT+01:00"), by_chrono(c, "GMT+01:00"));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn formatting_is_chronos_and_parses_back(seconds in -62_000_000_000i64..250_000_000_000) {
+            let clock = DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
+            let text = format_java_date(clock, "CEST");
+            let expected = format!("{} CEST {}", clock.format("%a %b %d %H:%M:%S"), clock.year());
+            prop_assert_eq!(&text, &expected);
+            if clock.year() >= 0 {
+                let parsed = JavaDate::parse(&text).unwrap();
+                prop_assert_eq!(parsed.wall_clock(), clock);
+                prop_assert!(parsed.weekday_matches());
+            }
+        }
     }
 
     #[test]

@@ -3,8 +3,10 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row};
 
+use plupper_model::date::format_java_date;
 use plupper_model::wire::canonical_element;
 use plupper_model::{Message, Original, OriginalKind};
 
@@ -62,10 +64,14 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
 /// Reads [`COLUMNS`] from a row in which they start at column `base`.
 pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<StoredMessage> {
     let column = |i: usize| base + i;
+    let wall_clock = DateTime::from_timestamp(row.get(column(8))?, 0)
+        .ok_or_else(|| corrupt(column(8), "wall_clock"))?
+        .naive_utc();
     let message = Message {
         content: row.get(column(1))?,
         customer_id: row.get(column(2))?,
-        created: row.get(column(3))?,
+        created: created(row.get_ref(column(3))?, wall_clock)
+            .ok_or_else(|| corrupt(column(3), "created"))?,
         visitor_id: row.get(column(4))?,
         message_type: row.get(column(5))?,
         operator: row.get(column(6))?,
@@ -77,9 +83,6 @@ pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<Stored
         (written % 100) as u32,
     )
     .ok_or_else(|| corrupt(column(7), "written_date"))?;
-    let wall_clock = DateTime::from_timestamp(row.get(column(8))?, 0)
-        .ok_or_else(|| corrupt(column(8), "wall_clock"))?
-        .naive_utc();
     let utc_offset = match row.get::<_, Option<i32>>(column(9))? {
         None => None,
         Some(seconds) => {
@@ -109,6 +112,18 @@ pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<Stored
         utc_offset,
         kept_original,
     })
+}
+
+/// `created` as stored: the text itself, or (migration 7) the zone alone, as a BLOB, when
+/// Java's format of the wall clock and zone gives the text back. `None`: neither.
+pub(crate) fn created(stored: ValueRef<'_>, wall_clock: NaiveDateTime) -> Option<String> {
+    match stored {
+        ValueRef::Text(text) => String::from_utf8(text.to_vec()).ok(),
+        ValueRef::Blob(zone) => std::str::from_utf8(zone)
+            .ok()
+            .map(|zone| format_java_date(wall_clock, zone)),
+        _ => None,
+    }
 }
 
 fn corrupt(column: usize, name: &str) -> rusqlite::Error {

@@ -38,6 +38,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use chrono::Datelike;
 use plupper_model::Fingerprint;
+use plupper_model::date::format_java_date;
 use plupper_model::element::{Element, OriginalKind};
 use plupper_model::wire::canonical_element;
 
@@ -59,6 +60,9 @@ pub struct Arrival {
     pub position: u64,
     /// `None` when the original is the canonical element (then it is not stored twice).
     stored_original: Option<(u8, String)>,
+    /// Whether `created` is what Java writes for its wall clock and zone (then only the
+    /// zone is stored; see [`crate::read`]).
+    created_is_canonical: bool,
 }
 
 impl Arrival {
@@ -71,11 +75,15 @@ impl Arrival {
             OriginalKind::String => Some((1, original.text.clone())),
             OriginalKind::Object => Some((2, original.text.clone())),
         };
+        let date = &element.date;
+        let created_is_canonical =
+            format_java_date(date.wall_clock(), date.zone().written()) == element.message.created;
         Arrival {
             element,
             fingerprint,
             position,
             stored_original,
+            created_is_canonical,
         }
     }
 }
@@ -437,7 +445,11 @@ impl<'a> PendingRows<'a> {
         statement.raw_bind_parameter(at(1), &arrival.fingerprint.0[..])?;
         statement.raw_bind_parameter(at(2), message.content.as_str())?;
         statement.raw_bind_parameter(at(3), message.customer_id.as_deref())?;
-        statement.raw_bind_parameter(at(4), message.created.as_str())?;
+        if arrival.created_is_canonical {
+            statement.raw_bind_parameter(at(4), date.zone().written().as_bytes())?;
+        } else {
+            statement.raw_bind_parameter(at(4), message.created.as_str())?;
+        }
         statement.raw_bind_parameter(at(5), message.visitor_id)?;
         statement.raw_bind_parameter(at(6), message.message_type.as_str())?;
         statement.raw_bind_parameter(at(7), message.operator.as_deref())?;

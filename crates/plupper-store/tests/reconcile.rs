@@ -301,3 +301,44 @@ fn a_new_archive_has_16_kib_pages_and_an_old_one_keeps_its_own() {
     assert_eq!(store.message_count().unwrap(), 5);
     assert_eq!(page_size(old.path()), 4096);
 }
+
+#[test]
+fn created_is_kept_as_its_zone_when_java_writes_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let canonical = element_text(1);
+    // Java never writes this (29 April 2009 was a Wednesday): kept as it is.
+    let thursday = canonical.replace("Wed Apr 29", "Thu Apr 29");
+    let texts = [canonical, thursday];
+    let arrivals: Vec<Arrival> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Arrival::new(parse_element(text.as_bytes()).unwrap(), i as u64))
+        .collect();
+    let mut unit = store.begin("test").unwrap();
+    unit.apply(&arrivals, &[]).unwrap();
+    unit.finish().unwrap();
+
+    let conn = rusqlite::Connection::open(dir.path().join(plupper_store::DATABASE_FILE)).unwrap();
+    let stored: Vec<(String, Vec<u8>)> = conn
+        .prepare("SELECT typeof(created), CAST(created AS BLOB) FROM message ORDER BY id")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored[0], ("blob".to_owned(), b"CEST".to_vec()));
+    assert_eq!(
+        stored[1],
+        ("text".to_owned(), b"Thu Apr 29 17:16:13 CEST 2009".to_vec())
+    );
+    // Both read back byte for byte, created and original alike.
+    for (i, text) in texts.iter().enumerate() {
+        let message = store
+            .message(plupper_store::ArchiveId(i as i64 + 1))
+            .unwrap()
+            .unwrap();
+        assert_eq!(&message.original().text, text);
+    }
+    assert_eq!(store.verify().unwrap().problems, []);
+}

@@ -5,6 +5,7 @@
 use rusqlite::types::Value;
 
 use plupper_model::Message;
+use plupper_model::date::format_java_date;
 use plupper_model::element::{OriginalKind, parse_element};
 use plupper_model::wire::canonical_element;
 
@@ -103,6 +104,29 @@ impl<'r> Typed<'r> {
         }
     }
 
+    /// `created`: its text, or (migration 7) its zone as a BLOB, written out again with
+    /// the row's wall clock (`None` when that is unreadable: already a problem).
+    fn created(&mut self, wall_clock: Option<i64>) -> Option<String> {
+        let clock = wall_clock
+            .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+            .map(|clock| clock.naive_utc());
+        match (self.value("created"), clock) {
+            (Value::Text(text), _) => Some(text.clone()),
+            (Value::Blob(zone), Some(clock)) => match std::str::from_utf8(zone) {
+                Ok(zone) => Some(format_java_date(clock, zone)),
+                Err(_) => {
+                    self.wrong("created");
+                    None
+                }
+            },
+            (Value::Blob(_), None) => None,
+            _ => {
+                self.wrong("created");
+                None
+            }
+        }
+    }
+
     fn optional_text(&mut self, column: &'static str) -> Option<Option<&'r str>> {
         match self.value(column) {
             Value::Null => Some(None),
@@ -157,12 +181,12 @@ fn fields<'r>(typed: &mut Typed<'r>) -> Option<Fields<'r>> {
     };
     let content = typed.text("content");
     let customer_id = typed.optional_text("customer_id");
-    let created = typed.text("created");
+    let wall_clock = typed.integer("wall_clock");
+    let created = typed.created(wall_clock);
     let visitor_id = typed.optional_integer("visitor_id");
     let message_type = typed.text("type");
     let operator = typed.optional_text("operator");
     let written_date = typed.integer("written_date");
-    let wall_clock = typed.integer("wall_clock");
     let utc_offset = typed.optional_integer("utc_offset");
     let kind = typed.integer("original_kind");
     let original = typed.optional_text("original");
@@ -181,7 +205,7 @@ fn fields<'r>(typed: &mut Typed<'r>) -> Option<Fields<'r>> {
         message: Message {
             content: content?.to_owned(),
             customer_id: customer_id?.map(str::to_owned),
-            created: created?.to_owned(),
+            created: created?,
             visitor_id: visitor_id?,
             message_type: message_type?.to_owned(),
             operator: operator?.map(str::to_owned),
@@ -294,7 +318,20 @@ pub fn rederive(row: &RawMessage) -> (Option<String>, Vec<Problem>) {
 mod tests {
     use super::*;
 
+    /// The row the store writes for `text`: `created` as its zone (a BLOB) when Java's
+    /// format gives it back, as the store has written it since migration 7.
     fn raw(text: &str) -> RawMessage {
+        let mut row = raw_as_text(text);
+        let element = parse_element(text.as_bytes()).unwrap();
+        let date = &element.date;
+        if format_java_date(date.wall_clock(), date.zone().written()) == element.message.created {
+            row.values[3] = Value::Blob(date.zone().written().as_bytes().to_vec());
+        }
+        row
+    }
+
+    /// The row as written before migration 7: `created` as its text.
+    fn raw_as_text(text: &str) -> RawMessage {
         let element = parse_element(text.as_bytes()).unwrap();
         let message = &element.message;
         let date = &element.date;
@@ -342,10 +379,54 @@ mod tests {
     #[test]
     fn intact_rows_rederive_without_problems() {
         for text in [CANONICAL, OBJECT] {
-            let (derived, problems) = rederive(&raw(text));
-            assert_eq!(problems, []);
-            assert_eq!(derived.as_deref(), Some(text));
+            for row in [raw(text), raw_as_text(text)] {
+                let (derived, problems) = rederive(&row);
+                assert_eq!(problems, []);
+                assert_eq!(derived.as_deref(), Some(text));
+            }
         }
+        assert_eq!(raw(CANONICAL).values[3], Value::Blob(b"CEST".to_vec()));
+        // A `created` Java's format does not give back (a weekday that is not the
+        // date's): the text stays.
+        let wrong_weekday = CANONICAL.replace("Wed Apr 29", "Thu Apr 29");
+        let element = parse_element(wrong_weekday.as_bytes()).unwrap();
+        assert_eq!(
+            raw(&wrong_weekday).values[3],
+            Value::Text(element.message.created)
+        );
+    }
+
+    #[test]
+    fn a_changed_wall_clock_changes_a_created_kept_as_its_zone() {
+        // The canonical original is written from the stored fields: a wall clock moved
+        // by an hour writes another `created`, so the fingerprint no longer matches.
+        let mut row = raw(CANONICAL);
+        let Value::Integer(clock) = row.values[8] else {
+            panic!("wall_clock is an integer")
+        };
+        row.values[8] = Value::Integer(clock + 3600);
+        let (text, problems) = rederive(&row);
+        assert!(
+            problems.contains(&Problem::Fingerprint { id: 7 }),
+            "{problems:?}"
+        );
+        assert_ne!(text.as_deref(), Some(CANONICAL));
+    }
+
+    #[test]
+    fn a_created_blob_that_is_not_utf8_is_named() {
+        let mut row = raw(CANONICAL);
+        row.values[3] = Value::Blob(vec![0xff]);
+        let (text, problems) = rederive(&row);
+        assert_eq!(text, None);
+        assert_eq!(
+            problems,
+            [Problem::Column {
+                id: 7,
+                column: "created",
+                found: "a blob of 1 bytes".into()
+            }]
+        );
     }
 
     #[test]
@@ -376,7 +457,9 @@ mod tests {
 
     #[test]
     fn a_changed_date_column_is_named() {
-        let mut row = raw(CANONICAL);
+        // (With `created` kept as its zone, the same change moves `created` too: see
+        // `a_changed_wall_clock_changes_a_created_kept_as_its_zone`.)
+        let mut row = raw_as_text(CANONICAL);
         row.values[8] = Value::Integer(0);
         let (_, problems) = rederive(&row);
         assert!(
