@@ -177,6 +177,24 @@ impl Archive {
         Ok(self.store.quarantine()?)
     }
 
+    /// How many entries the quarantine holds (without reading their texts).
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let file = dir.path().join("bad.json");
+    /// std::fs::write(&file, "[42, \"not an object\", 42]")?;
+    /// let mut archive = Archive::create(dir.path().join("archive"))?;
+    /// archive.import(&[file], &NoProgress)?;
+    /// // Each exact text is kept once.
+    /// assert_eq!(archive.quarantine_count()?, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn quarantine_count(&self) -> Result<u64, Error> {
+        Ok(self.store.quarantine_count()?)
+    }
+
     /// The conversation message `id` belongs to; `None` when no message has that id.
     ///
     /// ```

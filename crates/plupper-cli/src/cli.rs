@@ -123,7 +123,8 @@ Examples:
     /// List the elements that could not be archived, with the reason and where they came from.
     #[command(after_help = "\
 Examples:
-  plupper-archive quarantine
+  plupper-archive quarantine --limit 5
+  plupper-archive quarantine --count
   plupper-archive quarantine --format csv > quarantine.csv")]
     Quarantine(QuarantineArgs),
     /// Pull the history from the Plupper API into the archive: incremental, resumable.
@@ -173,7 +174,8 @@ Examples:
     #[command(after_help = "\
 Examples:
   plupper-archive stats --by operator
-  plupper-archive stats --by month --from 01/01/2012 --format csv")]
+  plupper-archive stats --by month --from 01/01/2012 --format csv
+  plupper-archive stats --by customer --count")]
     Stats(StatsArgs),
     /// Export an evidence bundle: the selected messages and their conversations, with a
     /// manifest of SHA-256 checksums.
@@ -437,6 +439,14 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct QuarantineArgs {
+    /// List at most N entries (the oldest). `--limit 0` prints nothing.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Print only the number of entries (ignores --limit).
+    #[arg(long)]
+    pub count: bool,
+
     /// Output format. Default: table on a terminal, ndjson otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ListFormat>,
@@ -500,6 +510,15 @@ pub struct StatsArgs {
     /// One row per operator, written day, written month or customer id (and a total).
     #[arg(long, value_enum, value_name = "GROUP")]
     pub by: Option<StatsBy>,
+
+    /// Show the first N groups of --by (in its order), then the total of them all.
+    /// `--limit 0` prints nothing.
+    #[arg(long, value_name = "N", requires = "by")]
+    pub limit: Option<u64>,
+
+    /// Print only the number of groups of --by (ignores --limit).
+    #[arg(long, requires = "by")]
+    pub count: bool,
 
     /// Output format. Default: table on a terminal, ndjson otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]

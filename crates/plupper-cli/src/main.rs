@@ -14,6 +14,7 @@ mod allocator;
 mod cli;
 mod color;
 mod commands;
+mod layout;
 mod output;
 mod progress;
 

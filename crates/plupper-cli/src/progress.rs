@@ -1,10 +1,10 @@
 //! Progress bars on stderr, only when stderr is a terminal and `NO_COLOR` is not set;
 //! otherwise nothing at all.
 
+use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::Path;
-
-use std::fmt::Write;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
@@ -14,44 +14,55 @@ use plupper_sync::load::Progress;
 /// A progress bar, or nothing when stderr is not for people.
 pub struct Bar {
     bar: Option<ProgressBar>,
+    /// What the bar is counting (a file's name, `indexing`): the template's `{label}`,
+    /// read at each draw. Not indicatif's message, which draws when it is set: a label set
+    /// apart from the counts would be drawn once with the last file's counts.
+    label: Arc<Mutex<String>>,
 }
 
 impl Bar {
     /// A bar counting bytes (of the file being imported).
     pub fn bytes() -> Bar {
-        Bar::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
+        Bar::with_template("{label} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
     }
 
     /// A bar counting items (messages indexed).
     pub fn count() -> Bar {
         // Whole items a second: indicatif's `{per_sec}` shows four decimals.
-        Bar::with_template("{msg} [{bar:30}] {human_pos}/{human_len} ({rate}/s, {eta})")
+        Bar::with_template("{label} [{bar:30}] {human_pos}/{human_len} ({rate}/s, {eta})")
     }
 
     fn with_template(template: &str) -> Bar {
+        let label = Arc::new(Mutex::new(String::new()));
         let wanted = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let bar = wanted.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template(template) {
-                let style = style.with_key("rate", |state: &ProgressState, w: &mut dyn Write| {
-                    let _ = write!(w, "{}", HumanCount(state.per_sec().max(0.0).round() as u64));
-                });
+                let shown = Arc::clone(&label);
+                let style = style
+                    .with_key("rate", |state: &ProgressState, w: &mut dyn Write| {
+                        let _ =
+                            write!(w, "{}", HumanCount(state.per_sec().max(0.0).round() as u64));
+                    })
+                    .with_key("label", move |_: &ProgressState, w: &mut dyn Write| {
+                        let label = shown.lock().unwrap_or_else(PoisonError::into_inner);
+                        let _ = w.write_str(&label);
+                    });
                 bar.set_style(style.progress_chars("=> "));
             }
             bar
         });
-        Bar { bar }
+        Bar { bar, label }
     }
 
-    /// Restarts the bar at 0 of `total`, labelled `message`.
-    pub fn start(&self, message: String, total: u64) {
+    /// Restarts the bar at 0 of `total`, labelled `label`, in one draw.
+    pub fn start(&self, label: String, total: u64) {
         if let Some(bar) = &self.bar {
-            // The label first: each setter may draw (at most 20 times a second), and a
-            // draw between them would show the new count under the last file's name
-            // until the next draw.
-            bar.set_message(message);
-            bar.set_length(total);
-            bar.set_position(0);
+            *self.label.lock().unwrap_or_else(PoisonError::into_inner) = label;
+            bar.update(|state| {
+                state.set_len(total);
+                state.set_pos(0);
+            });
         }
     }
 

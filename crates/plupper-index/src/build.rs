@@ -262,6 +262,8 @@ pub struct UpdateReport {
     pub rebuilt: bool,
     /// The last archive id the index now holds.
     pub last_id: i64,
+    /// The index's segments after the update (each costs a query a few file opens).
+    pub segments: usize,
 }
 
 /// Brings the index of `store` up to date: adds the messages after the last indexed id,
@@ -397,6 +399,7 @@ fn run_update(
         indexed: 0,
         rebuilt,
         last_id,
+        segments: 0,
     };
     let mut since_commit = 0;
     loop {
@@ -449,6 +452,7 @@ fn run_update(
         compact(&index, &mut writer)?;
     }
     writer.wait_merging_threads()?;
+    report.segments = index.searchable_segment_metas()?.len();
     Ok(report)
 }
 

@@ -13,6 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
 use plupper_model::fold::without_accents;
+use plupper_model::plural::counted;
 use plupper_store::query::{OrderKey, Selection};
 use plupper_store::{ArchiveId, Store};
 
@@ -88,8 +89,15 @@ impl IndexSearcher {
             Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
         };
         let (_, fields) = schema();
+        let searcher = reader.searcher();
+        // `-v`: what the answer reads (each segment costs a query a few file opens).
+        tracing::info!(
+            "search index: {} in {}, up to message {last_id}",
+            counted(searcher.num_docs(), "message"),
+            counted(searcher.segment_readers().len() as u64, "segment"),
+        );
         Ok(Ok(IndexSearcher {
-            searcher: reader.searcher(),
+            searcher,
             fields,
             last_id,
         }))

@@ -217,6 +217,14 @@ pub fn search_counted(
     let mut scored = searcher.ranked(query, &filter.selection(), None)?;
     // `contains` is exact: keep the hits it allows, as the index answers it, or (a needle
     // of one or two characters, which the index does not hold) as the contents say.
+    let contains_route = match filter.contains.as_deref() {
+        None => "",
+        Some(contains) if plupper_index::answers_contains(contains) => {
+            "; --contains from the index's trigrams"
+        }
+        Some(_) => "; --contains read in the ranked messages' contents (under 3 characters)",
+    };
+    tracing::info!("route: the search index ranks the words{contains_route}");
     match filter.contains.as_deref() {
         Some(contains) if plupper_index::answers_contains(contains) => {
             let allowed: std::collections::HashSet<i64> = searcher

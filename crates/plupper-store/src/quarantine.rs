@@ -36,6 +36,11 @@ pub struct QuarantineEntry {
 }
 
 /// Puts an entry away unless the same text is already there. Returns whether it was new.
+///
+/// The entry is looked for before the insert, not left to the `UNIQUE` constraint: with
+/// `AUTOINCREMENT`, an insert the constraint turns away (`ON CONFLICT DO NOTHING`) still
+/// uses up its id, so every text seen again made the next entry's number skip one
+/// (issue 17, item 9).
 pub(crate) fn insert_quarantined(
     tx: &Connection,
     entry: &Quarantined,
@@ -45,8 +50,8 @@ pub(crate) fn insert_quarantined(
     let hash = Sha256::digest(&entry.text);
     let mut insert = tx.prepare_cached(
         "INSERT INTO quarantine (text, text_hash, reason, source, element, byte_offset, batch_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (text_hash) DO NOTHING",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+         WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE text_hash = ?2)",
     )?;
     let inserted = insert.execute(params![
         entry.text,

@@ -241,6 +241,43 @@ fn a_quarantined_text_seen_again_by_a_later_unit_is_reported_as_already_quaranti
 }
 
 #[test]
+fn quarantine_numbers_do_not_skip_after_a_text_seen_again() {
+    // Issue 17, item 9: a text already in quarantine used up a number (AUTOINCREMENT
+    // takes one for an insert the UNIQUE constraint turns away), so the list went
+    // #1, #2, #4.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let entry = |text: &[u8]| plupper_store::Quarantined {
+        text: text.to_vec(),
+        reason: "not a message object: a number".into(),
+        element: None,
+        byte_offset: None,
+    };
+    let units: [&[&[u8]]; 3] = [&[b"1", b"2", b"1"], &[b"2", b"1"], &[b"3", b"2", b"4"]];
+    for (n, texts) in units.iter().enumerate() {
+        let mut unit = store.begin(&format!("unit-{n}.json")).unwrap();
+        let entries: Vec<_> = texts.iter().map(|text| entry(text)).collect();
+        unit.apply(&[], &entries).unwrap();
+        unit.finish().unwrap();
+    }
+    let listed: Vec<(i64, Vec<u8>)> = store
+        .quarantine()
+        .unwrap()
+        .into_iter()
+        .map(|entry| (entry.id, entry.text))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (1, b"1".to_vec()),
+            (2, b"2".to_vec()),
+            (3, b"3".to_vec()),
+            (4, b"4".to_vec())
+        ]
+    );
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_named_in_the_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

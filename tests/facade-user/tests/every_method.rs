@@ -336,6 +336,7 @@ fn sync_pulls_from_the_api_and_import_skips_what_it_holds() {
     assert_eq!((report.added(), report.quarantined()), (0, 1));
     let quarantined = archive.quarantine().expect("the quarantine");
     assert_eq!(quarantined.len(), 1);
+    assert_eq!(archive.quarantine_count().expect("a count"), 1);
     assert_eq!(quarantined[0].text, text.as_bytes());
     assert!(
         quarantined[0].reason.contains("Apr 31"),

@@ -1,6 +1,6 @@
 //! `conversations`
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use plupper_audit::summary::{ConversationSummary, human_duration, write_ndjson};
@@ -9,7 +9,8 @@ use plupper_model::printable::printable;
 use crate::Failure;
 use crate::cli::{ConversationsArgs, ListFormat};
 use crate::commands::filter::filter;
-use crate::output::{default_list_format, fit};
+use crate::layout::{Align, Column, Layout};
+use crate::output::{default_list_format, table_width};
 
 const CSV_HEADER: [&str; 14] = [
     "id",
@@ -58,7 +59,29 @@ pub fn first_response_text(s: &ConversationSummary) -> String {
     }
 }
 
-fn table_line(s: &ConversationSummary) -> String {
+/// The table's columns. On a narrow terminal the end goes first, then the message count,
+/// the visitor, the customer and the operators; the id, the start and the first response
+/// stay.
+const COLUMNS: [Column; 8] = [
+    Column::new("ID", Align::Right, 7, 0),
+    Column::new("START", Align::Left, 24, 2),
+    Column::new("END", Align::Left, 11, 1).dropped(1),
+    Column::new("VISITOR", Align::Right, 10, 1).dropped(3),
+    Column::new("CUSTOMER", Align::Left, 18, 2)
+        .narrowed_to(8)
+        .widened_to(32)
+        .dropped(4),
+    Column::new("OPERATORS", Align::Left, 16, 1)
+        .narrowed_to(9)
+        .widened_to(32)
+        .dropped(5),
+    Column::new("MSGS", Align::Right, 5, 1).dropped(2),
+    // `unanswered`, or a duration up to `999h 59m 59s`.
+    Column::new("FIRST RESPONSE", Align::Left, 12, 2).short("FIRST REPLY"),
+];
+
+/// A conversation's cells, in the order of [`COLUMNS`], printable.
+fn table_cells(s: &ConversationSummary) -> [String; 8] {
     let start = format!(
         "{} {}",
         s.start.wall_clock.format("%Y-%m-%d %H:%M:%S"),
@@ -70,22 +93,21 @@ fn table_line(s: &ConversationSummary) -> String {
         0 => s.end.wall_clock.format("%H:%M:%S").to_string(),
         days => format!("{}+{days}d", s.end.wall_clock.format("%H:%M:%S")),
     };
-    format!(
-        "{:>7}  {start:<24} {end:<11} {:>10}  {} {} {:>5}  {}",
-        s.id,
+    let operators = if s.operators.is_empty() {
+        "-".into()
+    } else {
+        printable(&s.operators.join(",")).into_owned()
+    };
+    [
+        s.id.to_string(),
+        start,
+        end,
         s.visitor_id.map_or("-".into(), |v| v.to_string()),
-        fit(&printable(s.customer_id.as_deref().unwrap_or("-")), 18),
-        fit(
-            &if s.operators.is_empty() {
-                "-".into()
-            } else {
-                printable(&s.operators.join(",")).into_owned()
-            },
-            16
-        ),
-        s.messages,
+        printable(s.customer_id.as_deref().unwrap_or("-")).into_owned(),
+        operators,
+        s.messages.to_string(),
         first_response_text(s),
-    )
+    ]
 }
 
 fn zone(created: &str) -> &str {
@@ -130,13 +152,12 @@ pub fn run(archive: &Path, args: ConversationsArgs) -> Result<(), Failure> {
             each(&mut |summary| write_ndjson(summary, &mut out))?;
         }
         ListFormat::Table => {
-            writeln!(
-                out,
-                "{:>7}  {:<24} {:<11} {:>10}  {:<18} {:<16} {:>5}  FIRST RESPONSE",
-                "ID", "START", "END", "VISITOR", "CUSTOMER", "OPERATORS", "MSGS"
-            )?;
-            if each(&mut |summary| writeln!(out, "{}", table_line(summary)))? == 0 {
-                writeln!(out, "no conversations match")?;
+            let layout = Layout::fit(&COLUMNS, table_width(std::io::stdout().is_terminal()));
+            writeln!(out, "{}", layout.header())?;
+            if each(&mut |summary| writeln!(out, "{}", layout.line(&table_cells(summary))))? == 0 {
+                // The filters select messages (a conversation is listed when one of its
+                // messages matches): the words of every table for people.
+                writeln!(out, "no messages match")?;
             }
         }
     }

@@ -69,10 +69,11 @@ fn with_bar(
 /// `-v`: what an index update did and how long it took.
 fn say_indexed(report: &UpdateReport, started: std::time::Instant) {
     tracing::info!(
-        "search index: {} indexed{}, now up to message {}, in {:.1?}",
+        "search index: {} indexed{}, now up to message {} in {}, in {:.1?}",
         counted(report.indexed, "message"),
         if report.rebuilt { " (rebuilt)" } else { "" },
         report.last_id,
+        counted(report.segments as u64, "segment"),
         started.elapsed()
     );
 }

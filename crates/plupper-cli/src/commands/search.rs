@@ -18,6 +18,13 @@ use crate::output::{MessageWriter, default_message_format, write_hit, write_hit_
 const TABLE_LIMIT: u64 = 20;
 
 pub fn run(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let result = answer(archive, args);
+    tracing::info!("search done in {:.1?}", started.elapsed());
+    result
+}
+
+fn answer(archive: &Path, args: SearchArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let query = parse(&args.query);
     let archive = crate::commands::open(archive)?;

@@ -99,3 +99,101 @@ fn conversations_count_is_the_number_listed() {
         assert_eq!(run.stdout_text(), format!("{listed}\n"), "{filter:?}");
     }
 }
+
+/// Issue 17, item 8: `stats --by` takes `--count` (its groups) and `--limit` (the first
+/// groups, then the total of them all), as the other list commands do.
+#[test]
+fn stats_count_is_the_number_of_groups_and_limit_keeps_the_first_and_the_total() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[crate::harness::repo_root().join("data")]);
+    let rows = |args: &[&str]| {
+        let mut all = vec!["stats", "--format", "ndjson"];
+        all.extend(args);
+        crate::harness::parse_ndjson(&sandbox.run(&all).success().stdout)
+    };
+    for by in ["operator", "month", "customer"] {
+        let every = rows(&["--by", by]);
+        let groups = every.iter().filter(|row| row["total"] == false).count();
+        assert!(groups > 3, "{by}: {every:?}");
+        let run = sandbox.run(&["stats", "--by", by, "--count", "--limit", "1"]);
+        assert_eq!(run.success().stdout_text(), format!("{groups}\n"), "{by}");
+        // The first three groups, then the same total row as without --limit.
+        let limited = rows(&["--by", by, "--limit", "3"]);
+        assert_eq!(limited.len(), 4, "{by}: {limited:?}");
+        assert_eq!(limited[..3], every[..3], "{by}");
+        assert_eq!(limited[3], *every.last().unwrap(), "{by}");
+        // --limit 0 prints nothing, not even a header.
+        for format in ["table", "csv", "ndjson"] {
+            let run = sandbox.run(&["stats", "--by", by, "--limit", "0", "--format", format]);
+            assert_eq!(run.success().stdout_text(), "", "{by} {format}");
+        }
+    }
+    // Without --by there are no groups to count or cut.
+    let run = sandbox.run(&["stats", "--count"]).code(2);
+    assert!(run.stderr.contains("--by"), "{}", run.stderr);
+}
+
+/// Issue 17, item 8: `quarantine --count` and `--limit`.
+#[test]
+fn quarantine_count_and_limit() {
+    let sandbox = Sandbox::new();
+    let bad: Vec<String> = (0..5).map(|n| n.to_string()).collect();
+    sandbox.write("bad.json", list(&bad));
+    sandbox.import(&["files/bad.json"]).ok();
+    let run = sandbox.run(&["quarantine", "--count", "--limit", "1"]);
+    assert_eq!(run.success().stdout_text(), "5\n");
+    let listed = |args: &[&str]| {
+        let mut all = vec!["quarantine", "--format", "ndjson"];
+        all.extend(args);
+        crate::harness::parse_ndjson(&sandbox.run(&all).success().stdout)
+    };
+    let every = listed(&[]);
+    assert_eq!(every.len(), 5);
+    assert_eq!(listed(&["--limit", "2"]), every[..2]);
+    assert_eq!(listed(&["--limit", "9"]), every);
+    for format in ["table", "csv", "ndjson"] {
+        let run = sandbox.run(&["quarantine", "--limit", "0", "--format", format]);
+        assert_eq!(run.success().stdout_text(), "", "{format}");
+    }
+}
+
+/// Issue 17, item 9: a quarantine whose texts were seen again numbers its entries
+/// 1, 2, 3, … with no gap (an entry turned away as a duplicate used up a number).
+#[test]
+fn quarantine_numbers_do_not_skip() {
+    let sandbox = Sandbox::new();
+    sandbox.write("first.json", list(&["1".into(), "2".into(), "1".into()]));
+    sandbox.write("again.json", list(&["2".into(), "3".into()]));
+    sandbox
+        .import(&["files/first.json", "files/again.json"])
+        .ok();
+    sandbox.import(&["files/first.json"]).ok();
+    sandbox.write("more.json", list(&["4".into()]));
+    sandbox.import(&["files/more.json"]).ok();
+    let entries = sandbox.quarantine();
+    let numbered: Vec<(i64, &str)> = entries
+        .iter()
+        .map(|e| (e["id"].as_i64().unwrap(), e["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(numbered, [(1, "1"), (2, "2"), (3, "3"), (4, "4")]);
+}
+
+/// Issue 17, item 8: a table with nothing in it says so in the words of every table:
+/// `no messages match` (conversations and statistics are selected by their messages).
+#[test]
+fn empty_tables_say_no_messages_match() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[crate::harness::repo_root().join("data/seed.json")]);
+    for command in ["query", "conversations", "stats"] {
+        let run = sandbox.run(&[command, "--operator", "nobody", "--format", "table"]);
+        let table = run.success().stdout_text();
+        assert_eq!(
+            table.lines().nth(1),
+            Some("no messages match"),
+            "{command}:\n{table}"
+        );
+        assert_eq!(table.lines().count(), 2, "{command}:\n{table}");
+    }
+    let run = sandbox.run(&["search", "nothinglikethis", "--format", "table"]);
+    assert_eq!(run.code(0).stdout_text(), "no messages match\n");
+}

@@ -169,6 +169,42 @@ impl Sandbox {
         Run::from(output)
     }
 
+    /// Runs `plupper-archive --archive <archive> ARGS...` on a terminal of `columns`
+    /// columns: a pseudo-terminal made by `script` (util-linux), its size set with
+    /// `stty`, `TERM=xterm`, plus the environment variables `env` (`COLUMNS`,
+    /// `NO_COLOR`). Stdout and stderr both go to the terminal: [`Terminal::text`] is what
+    /// it received, every byte (escape sequences and `\r` included).
+    pub fn run_on_terminal(&self, columns: u16, env: &[(&str, &str)], args: &[&str]) -> Terminal {
+        let archive = self.archive();
+        let mut words = vec![BIN, "--archive", archive.to_str().expect("a UTF-8 path")];
+        words.extend_from_slice(args);
+        let line: Vec<String> = words.iter().map(|word| shell_quoted(word)).collect();
+        let mut command = std::process::Command::new("script");
+        command.env_clear();
+        if let Some(path) = std::env::var_os("PATH") {
+            command.env("PATH", path);
+        }
+        command
+            .env("HOME", self.home())
+            .env("TERM", "xterm")
+            .envs(env.iter().copied())
+            .current_dir(self.root())
+            .args(["--quiet", "--return", "--command"])
+            .arg(format!(
+                "stty cols {columns} rows 24 && exec {}",
+                line.join(" ")
+            ))
+            .arg("/dev/null")
+            .stdin(Stdio::null());
+        let output = command
+            .output()
+            .expect("run `script` (util-linux) for a pseudo-terminal");
+        Terminal {
+            code: output.status.code().unwrap_or(-1),
+            text: String::from_utf8_lossy(&output.stdout).into_owned(),
+        }
+    }
+
     /// `import PATHS...`, whatever its outcome.
     pub fn import<P: AsRef<Path>>(&self, paths: &[P]) -> Run {
         self.import_on(&self.archive(), paths)
@@ -248,6 +284,60 @@ impl Sandbox {
         }
         text.replace(&*self.root().to_string_lossy(), "[SANDBOX]")
     }
+}
+
+/// `word` quoted for a POSIX shell.
+fn shell_quoted(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// What a run on a terminal ([`Sandbox::run_on_terminal`]) showed.
+#[derive(Debug, Clone)]
+pub struct Terminal {
+    /// The exit status (-1 when killed by a signal).
+    pub code: i32,
+    /// Every byte the terminal received, stdout and stderr together.
+    pub text: String,
+}
+
+impl Terminal {
+    /// The lines a person reads once the program is done: of each line the terminal
+    /// received (ended by `\r\n`), what follows its last `\r` (what was drawn over, such
+    /// as a progress bar, is gone), without escape sequences; empty lines left out.
+    pub fn lines(&self) -> Vec<String> {
+        self.text
+            .split("\r\n")
+            .map(|line| without_escapes(line.rsplit('\r').next().unwrap_or_default()))
+            .filter(|line| !line.is_empty())
+            .collect()
+    }
+}
+
+/// `text` without its terminal escape sequences (CSI: `ESC [`, parameters, a final byte
+/// from `@` to `~`), each replaced by `replacement`.
+pub fn without_escapes_as(text: &str, replacement: &str) -> String {
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            plain.push(c);
+            continue;
+        }
+        if chars.next() == Some('[') {
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+        plain.push_str(replacement);
+    }
+    plain
+}
+
+/// `text` without its terminal escape sequences.
+pub fn without_escapes(text: &str) -> String {
+    without_escapes_as(text, "")
 }
 
 /// Where stdout goes in [`Sandbox::run_without_stdout`].

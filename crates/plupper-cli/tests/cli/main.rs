@@ -32,5 +32,6 @@ mod show;
 mod stdin;
 mod stdout_gone;
 mod sync;
+mod terminal;
 mod verbatim;
 mod verbose;

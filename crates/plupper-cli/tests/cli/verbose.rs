@@ -39,10 +39,9 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
         run.stderr
     );
     assert!(
-        run.stderr
-            .lines()
-            .any(|l| l
-                .contains("search index: 5 messages indexed (rebuilt), now up to message 5, in ")),
+        run.stderr.lines().any(|l| l.contains(
+            "search index: 5 messages indexed (rebuilt), now up to message 5 in 1 segment, in "
+        )),
         "{}",
         run.stderr
     );
@@ -50,6 +49,13 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
     assert_only_ours(&run.stderr);
     assert!(
         run.stderr.contains("route: the search index\n"),
+        "{}",
+        run.stderr
+    );
+    // What the index holds, in how many segments (each costs a query some file opens).
+    assert!(
+        run.stderr
+            .contains("search index: 5 messages in 1 segment, up to message 5\n"),
         "{}",
         run.stderr
     );
@@ -65,4 +71,45 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
     sandbox
         .run(&["query", "--contains", "hi", "--count"])
         .success();
+}
+
+#[test]
+fn v_says_the_route_of_a_search_and_how_long_it_took() {
+    let sandbox = Sandbox::new();
+    sandbox.import_ok(&[repo_root().join("data/seed.json")]);
+    let run = verbose(&sandbox, &["search", "account", "--count"]);
+    assert_only_ours(&run.stderr);
+    for line in [
+        "search index: 5 messages in 1 segment, up to message 5",
+        "route: the search index ranks the words",
+    ] {
+        assert!(
+            run.stderr.lines().any(|l| l.ends_with(line)),
+            "no {line:?} in\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("search done in "), "{}", run.stderr);
+    // A --contains filter: from the index's trigrams, or (under three characters, which
+    // the index does not hold) read in the contents.
+    for (contains, route) in [
+        ("settings", "--contains from the index's trigrams"),
+        (
+            "se",
+            "--contains read in the ranked messages' contents (under 3 characters)",
+        ),
+    ] {
+        let run = verbose(
+            &sandbox,
+            &["search", "account", "--contains", contains, "--count"],
+        );
+        let line = format!("route: the search index ranks the words; {route}");
+        assert!(
+            run.stderr.lines().any(|l| l.ends_with(&line)),
+            "no {line:?} in\n{}",
+            run.stderr
+        );
+    }
+    // Without -v, nothing.
+    sandbox.run(&["search", "account", "--count"]).success();
 }
