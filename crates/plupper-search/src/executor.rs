@@ -186,10 +186,10 @@ fn count_exact(store: &Store, filter: &Filter, cap: u64) -> Result<(Route, u64),
             return Ok((Route::Store, few));
         }
     }
-    if let Ok(searcher) = IndexSearcher::open_current(store)? {
-        if let Ok(count) = searcher.count(&selection, "") {
-            return Ok((Route::Index, count));
-        }
+    if let Ok(searcher) = IndexSearcher::open_current(store)?
+        && let Ok(count) = searcher.count(&selection, "")
+    {
+        return Ok((Route::Index, count));
     }
     // The store answers alone whenever the index cannot, whatever the reason: no need to
     // say why, the answer is the same and so is its cost without an index.
