@@ -60,6 +60,8 @@ fn record(stored: &StoredMessage) -> MessageRecord<'_> {
 
 /// Writes a stream of messages in one format: `begin`, `write` for each, `finish`.
 pub struct MessageWriter<W: Write> {
+    /// The NDJSON line being written (kept between messages for its capacity).
+    line: Vec<u8>,
     format: MessageFormat,
     sink: Sink<W>,
     written: u64,
@@ -105,6 +107,7 @@ impl<W: Write> MessageWriter<W> {
             format,
             sink,
             written: 0,
+            line: Vec::new(),
             width,
             terminal,
             needle: None,
@@ -147,8 +150,14 @@ impl<W: Write> MessageWriter<W> {
                 writeln!(out, "{line}")?;
             }
             (Sink::Plain(out), _) => {
-                serde_json::to_writer(&mut *out, &record(stored))?;
-                out.write_all(b"\n")?;
+                // Serialized into a buffer, then written at once: serde_json writes a
+                // record in a dozen pieces, each a call through the output's buffer.
+                let mut line = std::mem::take(&mut self.line);
+                line.clear();
+                serde_json::to_writer(&mut line, &record(stored))?;
+                line.push(b'\n');
+                out.write_all(&line)?;
+                self.line = line;
             }
         }
         self.written += 1;
