@@ -193,21 +193,14 @@ impl Store {
 
     /// The messages with these ids, in the order given (ids that do not exist are left out).
     pub fn messages_by_ids(&self, ids: &[ArchiveId]) -> Result<Vec<StoredMessage>, StoreError> {
-        const BATCH: usize = 256;
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM message WHERE id = ?1"))?;
         let mut out = Vec::with_capacity(ids.len());
-        for batch in ids.chunks(BATCH) {
-            let marks = vec!["?"; batch.len()].join(",");
-            let mut statement = self.conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM message WHERE id IN ({marks})"
-            ))?;
-            let rows = statement.query_map(
-                rusqlite::params_from_iter(batch.iter().map(|id| id.0)),
-                from_row,
-            )?;
-            let mut found: std::collections::HashMap<ArchiveId, StoredMessage> = rows
-                .map(|row| row.map(|m| (m.id, m)))
-                .collect::<Result<_, _>>()?;
-            out.extend(batch.iter().filter_map(|id| found.remove(id)));
+        for id in ids {
+            if let Some(message) = statement.query_row([id.0], from_row).optional()? {
+                out.push(message);
+            }
         }
         Ok(out)
     }
