@@ -54,7 +54,7 @@ pub fn table_width(terminal: bool) -> Option<usize> {
 
 /// The NDJSON and CSV record of a message.
 fn record(stored: &StoredMessage) -> MessageRecord<'_> {
-    let timestamp = stored.timestamp().map(|t| t.to_rfc3339());
+    let timestamp = stored.timestamp_rfc3339();
     MessageRecord::new(stored.id.0, &stored.message, timestamp)
 }
 

@@ -359,6 +359,50 @@ pub fn write_java_date(out: &mut String, wall_clock: NaiveDateTime, zone: &str) 
     }
 }
 
+/// An instant as RFC 3339 with its written offset (`2009-04-29T17:16:13+02:00`): what
+/// chrono's `to_rfc3339` gives for the wall clock at that offset, built in place (a
+/// listing writes one per message).
+///
+/// ```
+/// use chrono::{FixedOffset, NaiveDate};
+/// use plupper_model::date::format_rfc3339;
+///
+/// let clock = NaiveDate::from_ymd_opt(2009, 4, 29).unwrap().and_hms_opt(17, 16, 13).unwrap();
+/// let cest = FixedOffset::east_opt(7200).unwrap();
+/// assert_eq!(format_rfc3339(clock, cest), "2009-04-29T17:16:13+02:00");
+/// ```
+pub fn format_rfc3339(wall_clock: NaiveDateTime, offset: FixedOffset) -> String {
+    let seconds = offset.local_minus_utc();
+    if !(0..10_000).contains(&wall_clock.year()) || seconds % 60 != 0 {
+        return wall_clock
+            .and_local_timezone(offset)
+            .single()
+            .map(|instant| instant.to_rfc3339())
+            .unwrap_or_default();
+    }
+    let mut text = *b"0000-00-00T00:00:00+00:00";
+    let minutes = seconds.unsigned_abs() / 60;
+    if seconds < 0 {
+        text[19] = b'-';
+    }
+    let year = wall_clock.year() as u32;
+    for (at, n) in [
+        (0, year / 100),
+        (2, year % 100),
+        (5, wall_clock.month()),
+        (8, wall_clock.day()),
+        (11, wall_clock.hour()),
+        (14, wall_clock.minute()),
+        (17, wall_clock.second()),
+        (20, minutes / 60),
+        (23, minutes % 60),
+    ] {
+        text[at] = b'0' + (n / 10 % 10) as u8;
+        text[at + 1] = b'0' + (n % 10) as u8;
+    }
+    String::from_utf8(text.to_vec()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +434,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn rfc3339_is_chronos(
+            seconds in -62_000_000_000i64..250_000_000_000,
+            // Whole minutes (every zone the table knows), and any second (chrono's path).
+            offset in prop_oneof![(-840i32..=840).prop_map(|m| m * 60), -50_400i32..=50_400],
+        ) {
+            let clock = DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
+            let offset = FixedOffset::east_opt(offset).unwrap();
+            let by_chrono = clock
+                .and_local_timezone(offset)
+                .single()
+                .map(|instant| instant.to_rfc3339())
+                .unwrap_or_default();
+            prop_assert_eq!(format_rfc3339(clock, offset), by_chrono);
+        }
+
         #[test]
         fn formatting_is_chronos_and_parses_back(seconds in -62_000_000_000i64..250_000_000_000) {
             let clock = DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();

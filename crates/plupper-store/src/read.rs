@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row};
 
-use plupper_model::date::format_java_date;
+use plupper_model::date::{format_java_date, format_rfc3339};
 use plupper_model::wire::canonical_element;
 use plupper_model::{Message, Original, OriginalKind};
 
@@ -37,6 +37,12 @@ impl StoredMessage {
         self.wall_clock
             .and_local_timezone(self.utc_offset?)
             .single()
+    }
+
+    /// [`StoredMessage::timestamp`] as RFC 3339 (`2009-04-29T17:16:13+02:00`), as
+    /// chrono's `to_rfc3339` writes it, without its formatting machinery.
+    pub fn timestamp_rfc3339(&self) -> Option<String> {
+        Some(format_rfc3339(self.wall_clock, self.utc_offset?))
     }
 
     /// The element's original text, byte for byte. Most elements are the canonical
