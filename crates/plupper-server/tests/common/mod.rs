@@ -261,7 +261,11 @@ impl HttpAnswer {
         let chunked = headers
             .iter()
             .any(|(n, v)| n == "transfer-encoding" && v == "chunked");
-        let body = if chunked { dechunk(rest) } else { rest.to_vec() };
+        let body = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_vec()
+        };
         HttpAnswer {
             status,
             headers,
@@ -275,8 +279,12 @@ impl HttpAnswer {
 fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     loop {
-        let line_end = rest.windows(2).position(|w| w == b"\r\n").expect("a chunk size line");
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
+        let line_end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size line");
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
         rest = &rest[line_end + 2..];
         if size == 0 {
             return body;
