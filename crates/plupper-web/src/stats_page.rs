@@ -15,6 +15,9 @@ use crate::{Error, Page};
 
 /// The first-response times of the distribution, by their upper bound in seconds
 /// (exclusive); the last has none.
+/// The group of the messages without an operator.
+const NO_OPERATOR: &str = "(no operator)";
+
 const BUCKETS: [(&str, Option<i64>); 6] = [
     ("< 30 s", Some(30)),
     ("30 s–1 min", Some(60)),
@@ -125,8 +128,9 @@ fn empty_row(group: String) -> StatsRow {
     }
 }
 
-fn group_name(row: &StatsRow) -> String {
-    plupper_model::printable::printable(row.group.as_deref().unwrap_or("(none)")).into_owned()
+/// A row's group as shown; `none` names a group of messages without one.
+fn group_name(row: &StatsRow, none: &str) -> String {
+    plupper_model::printable::printable(row.group.as_deref().unwrap_or(none)).into_owned()
 }
 
 fn seconds(value: Option<i64>) -> String {
@@ -163,9 +167,9 @@ fn per_month(months: &[StatsRow]) -> Markup {
     let bars: Vec<Bar> = months
         .iter()
         .map(|row| Bar {
-            label: group_name(row),
+            label: group_name(row, ""),
             value: row.messages,
-            title: format!("{}: {} messages", group_name(row), row.messages),
+            title: format!("{}: {} messages", group_name(row, ""), row.messages),
         })
         .collect();
     html! {
@@ -178,7 +182,7 @@ fn per_month(months: &[StatsRow]) -> Markup {
                         thead { tr { th scope="col" { "Month" } th scope="col" { "Messages" } th scope="col" { "Conversations" } } }
                         tbody {
                             @for row in months {
-                                tr { th scope="row" { (group_name(row)) } td { (thousands(row.messages)) } td { (thousands(row.conversations)) } }
+                                tr { th scope="row" { (group_name(row, "")) } td { (thousands(row.messages)) } td { (thousands(row.conversations)) } }
                             }
                         }
                     }
@@ -192,9 +196,13 @@ fn per_operator(operators: &[StatsRow]) -> Markup {
     let bars: Vec<Bar> = operators
         .iter()
         .map(|row| Bar {
-            label: group_name(row),
+            label: group_name(row, NO_OPERATOR),
             value: row.conversations,
-            title: format!("{}: {} conversations", group_name(row), row.conversations),
+            title: format!(
+                "{}: {} conversations",
+                group_name(row, NO_OPERATOR),
+                row.conversations
+            ),
         })
         .collect();
     html! {
@@ -207,7 +215,7 @@ fn per_operator(operators: &[StatsRow]) -> Markup {
                         thead { tr { th scope="col" { "Operator" } th scope="col" { "Conversations" } th scope="col" { "Messages" } th scope="col" { "Unanswered" } } }
                         tbody {
                             @for row in operators {
-                                tr { th scope="row" { (group_name(row)) } td { (thousands(row.conversations)) } td { (thousands(row.messages)) } td { (thousands(row.unanswered)) } }
+                                tr { th scope="row" { (group_name(row, NO_OPERATOR)) } td { (thousands(row.conversations)) } td { (thousands(row.messages)) } td { (thousands(row.unanswered)) } }
                             }
                         }
                     }
