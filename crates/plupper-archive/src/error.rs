@@ -13,6 +13,19 @@ pub enum Error {
         /// The directory.
         dir: PathBuf,
     },
+    /// A message id that is not a positive integer (invalid input), as
+    /// [`api::parse_message_id`](crate::api::parse_message_id) reads it.
+    #[error("invalid message id `{written}`: expected a positive integer")]
+    InvalidId {
+        /// The id as it was written.
+        written: String,
+    },
+    /// No archived message has this id.
+    #[error("no message with id {id}")]
+    NoMessage {
+        /// The id, as written (it may be beyond any id an archive assigns).
+        id: String,
+    },
     /// A filter's parameter is invalid input (a bad date, a visitor id that is not an
     /// integer, a parameter given twice).
     #[error(transparent)]
@@ -89,7 +102,7 @@ impl Error {
     /// exits 2 for these, 1 for the others.
     pub fn is_invalid_input(&self) -> bool {
         match self {
-            Error::Filter(_) => true,
+            Error::Filter(_) | Error::InvalidId { .. } => true,
             Error::File(error) => error.is_invalid_input(),
             Error::Sync(error) => error.is_invalid_input(),
             Error::Audit(error) => matches!(**error, plupper_audit::AuditError::BundleDir { .. }),

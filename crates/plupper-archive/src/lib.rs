@@ -17,6 +17,9 @@
 //! - auditing: [`Archive::conversations`], [`Archive::stats`], [`Archive::verify`],
 //!   [`Archive::export`] (evidence bundles, checked by [`verify_bundle`]).
 //!
+//! - answers in the API's own format: [`api`] (what `--format api` prints and the HTTP
+//!   server sends).
+//!
 //! Every method returns the one [`Error`] of this crate. Like every library of the
 //! workspace, this one reads no clock and no environment: `today` (for two-digit years
 //! and sync windows) and the time of an export are arguments.
@@ -45,6 +48,7 @@
 
 #![warn(unreachable_pub)]
 
+pub mod api;
 mod archive;
 mod audit;
 mod error;

@@ -211,6 +211,40 @@ Examples:
   plupper-archive verify
   plupper-archive --archive /backup/plupper verify")]
     Verify(VerifyArgs),
+    /// Answer the Plupper API's own URLs over HTTP from the archive, with Basic auth.
+    ///
+    /// A client written for the API keeps working offline: point its base URL here.
+    /// `GET /resources/message?QUERY` answers byte for byte what `query --params 'QUERY'
+    /// --format api` prints, `GET /resources/message/ID` what `show ID --format api`
+    /// prints; errors are JSON (`{"error": "..."}`) with the command line's message: 400
+    /// for invalid input, 401 without valid credentials, 404 for an unknown path or id,
+    /// 429 after ten wrong credentials from one address within a minute. The archive is
+    /// opened read-only and never written; an import or sync while the server runs is
+    /// seen by the next request. Prints `listening on http://HOST:PORT` on stderr when it
+    /// answers; SIGINT or SIGTERM stop it (exit 0).
+    ///
+    /// Every request needs a user of `user add`; with none, serve refuses to start unless
+    /// --no-auth, which only a loopback address allows.
+    #[command(after_help = "\
+Examples:
+  plupper-archive user add john
+  plupper-archive serve --listen 127.0.0.1:8080
+  curl -u john 'http://127.0.0.1:8080/resources/message?operator=john&from=04/29/09'
+  plupper-archive serve --cors-origin https://intranet.example.com")]
+    Serve(ServeArgs),
+    /// Manage the users who may sign in to `serve`.
+    ///
+    /// Users are kept in the file `users` in the archive directory, readable by its owner
+    /// only, each password as an Argon2id hash. The password of `user add` comes from
+    /// --password-stdin or a prompt on a terminal; never from the command line. Changes
+    /// count for a running server from its next request.
+    #[command(after_help = "\
+Examples:
+  plupper-archive user add john
+  pass plupper-archive/john | plupper-archive user add john --password-stdin
+  plupper-archive user list
+  plupper-archive user remove john")]
+    User(UserArgs),
     /// Print the completion script of a shell.
     ///
     /// Load it in the shell's start-up file, or save it where the shell looks for
@@ -227,6 +261,60 @@ Examples:
   plupper-archive man | man -l -
   plupper-archive man --out ~/.local/share/man/man1")]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on, HOST:PORT; port 0 takes a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
+
+    /// Answer without authentication (refused on an address that is not loopback).
+    #[arg(long)]
+    pub no_auth: bool,
+
+    /// Allow web pages of this origin (scheme://host[:port]) to call, with credentials;
+    /// repeatable. No other origin is allowed.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user, or give an existing one a new password.
+    Add(UserAddArgs),
+    /// Remove a user.
+    Remove(UserNameArgs),
+    /// List the users' names.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The user name (no `:`, spaces or control characters).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// Refused: use --password-stdin or the prompt.
+    #[arg(long, hide = true, num_args = 0..=1, value_name = "PASSWORD", allow_hyphen_values = true)]
+    pub password: Option<Option<String>>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserNameArgs {
+    /// The user name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

@@ -122,6 +122,16 @@ impl From<plupper_index::IndexError> for Failure {
     }
 }
 
+impl From<plupper_server::ServerError> for Failure {
+    fn from(error: plupper_server::ServerError) -> Self {
+        match error {
+            plupper_server::ServerError::Archive(error) => Failure::from(*error),
+            error if error.is_invalid_input() => Failure::Invalid(error.to_string()),
+            error => Failure::Failed(error.to_string()),
+        }
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
         if is_broken_pipe(&error) {
@@ -185,6 +195,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(args) => commands::export::run(&archive, args),
         Command::VerifyBundle(args) => commands::verify_bundle::run(args),
         Command::Verify(args) => commands::verify::run(&archive, args),
+        Command::Serve(args) => commands::serve::run(&archive, args),
+        Command::User(args) => commands::user::run(&archive, args),
         Command::Completions(_) | Command::Man(_) => Ok(()),
     }
 }
@@ -201,7 +213,7 @@ fn archive_dir(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
 
 /// The crates whose `info` lines `-v` shows: what each step did and how long it took.
 /// Other libraries (tantivy's segment and mmap lines) speak only from `-vv` on.
-const OUR_CRATES: [&str; 7] = [
+const OUR_CRATES: [&str; 8] = [
     "plupper_archive",
     "plupper_model",
     "plupper_store",
@@ -209,6 +221,7 @@ const OUR_CRATES: [&str; 7] = [
     "plupper_index",
     "plupper_search",
     "plupper_audit",
+    "plupper_server",
 ];
 
 fn init_tracing(verbose: u8) {

@@ -10,8 +10,9 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use plupper_archive::api::{self, ApiList};
 use plupper_model::printable::{printable, printable_lines, push_printable};
-use plupper_model::wire::{CSV_HEADER, MessageRecord, api_element, object_text};
+use plupper_model::wire::{CSV_HEADER, MessageRecord};
 use plupper_store::{ArchiveId, ConversationId, QuarantineEntry, StoredMessage};
 
 use crate::cli::{ListFormat, MessageFormat};
@@ -69,10 +70,12 @@ pub struct MessageWriter<W: Write> {
     needle: Option<String>,
 }
 
-/// CSV goes through the csv crate's writer, which owns the output.
+/// CSV goes through the csv crate's writer and the API's list through the library's
+/// (the server's answers come from the same), each owning the output.
 enum Sink<W: Write> {
     Plain(W),
     Csv(Box<csv::Writer<W>>),
+    Api(ApiList<W>),
 }
 
 impl<W: Write> MessageWriter<W> {
@@ -85,10 +88,7 @@ impl<W: Write> MessageWriter<W> {
                 writer.write_record(CSV_HEADER)?;
                 Sink::Csv(Box::new(writer))
             }
-            MessageFormat::Api => {
-                out.write_all(b"[")?;
-                Sink::Plain(out)
-            }
+            MessageFormat::Api => Sink::Api(ApiList::begin(out)?),
             MessageFormat::Table => {
                 writeln!(
                     out,
@@ -126,12 +126,7 @@ impl<W: Write> MessageWriter<W> {
             (Sink::Csv(csv), _) => {
                 csv.write_record(record(stored).csv_row().iter().map(|f| f.as_bytes()))?
             }
-            (Sink::Plain(out), MessageFormat::Api) => {
-                if self.written > 0 {
-                    out.write_all(b", ")?;
-                }
-                out.write_all(api_element(&stored.original()).as_bytes())?;
-            }
+            (Sink::Api(list), _) => list.push(stored)?,
             (Sink::Plain(out), MessageFormat::Table) => {
                 let message = &stored.message;
                 let line = table_row(
@@ -161,15 +156,16 @@ impl<W: Write> MessageWriter<W> {
     pub fn finish(self) -> io::Result<u64> {
         match self.sink {
             Sink::Csv(mut csv) => csv.flush()?,
+            Sink::Api(list) => {
+                let mut out = list.finish()?;
+                if self.terminal {
+                    out.write_all(b"\n")?;
+                }
+                out.flush()?;
+            }
             Sink::Plain(mut out) => {
                 if self.format == MessageFormat::Table && self.written == 0 {
                     writeln!(out, "no messages match")?;
-                }
-                if self.format == MessageFormat::Api {
-                    out.write_all(b"]")?;
-                    if self.terminal {
-                        out.write_all(b"\n")?;
-                    }
                 }
                 out.flush()?;
             }
@@ -296,7 +292,7 @@ pub fn write_single(
 ) -> io::Result<()> {
     match format {
         MessageFormat::Api => {
-            out.write_all(object_text(&stored.original()).as_bytes())?;
+            out.write_all(api::single(stored).as_bytes())?;
             if terminal {
                 out.write_all(b"\n")?;
             }

@@ -9,20 +9,9 @@ use crate::Failure;
 use crate::cli::ShowArgs;
 use crate::output::{default_message_format, write_single};
 
-/// An archive id as the user wrote it: a positive integer, also as `search` prints it
-/// (`#84`).
+/// An archive id as the user wrote it (the library reads it, as the server does).
 pub fn parse_id(written: &str) -> Result<ArchiveId, Failure> {
-    let text = written.strip_prefix('#').unwrap_or(written);
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    let positive = digits && text.bytes().any(|b| b != b'0');
-    match text.parse::<i64>() {
-        Ok(id) if positive => Ok(ArchiveId(id)),
-        // A positive integer beyond any id ever assigned.
-        Err(_) if positive => Err(Failure::Failed(format!("no message with id {text}"))),
-        _ => Err(Failure::Invalid(format!(
-            "invalid message id `{written}`: expected a positive integer"
-        ))),
-    }
+    Ok(plupper_archive::api::parse_message_id(written)?)
 }
 
 pub fn run(archive: &Path, args: ShowArgs) -> Result<(), Failure> {

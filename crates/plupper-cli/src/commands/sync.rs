@@ -6,7 +6,7 @@
 //! the password (from `PLUPPER_PASSWORD`, `--password-stdin` or a no-echo prompt; never
 //! from argv).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -18,13 +18,14 @@ use plupper_model::param::parse_cli_date;
 use plupper_store::{DATABASE_FILE, Store};
 use plupper_sync::SyncError;
 use plupper_sync::compare::{Comparison, WindowDifference, compare};
-use plupper_sync::http::{HttpConfig, HttpSource, Password};
+use plupper_sync::http::{HttpConfig, HttpSource};
 use plupper_sync::load::{Progress, UnitReport};
 use plupper_sync::pull::{PullOptions, PullProgress, PullReport, Retry, pull};
 use plupper_sync::window::{Range, Window};
 
 use crate::Failure;
 use crate::cli::{DryRunFormat, SyncArgs};
+use crate::commands::password::Sources;
 use plupper_model::plural::counted;
 
 /// The environment variable that may hold the password.
@@ -32,10 +33,7 @@ const PASSWORD_VAR: &str = "PLUPPER_PASSWORD";
 
 pub fn run(archive: &Path, args: SyncArgs) -> Result<(), Failure> {
     if args.password.is_some() {
-        return Err(Failure::Invalid(
-            "--password is not accepted: a password in the command line can be read by other users and stays in the shell's history; set PLUPPER_PASSWORD, pipe it with --password-stdin, or type it when asked on a terminal"
-                .into(),
-        ));
+        return Err(password_sources(&args, "").refuse_argv());
     }
     let today = chrono::Local::now().date_naive();
     let range = range(&args, today)?;
@@ -45,7 +43,7 @@ pub fn run(archive: &Path, args: SyncArgs) -> Result<(), Failure> {
         })?;
     // The URL is checked before a password is asked for.
     plupper_sync::http::normalize_url(&args.url).map_err(sync_failure)?;
-    let password = password(&args, &user)?;
+    let password = password_sources(&args, &user).read()?;
     let timeout = Duration::from_secs(args.timeout.max(1));
     let mut config = HttpConfig::new(&args.url, &user, password);
     config.connect_timeout = timeout.min(Duration::from_secs(30));
@@ -124,37 +122,14 @@ fn range(args: &SyncArgs, today: NaiveDate) -> Result<Range, Failure> {
     })
 }
 
-/// The password from `--password-stdin`, `PLUPPER_PASSWORD`, or a prompt on a terminal.
-fn password(args: &SyncArgs, user: &str) -> Result<Password, Failure> {
-    if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Failure::Failed(format!("cannot read the password from stdin: {e}")))?;
-        let text = line.trim_end_matches(['\n', '\r']);
-        if text.is_empty() {
-            return Err(Failure::Invalid(
-                "--password-stdin: standard input holds no password".into(),
-            ));
-        }
-        return Ok(Password::new(text.to_owned()));
+/// Where `sync` takes the password from: `--password-stdin`, `PLUPPER_PASSWORD`, or a
+/// prompt on a terminal.
+fn password_sources<'a>(args: &SyncArgs, user: &str) -> Sources<'a> {
+    Sources {
+        stdin: args.password_stdin,
+        env: Some(PASSWORD_VAR),
+        prompt: format!("Password for {user} at {}: ", args.url.trim()),
     }
-    if let Some(value) = std::env::var_os(PASSWORD_VAR) {
-        return value
-            .into_string()
-            .map(Password::new)
-            .map_err(|_| Failure::Invalid(format!("{PASSWORD_VAR} is not valid UTF-8")));
-    }
-    if std::io::stdin().is_terminal() {
-        let prompt = format!("Password for {user} at {}: ", args.url.trim());
-        return rpassword::prompt_password(prompt)
-            .map(Password::new)
-            .map_err(|e| Failure::Failed(format!("cannot read the password: {e}")));
-    }
-    Err(Failure::Invalid(format!(
-        "no password: set {PASSWORD_VAR}, pipe it with --password-stdin, or run on a terminal to be asked"
-    )))
 }
 
 /// `sync --dry-run`: compares the archive with the upstream; writes nothing, not even a
