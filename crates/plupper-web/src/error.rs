@@ -26,7 +26,7 @@ pub enum Error {
     /// An id in the path is not a positive integer.
     #[error("invalid {what} id `{text}`: expected a positive integer")]
     Id {
-        /// `message` or `conversation`.
+        /// What it names: `conversation`.
         what: &'static str,
         /// The id as written.
         text: String,
@@ -34,10 +34,8 @@ pub enum Error {
     /// No conversation has this id.
     #[error("no conversation with id {0}")]
     NoConversation(String),
-    /// No message has this id.
-    #[error("no message with id {0}")]
-    NoMessage(String),
-    /// The archive could not answer.
+    /// The archive could not answer, or (a message id that is not one, no message with
+    /// the id) said why not.
     #[error(transparent)]
     Archive(#[from] plupper_archive::Error),
 }
@@ -47,8 +45,14 @@ impl Error {
     /// for an id that names nothing, 500 when the archive fails.
     ///
     /// ```
-    /// assert_eq!(plupper_web::Error::NoMessage("7".into()).status(), 404);
+    /// use plupper_archive::Error as ArchiveError;
+    ///
+    /// assert_eq!(plupper_web::Error::NoConversation("7".into()).status(), 404);
     /// assert_eq!(plupper_web::Error::Duplicate("q").status(), 400);
+    /// let gone = ArchiveError::NoMessage { id: "7".into() };
+    /// assert_eq!(plupper_web::Error::Archive(gone).status(), 404);
+    /// let bad = ArchiveError::InvalidId { written: "x".into() };
+    /// assert_eq!(plupper_web::Error::Archive(bad).status(), 400);
     /// ```
     pub fn status(&self) -> u16 {
         match self {
@@ -57,7 +61,9 @@ impl Error {
             | Error::PageNumber(_)
             | Error::PageTooFar { .. }
             | Error::Id { .. } => 400,
-            Error::NoConversation(_) | Error::NoMessage(_) => 404,
+            Error::NoConversation(_) => 404,
+            Error::Archive(plupper_archive::Error::NoMessage { .. }) => 404,
+            Error::Archive(error) if error.is_invalid_input() => 400,
             Error::Archive(_) => 500,
         }
     }

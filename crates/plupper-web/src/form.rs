@@ -1,7 +1,8 @@
 //! The query string of a page: the search words, the API's filters, the page number; and
 //! the links that keep them.
 
-use plupper_archive::{Filter, NaiveDate, Param};
+use plupper_archive::api::parse_message_id;
+use plupper_archive::{ConversationId, Filter, NaiveDate, Param};
 use plupper_model::param::parse_cli_date;
 
 use crate::Error;
@@ -113,18 +114,15 @@ impl Form {
     }
 }
 
-/// An id in a path, as `show` reads one: a positive integer (digits only). A positive
-/// integer too large for any id names nothing ([`Error::NoMessage`],
-/// [`Error::NoConversation`]).
-pub(crate) fn positive_id(text: &str, what: &'static str) -> Result<i64, Error> {
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    let positive = digits && text.bytes().any(|b| b != b'0');
-    match text.parse::<i64>() {
-        Ok(id) if positive => Ok(id),
-        Err(_) if positive && what == "conversation" => Err(Error::NoConversation(text.to_owned())),
-        Err(_) if positive => Err(Error::NoMessage(text.to_owned())),
-        _ => Err(Error::Id {
-            what,
+/// A conversation id in a path, read as `show` reads a message id (a conversation's id is
+/// the id of its first message): a positive integer. A positive integer too large for
+/// any id names nothing ([`Error::NoConversation`]).
+pub(crate) fn conversation_id(text: &str) -> Result<ConversationId, Error> {
+    match parse_message_id(text) {
+        Ok(id) => Ok(ConversationId(id.0)),
+        Err(plupper_archive::Error::NoMessage { id }) => Err(Error::NoConversation(id)),
+        Err(_) => Err(Error::Id {
+            what: "conversation",
             text: text.to_owned(),
         }),
     }
@@ -216,17 +214,18 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_positive_integers_as_show_reads_them() {
-        assert_eq!(positive_id("42", "message").unwrap(), 42);
-        assert_eq!(positive_id("007", "message").unwrap(), 7);
+    fn conversation_ids_are_positive_integers_as_show_reads_message_ids() {
+        assert_eq!(conversation_id("42").unwrap(), ConversationId(42));
+        assert_eq!(conversation_id("007").unwrap(), ConversationId(7));
         for text in ["0", "", "-1", "+1", "1.0", "abc", "%31"] {
-            let error = positive_id(text, "message").unwrap_err();
+            let error = conversation_id(text).unwrap_err();
             assert_eq!(
                 error.to_string(),
-                format!("invalid message id `{text}`: expected a positive integer")
+                format!("invalid conversation id `{text}`: expected a positive integer")
             );
+            assert_eq!(error.status(), 400);
         }
-        let huge = positive_id("99999999999999999999", "conversation").unwrap_err();
+        let huge = conversation_id("99999999999999999999").unwrap_err();
         assert_eq!(huge.status(), 404);
         assert_eq!(
             huge.to_string(),

@@ -55,7 +55,8 @@ mod stats_page;
 mod text;
 mod transcript_page;
 
-use plupper_archive::{Archive, ArchiveId, NaiveDate};
+use plupper_archive::api::parse_message_id;
+use plupper_archive::{Archive, NaiveDate};
 
 pub use error::Error;
 
@@ -160,10 +161,10 @@ pub fn render(
 
 /// `/messages/{id}`: to the message's place in its conversation.
 fn redirect_to_message(archive: &Archive, id: &str) -> Result<Page, Error> {
-    let id = ArchiveId(form::positive_id(id, "message")?);
+    let id = parse_message_id(id)?;
     let conversation = archive
         .conversation_of(id)?
-        .ok_or_else(|| Error::NoMessage(id.0.to_string()))?;
+        .ok_or_else(|| plupper_archive::Error::NoMessage { id: id.to_string() })?;
     Ok(Page {
         status: 303,
         content_type: HTML,

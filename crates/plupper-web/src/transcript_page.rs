@@ -7,7 +7,7 @@ use plupper_audit::summary::{MessageTime, human_duration};
 use plupper_audit::transcript::{speaker, written_time};
 use plupper_store::conversation::ENTRY_LINE;
 
-use crate::form::positive_id;
+use crate::form::conversation_id;
 use crate::layout::{self, Section, counted};
 use crate::text::{lines, shown};
 use crate::{Error, Page};
@@ -16,7 +16,7 @@ use crate::{Error, Page};
 const GAP_SHOWN_SECONDS: i64 = 5 * 60;
 
 pub(crate) fn render(archive: &Archive, id: &str) -> Result<Page, Error> {
-    let id = ConversationId(positive_id(id, "conversation")?);
+    let id = conversation_id(id)?;
     let conversation = archive
         .conversation(id)?
         .ok_or_else(|| Error::NoConversation(id.0.to_string()))?;
