@@ -67,6 +67,11 @@ pub fn state(dir: &Path) -> AppState {
 
 /// The application over the archive in `dir`, with authentication and `cors` origins.
 pub fn authenticated_app(dir: &Path, cors: &[&str]) -> Router {
+    authenticated_app_with(dir, cors, Router::new())
+}
+
+/// [`authenticated_app`] with `extra` routes (the web pages).
+pub fn authenticated_app_with(dir: &Path, cors: &[&str], extra: Router<AppState>) -> Router {
     let options = AppOptions {
         auth: Some(Arc::new(
             Authenticator::new(UsersFile::in_archive(dir)).unwrap(),
@@ -76,7 +81,7 @@ pub fn authenticated_app(dir: &Path, cors: &[&str]) -> Router {
             .map(|origin| plupper_server::layers::cors_origin(origin).unwrap())
             .collect(),
     };
-    app(state(dir), Router::new(), &options)
+    app(state(dir), extra, &options)
 }
 
 /// `Authorization: Basic ...` of `user:password`.
@@ -261,7 +266,11 @@ impl HttpAnswer {
         let chunked = headers
             .iter()
             .any(|(n, v)| n == "transfer-encoding" && v == "chunked");
-        let body = if chunked { dechunk(rest) } else { rest.to_vec() };
+        let body = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_vec()
+        };
         HttpAnswer {
             status,
             headers,
@@ -275,8 +284,12 @@ impl HttpAnswer {
 fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     loop {
-        let line_end = rest.windows(2).position(|w| w == b"\r\n").expect("a chunk size line");
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
+        let line_end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size line");
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
         rest = &rest[line_end + 2..];
         if size == 0 {
             return body;
