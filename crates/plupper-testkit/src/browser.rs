@@ -300,6 +300,16 @@ impl Browser {
         )
     }
 
+    /// Resizes the window to `width`×`height` pixels.
+    pub fn resize(&self, width: u32, height: u32) -> Result<(), BrowserError> {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .map(drop)
+    }
+
     /// A PNG of the window as it is shown.
     pub fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
         let encoded = self.call("GET", "/screenshot", None)?;

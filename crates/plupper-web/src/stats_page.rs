@@ -246,7 +246,7 @@ fn response_times(
         section #first-response-times aria-labelledby="response-times" {
             h2 #response-times { "First-response time per operator" }
             p { "Conversations by the time from the visitor's first line to the first reply, for the operator who sent it." }
-            div.figure {
+            div.figure.wide {
                 (chart::stacked(&rows, &names))
                 div.table tabindex="0" role="region" aria-label="First-response times per operator, as a table" {
                     table {
