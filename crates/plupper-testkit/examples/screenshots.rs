@@ -16,7 +16,7 @@ const PAGES: [(&str, &str, u32, u32); 5] = [
         1280,
         1000,
     ),
-    ("conversation.png", "/conversations/88#m100", 1280, 1300),
+    ("conversation.png", "/conversations/88", 1280, 1300),
     ("stats.png", "/stats", 1280, 2350),
     ("conversation-phone.png", "/conversations/88#m100", 390, 844),
 ];
