@@ -163,66 +163,89 @@ fn totals(total: &StatsRow) -> Markup {
     }
 }
 
-fn per_month(months: &[StatsRow]) -> Markup {
-    let bars: Vec<Bar> = months
-        .iter()
+/// One bar per row: its group, and `value` of it counted in `noun`s.
+fn bars_of(rows: &[StatsRow], none: &str, value: fn(&StatsRow) -> u64, noun: &str) -> Vec<Bar> {
+    rows.iter()
         .map(|row| Bar {
-            label: group_name(row, ""),
-            value: row.messages,
-            title: format!("{}: {} messages", group_name(row, ""), row.messages),
+            label: group_name(row, none),
+            value: value(row),
+            title: format!("{}: {} {noun}", group_name(row, none), value(row)),
         })
-        .collect();
+        .collect()
+}
+
+/// A section with its heading, a chart, and the chart's figures as a table beside it
+/// (under it, when `wide`), which a screen reader reads instead of the drawing.
+fn figure(
+    id: &str,
+    heading: &str,
+    intro: Option<&str>,
+    chart: Markup,
+    table: Markup,
+    wide: bool,
+) -> Markup {
+    let heading_id = format!("{id}-heading");
     html! {
-        section #messages-per-month aria-labelledby="per-month" {
-            h2 #per-month { "Messages per month" }
-            div.figure {
-                (chart::columns(&bars))
-                div.table tabindex="0" role="region" aria-label="Messages per month, as a table" {
-                    table {
-                        thead { tr { th scope="col" { "Month" } th scope="col" { "Messages" } th scope="col" { "Conversations" } } }
-                        tbody {
-                            @for row in months {
-                                tr { th scope="row" { (group_name(row, "")) } td { (thousands(row.messages)) } td { (thousands(row.conversations)) } }
-                            }
-                        }
-                    }
+        section id=(id) aria-labelledby=(heading_id) {
+            h2 id=(heading_id) { (heading) }
+            @if let Some(intro) = intro { p { (intro) } }
+            div.figure.wide[wide] {
+                (chart)
+                div.table tabindex="0" role="region" aria-label=(format!("{heading}, as a table")) {
+                    (table)
                 }
             }
         }
     }
 }
 
-fn per_operator(operators: &[StatsRow]) -> Markup {
-    let bars: Vec<Bar> = operators
-        .iter()
-        .map(|row| Bar {
-            label: group_name(row, NO_OPERATOR),
-            value: row.conversations,
-            title: format!(
-                "{}: {} conversations",
-                group_name(row, NO_OPERATOR),
-                row.conversations
-            ),
-        })
-        .collect();
-    html! {
-        section #conversations-per-operator aria-labelledby="per-operator" {
-            h2 #per-operator { "Conversations per operator" }
-            div.figure {
-                (chart::rows(&bars))
-                div.table tabindex="0" role="region" aria-label="Conversations per operator, as a table" {
-                    table {
-                        thead { tr { th scope="col" { "Operator" } th scope="col" { "Conversations" } th scope="col" { "Messages" } th scope="col" { "Unanswered" } } }
-                        tbody {
-                            @for row in operators {
-                                tr { th scope="row" { (group_name(row, NO_OPERATOR)) } td { (thousands(row.conversations)) } td { (thousands(row.messages)) } td { (thousands(row.unanswered)) } }
-                            }
-                        }
-                    }
+fn per_month(months: &[StatsRow]) -> Markup {
+    let bars = bars_of(months, "", |row| row.messages, "messages");
+    let table = html! {
+        table {
+            thead { tr { th scope="col" { "Month" } th scope="col" { "Messages" } th scope="col" { "Conversations" } } }
+            tbody {
+                @for row in months {
+                    tr { th scope="row" { (group_name(row, "")) } td { (thousands(row.messages)) } td { (thousands(row.conversations)) } }
                 }
             }
         }
-    }
+    };
+    figure(
+        "messages-per-month",
+        "Messages per month",
+        None,
+        chart::columns(&bars),
+        table,
+        false,
+    )
+}
+
+fn per_operator(operators: &[StatsRow]) -> Markup {
+    let bars = bars_of(
+        operators,
+        NO_OPERATOR,
+        |row| row.conversations,
+        "conversations",
+    );
+    let table = html! {
+        table {
+            thead { tr { th scope="col" { "Operator" } th scope="col" { "Conversations" } th scope="col" { "Messages" } th scope="col" { "Unanswered" } } }
+            tbody {
+                @for row in operators {
+                    tr { th scope="row" { (group_name(row, NO_OPERATOR)) } td { (thousands(row.conversations)) } td { (thousands(row.messages)) } td { (thousands(row.unanswered)) } }
+                }
+            }
+        }
+    };
+    figure(
+        "conversations-per-operator",
+        "Conversations per operator",
+        None,
+        chart::rows(&bars),
+        table,
+        false,
+    )
 }
 
 fn response_times(
@@ -242,34 +265,35 @@ fn response_times(
             .iter()
             .find(|row| row.group.as_deref() == Some(operator))
     };
-    html! {
-        section #first-response-times aria-labelledby="response-times" {
-            h2 #response-times { "First-response time per operator" }
-            p { "Conversations by the time from the visitor's first line to the first reply, for the operator who sent it." }
-            div.figure.wide {
-                (chart::stacked(&rows, &names))
-                div.table tabindex="0" role="region" aria-label="First-response times per operator, as a table" {
-                    table {
-                        thead { tr {
-                            th scope="col" { "Operator" } th scope="col" { "Median" } th scope="col" { "90th pct." }
-                            @for name in &names { th scope="col" { (name) } }
-                        } }
-                        tbody {
-                            @for ((operator, counts), (shown, _)) in responses.iter().zip(&rows) {
-                                @let row = figures_of(operator);
-                                tr {
-                                    th scope="row" { (shown) }
-                                    td { (seconds(row.and_then(|r| r.median_first_response))) }
-                                    td { (seconds(row.and_then(|r| r.p90_first_response))) }
-                                    @for count in counts { td { (thousands(*count)) } }
-                                }
-                            }
-                        }
+    let table = html! {
+        table {
+            thead { tr {
+                th scope="col" { "Operator" } th scope="col" { "Median" } th scope="col" { "90th pct." }
+                @for name in &names { th scope="col" { (name) } }
+            } }
+            tbody {
+                @for ((operator, counts), (shown, _)) in responses.iter().zip(&rows) {
+                    @let row = figures_of(operator);
+                    tr {
+                        th scope="row" { (shown) }
+                        td { (seconds(row.and_then(|r| r.median_first_response))) }
+                        td { (seconds(row.and_then(|r| r.p90_first_response))) }
+                        @for count in counts { td { (thousands(*count)) } }
                     }
                 }
             }
         }
-    }
+    };
+    figure(
+        "first-response-times",
+        "First-response time per operator",
+        Some(
+            "Conversations by the time from the visitor's first line to the first reply, for the operator who sent it.",
+        ),
+        chart::stacked(&rows, &names),
+        table,
+        true,
+    )
 }
 
 #[cfg(test)]
