@@ -408,19 +408,25 @@ fn dir_size(path: &Path) -> u64 {
         .sum()
 }
 
-fn load_average() -> String {
+/// The load average (`/proc/loadavg`), to print beside timings.
+pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default()
 }
 
-/// Writes the corpus as an API list response, and the same messages as NDJSON to
-/// `ndjson` when given; returns the visitor id of the message in the middle (the
-/// visitorId class's value).
-fn write_corpus(config: &Config, path: &Path, ndjson: Option<&Path>) -> Result<i64, BenchError> {
+/// Writes the corpus of `messages` messages (generator seed `seed`) as an API list
+/// response, and the same messages as NDJSON to `ndjson` when given; returns the visitor
+/// id of the message in the middle (the visitorId class's value).
+pub fn write_corpus(
+    messages: u64,
+    seed: u64,
+    path: &Path,
+    ndjson: Option<&Path>,
+) -> Result<i64, BenchError> {
     let corpus = CorpusConfig {
-        messages: config.messages,
-        seed: config.seed,
+        messages,
+        seed,
         ..CorpusConfig::default()
     };
     let generator = Generator::new(corpus).map_err(|e| BenchError::Command {
@@ -435,7 +441,7 @@ fn write_corpus(config: &Config, path: &Path, ndjson: Option<&Path>) -> Result<i
     let mut second = ndjson
         .map(|second| Ok::<_, BenchError>((second, open(second, Format::Ndjson)?)))
         .transpose()?;
-    let middle = config.messages / 2;
+    let middle = messages / 2;
     let mut visitor = None;
     for (index, message) in generator.enumerate() {
         if index as u64 >= middle && visitor.is_none() {
@@ -735,7 +741,7 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         .sqlite3
         .is_some()
         .then_some(paths.corpus_ndjson.as_path());
-    let visitor = write_corpus(config, &paths.corpus, ndjson)?;
+    let visitor = write_corpus(config.messages, config.seed, &paths.corpus, ndjson)?;
 
     progress("importing and indexing with plupper-archive");
     if paths.archive.exists() {

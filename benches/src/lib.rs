@@ -8,7 +8,9 @@
 //!   semantics implemented honestly;
 //! - [`scan`]: the plain scan over the API file (binary `plupper-scan`);
 //! - [`compare`]: the comparison run by `plupper-compare`: every engine as a process, on
-//!   the same corpus, answers checked to agree, timings and sizes reported.
+//!   the same corpus, answers checked to agree, timings and sizes reported;
+//! - [`load`]: the load benchmark of `serve` run by `plupper-load`: the same query
+//!   classes over keep-alive HTTP connections, against the same queries as processes.
 //!
 //! # Example
 //!
@@ -28,6 +30,7 @@
 pub mod compare;
 pub mod elements;
 mod error;
+pub mod load;
 pub mod ndjson;
 pub mod peer;
 pub mod scan;

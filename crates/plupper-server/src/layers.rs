@@ -1,7 +1,12 @@
 //! What applies to every route, as layers (outermost first): the size limits of the
 //! request head, tracing (method and path, never a header), security headers, JSON bodies
-//! for every error, CORS for the allowed origins, authentication, compression and a
-//! time-out for the start of an answer.
+//! for every error, CORS for the allowed origins, authentication, and a time-out for the
+//! start of an answer.
+//!
+//! Answers are not compressed: a long answer streams in chunks, and ureq (the HTTP
+//! client of this project's own `sync`, which can pull from this server) fails on a
+//! gzip body sent in chunks (`Decompress("gzip", UnexpectedEof)`); on loopback or a LAN
+//! the CPU it would cost on a small machine buys little.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +21,6 @@ use axum::http::header::{
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -71,7 +75,6 @@ pub fn app(state: AppState, extra: Router<AppState>, options: &AppOptions) -> Ro
         .merge(extra)
         .fallback(not_found)
         .with_state(state)
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             ANSWER_START_TIMEOUT,

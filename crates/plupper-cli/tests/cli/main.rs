@@ -29,6 +29,7 @@ mod params;
 mod reimport;
 mod sample;
 mod search;
+mod serve;
 mod show;
 mod stdin;
 mod stdout_gone;

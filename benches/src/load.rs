@@ -1,0 +1,541 @@
+//! The load benchmark of `serve` (binary `plupper-load`): the comparison's query classes
+//! ([`crate::compare::classes`]) asked of a running `plupper-archive serve` over
+//! keep-alive connections on 127.0.0.1, with HTTP Basic auth, by a number of client
+//! threads, each class for a bounded time and number of requests. Reports per class the
+//! throughput and the p50/p99 latency of whole answers (read to their end), the server's
+//! peak RSS, and the same queries as whole processes: `plupper-archive query --format
+//! api` and the SQLite FTS5 peer (`plupper-peer query`, NDJSON). One more run asks the
+//! selective class while one client reads the largest answer slowly.
+//!
+//! The clients speak HTTP/1.1 by hand (a request line, `Content-Length` or chunked
+//! answers), so that the client's own cost stays small and visible.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::BenchError;
+use crate::compare::{QueryClass, classes, load_average, write_corpus};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct LoadConfig {
+    /// `plupper-archive`.
+    pub ours: PathBuf,
+    /// `plupper-peer`.
+    pub peer: PathBuf,
+    /// Working directory: the corpus, the archive and the peer's database are made there
+    /// when missing, and kept.
+    pub dir: PathBuf,
+    /// Messages in the corpus.
+    pub messages: u64,
+    /// The corpus generator's seed.
+    pub seed: u64,
+    /// Client connections at once.
+    pub connections: usize,
+    /// How long each class is asked, at most.
+    pub seconds: f64,
+    /// How many requests each class gets, at most.
+    pub max_requests: u64,
+    /// Whole-process runs per class and engine.
+    pub process_runs: usize,
+}
+
+/// One class under load.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassLoad {
+    /// The class's name.
+    pub class: String,
+    /// Its query string.
+    pub query: String,
+    /// Bytes of its answer.
+    pub bytes: u64,
+    /// Requests answered.
+    pub requests: u64,
+    /// Requests answered per second, all connections together.
+    pub per_second: f64,
+    /// Median latency of a whole answer, ms.
+    pub p50_ms: f64,
+    /// 99th-percentile latency, ms.
+    pub p99_ms: f64,
+    /// Median wall time of `plupper-archive query --format api` as a process, ms.
+    pub cli_ms: f64,
+    /// Median wall time of `plupper-peer query` as a process, ms.
+    pub peer_ms: f64,
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadReport {
+    /// Messages in the archive.
+    pub messages: u64,
+    /// Client connections.
+    pub connections: usize,
+    /// `/proc/loadavg` before and after.
+    pub load_before: String,
+    /// `/proc/loadavg` after.
+    pub load_after: String,
+    /// Per class.
+    pub classes: Vec<ClassLoad>,
+    /// The selective class again, while one client reads the largest answer slowly.
+    pub beside_slow_reader: Option<ClassLoad>,
+    /// The server's peak resident set, KiB (`VmHWM`).
+    pub server_peak_rss_kib: u64,
+}
+
+const USER: &str = "bench";
+const PASSWORD: &str = "bench-password";
+
+fn failed(command: &str, reason: impl std::fmt::Display) -> BenchError {
+    BenchError::Command {
+        command: command.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+fn run_quiet(mut command: Command, what: &str) -> Result<(), BenchError> {
+    let output = command.output().map_err(|e| failed(what, e))?;
+    if !output.status.success() {
+        return Err(failed(what, String::from_utf8_lossy(&output.stderr)));
+    }
+    Ok(())
+}
+
+/// The archive and the peer's database in `dir`, made when missing; the visitorId
+/// class's value.
+fn prepare(config: &LoadConfig) -> Result<i64, BenchError> {
+    std::fs::create_dir_all(&config.dir).map_err(BenchError::io(&config.dir))?;
+    let corpus = config.dir.join("corpus.json");
+    let archive = config.dir.join("archive");
+    let peer = config.dir.join("peer.sqlite3");
+    eprintln!("generating {} messages", config.messages);
+    let visitor = write_corpus(config.messages, config.seed, &corpus, None)?;
+    if !archive.join("archive.sqlite3").is_file() {
+        eprintln!("importing into {}", archive.display());
+        let mut import = Command::new(&config.ours);
+        import.arg("--archive").arg(&archive).arg("import").arg(&corpus);
+        run_quiet(import, "plupper-archive import")?;
+    }
+    if !peer.is_file() {
+        eprintln!("loading the peer");
+        let mut load = Command::new(&config.peer);
+        load.arg("load").arg("--db").arg(&peer).arg(&corpus);
+        run_quiet(load, "plupper-peer load")?;
+    }
+    let mut add = Command::new(&config.ours);
+    add.arg("--archive")
+        .arg(&archive)
+        .args(["user", "add", USER, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = add.spawn().map_err(|e| failed("user add", e))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        writeln!(stdin, "{PASSWORD}").map_err(|e| failed("user add", e))?;
+    }
+    let output = child.wait_with_output().map_err(|e| failed("user add", e))?;
+    if !output.status.success() {
+        return Err(failed("user add", String::from_utf8_lossy(&output.stderr)));
+    }
+    Ok(visitor)
+}
+
+/// A running server; killed when dropped.
+struct Served {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(config: &LoadConfig) -> Result<Served, BenchError> {
+    let mut child = Command::new(&config.ours)
+        .arg("--archive")
+        .arg(config.dir.join("archive"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed("serve", e))?;
+    let stderr = child.stderr.take().ok_or_else(|| failed("serve", "no stderr"))?;
+    let mut lines = BufReader::new(stderr).lines();
+    let address = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(address) = line.strip_prefix("listening on http://") {
+                    break address.to_owned();
+                }
+            }
+            _ => return Err(failed("serve", "ended before its `listening on` line")),
+        }
+    };
+    // Keep draining stderr so that the server never blocks on it.
+    std::thread::spawn(move || for _ in lines {});
+    Ok(Served { child, address })
+}
+
+fn authorization() -> String {
+    use base64::Engine;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    format!("Basic {token}")
+}
+
+/// One keep-alive connection.
+struct Client {
+    reader: BufReader<TcpStream>,
+    request_head: String,
+}
+
+impl Client {
+    fn connect(address: &str, query: &str) -> std::io::Result<Client> {
+        let stream = TcpStream::connect(address)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+        let request_head = format!(
+            "GET /resources/message?{query} HTTP/1.1\r\nhost: {address}\r\nauthorization: {}\r\n\r\n",
+            authorization()
+        );
+        Ok(Client {
+            reader: BufReader::with_capacity(256 * 1024, stream),
+            request_head,
+        })
+    }
+
+    /// Sends the request and reads the whole answer; its status and body length. With
+    /// `pace`, reads at most 64 KiB per `pace`.
+    fn ask(&mut self, pace: Option<Duration>) -> std::io::Result<(u16, u64)> {
+        self.reader.get_mut().write_all(self.request_head.as_bytes())?;
+        let mut line = String::new();
+        self.reader.read_line(&mut line)?;
+        let status: u16 = line.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut length = None;
+        let mut chunked = false;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line)?;
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let lower = header.to_ascii_lowercase();
+            if let Some(value) = lower.strip_prefix("content-length:") {
+                length = value.trim().parse::<u64>().ok();
+            }
+            if lower == "transfer-encoding: chunked" {
+                chunked = true;
+            }
+        }
+        let mut body = 0;
+        if chunked {
+            loop {
+                line.clear();
+                self.reader.read_line(&mut line)?;
+                let size = u64::from_str_radix(line.trim_end(), 16).map_err(std::io::Error::other)?;
+                if size == 0 {
+                    line.clear();
+                    self.reader.read_line(&mut line)?;
+                    break;
+                }
+                body += self.skip(size + 2, pace)? - 2;
+            }
+        } else if let Some(length) = length {
+            body = self.skip(length, pace)?;
+        }
+        Ok((status, body))
+    }
+
+    fn skip(&mut self, mut n: u64, pace: Option<Duration>) -> std::io::Result<u64> {
+        let total = n;
+        let mut buffer = vec![0; 64 * 1024];
+        while n > 0 {
+            let want = buffer.len().min(usize::try_from(n).unwrap_or(usize::MAX));
+            let got = self.reader.read(&mut buffer[..want])?;
+            if got == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            n -= got as u64;
+            if let Some(pace) = pace {
+                std::thread::sleep(pace);
+            }
+        }
+        Ok(total)
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Asks `query` on `connections` connections until `seconds` or `max_requests`; the
+/// latencies (ms, sorted), the requests per second, the answer's size.
+fn hammer(
+    address: &str,
+    query: &str,
+    connections: usize,
+    seconds: f64,
+    max_requests: u64,
+) -> Result<(Vec<f64>, f64, u64), BenchError> {
+    let issued = Arc::new(AtomicU64::new(0));
+    let bytes = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let address = address.to_owned();
+            let query = query.to_owned();
+            let issued = Arc::clone(&issued);
+            let bytes = Arc::clone(&bytes);
+            std::thread::spawn(move || -> std::io::Result<Vec<f64>> {
+                let mut client = Client::connect(&address, &query)?;
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline && issued.fetch_add(1, Ordering::Relaxed) < max_requests {
+                    let asked = Instant::now();
+                    let (status, length) = client.ask(None)?;
+                    if status != 200 {
+                        return Err(std::io::Error::other(format!("status {status}")));
+                    }
+                    latencies.push(asked.elapsed().as_secs_f64() * 1000.0);
+                    bytes.store(length, Ordering::Relaxed);
+                }
+                Ok(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for worker in workers {
+        let done = worker
+            .join()
+            .map_err(|_| failed("load client", "a client thread panicked"))?
+            .map_err(|e| failed("load client", e))?;
+        latencies.extend(done);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let per_second = latencies.len() as f64 / elapsed;
+    Ok((latencies, per_second, bytes.load(Ordering::Relaxed)))
+}
+
+/// The median wall time (ms) of `runs` runs of a process, its output thrown away.
+fn process_ms(program: &Path, args: &[&std::ffi::OsStr], runs: usize) -> Result<f64, BenchError> {
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let status = Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| failed(&program.display().to_string(), e))?;
+        if !status.success() {
+            return Err(failed(&program.display().to_string(), status));
+        }
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(percentile(&times, 0.5))
+}
+
+fn class_load(
+    config: &LoadConfig,
+    address: &str,
+    class: &QueryClass,
+) -> Result<ClassLoad, BenchError> {
+    let query = class.query_string();
+    // One request first: its answer's size, and the check that it is answered.
+    let (status, _) = Client::connect(address, &query)
+        .and_then(|mut client| client.ask(None))
+        .map_err(|e| failed("load client", e))?;
+    if status != 200 {
+        return Err(failed("load client", format!("{}: status {status}", class.name)));
+    }
+    let (latencies, per_second, bytes) =
+        hammer(address, &query, config.connections, config.seconds, config.max_requests)?;
+    let archive = config.dir.join("archive");
+    let cli_ms = process_ms(
+        &config.ours,
+        &[
+            "--archive".as_ref(),
+            archive.as_os_str(),
+            "query".as_ref(),
+            "--params".as_ref(),
+            query.as_ref(),
+            "--format".as_ref(),
+            "api".as_ref(),
+        ],
+        config.process_runs,
+    )?;
+    let peer_db = config.dir.join("peer.sqlite3");
+    let peer_ms = process_ms(
+        &config.peer,
+        &[
+            "query".as_ref(),
+            "--db".as_ref(),
+            peer_db.as_os_str(),
+            "--params".as_ref(),
+            query.as_ref(),
+        ],
+        config.process_runs,
+    )?;
+    Ok(ClassLoad {
+        class: class.name.clone(),
+        query,
+        bytes,
+        requests: latencies.len() as u64,
+        per_second,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+        cli_ms,
+        peer_ms,
+    })
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("VmHWM:")
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// Runs the benchmark.
+pub fn run(config: &LoadConfig) -> Result<LoadReport, BenchError> {
+    let visitor = prepare(config)?;
+    let load_before = load_average();
+    let served = serve(config)?;
+    let mut results = Vec::new();
+    let all = classes(visitor);
+    for class in &all {
+        eprintln!("class {}", class.name);
+        results.push(class_load(config, &served.address, class)?);
+    }
+    // The selective class beside a client reading the largest answer at 64 KiB per 10 ms.
+    let largest = results
+        .iter()
+        .max_by_key(|r| r.bytes)
+        .map(|r| r.query.clone())
+        .unwrap_or_default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let slow = {
+        let address = served.address.clone();
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            if let Ok(mut client) = Client::connect(&address, &largest) {
+                while !stop.load(Ordering::Relaxed) {
+                    if client.ask(Some(Duration::from_millis(10))).is_err() {
+                        break;
+                    }
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let beside = all
+        .iter()
+        .find(|c| c.name == "visitorId exact")
+        .map(|class| {
+            let (latencies, per_second, bytes) = hammer(
+                &served.address,
+                &class.query_string(),
+                config.connections,
+                config.seconds,
+                config.max_requests,
+            )?;
+            Ok::<_, BenchError>(ClassLoad {
+                class: format!("{} (beside a slow reader)", class.name),
+                query: class.query_string(),
+                        bytes,
+                requests: latencies.len() as u64,
+                per_second,
+                p50_ms: percentile(&latencies, 0.5),
+                p99_ms: percentile(&latencies, 0.99),
+                cli_ms: 0.0,
+                peer_ms: 0.0,
+            })
+        })
+        .transpose()?;
+    stop.store(true, Ordering::Relaxed);
+    let server_peak_rss_kib = peak_rss_kib(served.child.id());
+    drop(served);
+    let _ = slow.join();
+    Ok(LoadReport {
+        messages: config.messages,
+        connections: config.connections,
+        load_before,
+        load_after: load_average(),
+        classes: results,
+        beside_slow_reader: beside,
+        server_peak_rss_kib,
+    })
+}
+
+/// The report as a Markdown table.
+pub fn markdown(report: &LoadReport) -> String {
+    let mut text = format!(
+        "{} messages, {} connections, load average before `{}`, after `{}`; server peak RSS {:.0} MiB\n\n\
+         | class | answer | requests | req/s | p50 ms | p99 ms | CLI process ms | peer process ms | CLI / server p50 | peer / server p50 |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        report.messages,
+        report.connections,
+        report.load_before,
+        report.load_after,
+        report.server_peak_rss_kib as f64 / 1024.0
+    );
+    let rows = report.classes.iter().chain(report.beside_slow_reader.as_ref());
+    for row in rows {
+        let ratio = |ms: f64| {
+            if ms > 0.0 && row.p50_ms > 0.0 {
+                format!("{:.1}x", ms / row.p50_ms)
+            } else {
+                "-".into()
+            }
+        };
+        text.push_str(&format!(
+            "| {} | {:.1} KiB | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} |\n",
+            row.class,
+            row.bytes as f64 / 1024.0,
+            row.requests,
+            row.per_second,
+            row.p50_ms,
+            row.p99_ms,
+            row.cli_ms,
+            row.peer_ms,
+            ratio(row.cli_ms),
+            ratio(row.peer_ms),
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let sorted: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&sorted, 0.5), 50.0);
+        assert_eq!(percentile(&sorted, 0.99), 99.0);
+        assert_eq!(percentile(&[3.0], 0.99), 3.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}
