@@ -5,73 +5,19 @@
 //! `chromium` and `chromium-driver`, which `.ci/run` installs). A missing driver fails
 //! the test with the command that installs it; every wait is bounded.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
 use plupper_testkit::browser::Browser;
 
 use crate::harness::Sandbox;
+use crate::serve::Serving;
 
 const HOSTILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../plupper-web/tests/fixtures/hostile.ndjson"
 );
 
-/// How long `serve` may take to say where it listens.
-const SERVE_START: Duration = Duration::from_secs(20);
-
-/// A running `serve`; dropping it stops it.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `serve --listen 127.0.0.1:0 --no-auth` on the sandbox's archive, once it listens.
-fn serve(sandbox: &Sandbox) -> Served {
-    let mut child = sandbox
-        .std_command()
-        .arg("--archive")
-        .arg(sandbox.archive())
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-auth"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (lines, heard) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let started = Instant::now();
-    let mut said = Vec::new();
-    while let Some(left) = SERVE_START.checked_sub(started.elapsed()) {
-        match heard.recv_timeout(left) {
-            Ok(line) => match line.strip_prefix("listening on ") {
-                Some(url) => {
-                    let url = url.trim().to_owned();
-                    return Served { child, url };
-                }
-                None => said.push(line),
-            },
-            Err(_) => break,
-        }
-    }
-    let _ = child.kill();
-    panic!("serve did not say where it listens within {SERVE_START:?}; it said {said:?}");
+fn serve(sandbox: &Sandbox) -> Serving {
+    Serving::start(sandbox, &["--no-auth"], &[])
 }
 
 fn hostile_archive() -> Sandbox {
@@ -95,7 +41,7 @@ fn search_then_follow_a_hit_into_its_transcript_then_page_forward() {
     let sandbox = hostile_archive();
     let served = serve(&sandbox);
     let browser = Browser::start(1200, 900).unwrap();
-    browser.goto(&served.url).unwrap();
+    browser.goto(&served.base).unwrap();
     assert_eq!(text_of(&browser, "h1"), "Search the archive");
 
     // Fill the form as a person would: the words and a filter, then submit.
@@ -149,7 +95,7 @@ fn search_then_follow_a_hit_into_its_transcript_then_page_forward() {
         .unwrap();
     assert!(browser.url().unwrap().ends_with("/conversations/45"));
     browser
-        .goto(&format!("{}/search?q=money", served.url))
+        .goto(&format!("{}/search?q=money", served.base))
         .unwrap();
     assert_eq!(text_of(&browser, "#results-heading"), "36 hits");
     assert_eq!(browser.find_all("li.hit").unwrap().len(), 20);
@@ -182,7 +128,7 @@ fn hostile_names_show_as_text_and_the_stats_charts_hold_their_bars() {
     let browser = Browser::start(1200, 900).unwrap();
 
     browser
-        .goto(&format!("{}/search?q=order+5", served.url))
+        .goto(&format!("{}/search?q=order+5", served.base))
         .unwrap();
     let meta = text_of(&browser, "li.hit .meta");
     assert!(
@@ -197,7 +143,7 @@ fn hostile_names_show_as_text_and_the_stats_charts_hold_their_bars() {
     assert_no_script_ran(&browser);
 
     browser
-        .goto(&format!("{}/conversations/13", served.url))
+        .goto(&format!("{}/conversations/13", served.base))
         .unwrap();
     let controls = text_of(&browser, "#m14 p.text");
     assert_eq!(
@@ -205,7 +151,7 @@ fn hostile_names_show_as_text_and_the_stats_charts_hold_their_bars() {
         r"money \u{202e}gnp.exe \u{1b}[31mred\u{7} and a\u{200b}b"
     );
 
-    browser.goto(&format!("{}/stats", served.url)).unwrap();
+    browser.goto(&format!("{}/stats", served.base)).unwrap();
     let bars = |section: &str| {
         browser
             .find_all(&format!("#{section} svg rect.bar"))
