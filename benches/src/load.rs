@@ -119,7 +119,11 @@ fn prepare(config: &LoadConfig) -> Result<i64, BenchError> {
     if !archive.join("archive.sqlite3").is_file() {
         eprintln!("importing into {}", archive.display());
         let mut import = Command::new(&config.ours);
-        import.arg("--archive").arg(&archive).arg("import").arg(&corpus);
+        import
+            .arg("--archive")
+            .arg(&archive)
+            .arg("import")
+            .arg(&corpus);
         run_quiet(import, "plupper-archive import")?;
     }
     if !peer.is_file() {
@@ -139,7 +143,9 @@ fn prepare(config: &LoadConfig) -> Result<i64, BenchError> {
     if let Some(mut stdin) = child.stdin.take() {
         writeln!(stdin, "{PASSWORD}").map_err(|e| failed("user add", e))?;
     }
-    let output = child.wait_with_output().map_err(|e| failed("user add", e))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|e| failed("user add", e))?;
     if !output.status.success() {
         return Err(failed("user add", String::from_utf8_lossy(&output.stderr)));
     }
@@ -169,7 +175,10 @@ fn serve(config: &LoadConfig) -> Result<Served, BenchError> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| failed("serve", e))?;
-    let stderr = child.stderr.take().ok_or_else(|| failed("serve", "no stderr"))?;
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| failed("serve", "no stderr"))?;
     let mut lines = BufReader::new(stderr).lines();
     let address = loop {
         match lines.next() {
@@ -216,7 +225,9 @@ impl Client {
     /// Sends the request and reads the whole answer; its status and body length. With
     /// `pace`, reads at most 64 KiB per `pace`.
     fn ask(&mut self, pace: Option<Duration>) -> std::io::Result<(u16, u64)> {
-        self.reader.get_mut().write_all(self.request_head.as_bytes())?;
+        self.reader
+            .get_mut()
+            .write_all(self.request_head.as_bytes())?;
         let mut line = String::new();
         self.reader.read_line(&mut line)?;
         let status: u16 = line.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -242,7 +253,8 @@ impl Client {
             loop {
                 line.clear();
                 self.reader.read_line(&mut line)?;
-                let size = u64::from_str_radix(line.trim_end(), 16).map_err(std::io::Error::other)?;
+                let size =
+                    u64::from_str_radix(line.trim_end(), 16).map_err(std::io::Error::other)?;
                 if size == 0 {
                     line.clear();
                     self.reader.read_line(&mut line)?;
@@ -304,7 +316,9 @@ fn hammer(
             std::thread::spawn(move || -> std::io::Result<Vec<f64>> {
                 let mut client = Client::connect(&address, &query)?;
                 let mut latencies = Vec::new();
-                while Instant::now() < deadline && issued.fetch_add(1, Ordering::Relaxed) < max_requests {
+                while Instant::now() < deadline
+                    && issued.fetch_add(1, Ordering::Relaxed) < max_requests
+                {
                     let asked = Instant::now();
                     let (status, length) = client.ask(None)?;
                     if status != 200 {
@@ -362,10 +376,18 @@ fn class_load(
         .and_then(|mut client| client.ask(None))
         .map_err(|e| failed("load client", e))?;
     if status != 200 {
-        return Err(failed("load client", format!("{}: status {status}", class.name)));
+        return Err(failed(
+            "load client",
+            format!("{}: status {status}", class.name),
+        ));
     }
-    let (latencies, per_second, bytes) =
-        hammer(address, &query, config.connections, config.seconds, config.max_requests)?;
+    let (latencies, per_second, bytes) = hammer(
+        address,
+        &query,
+        config.connections,
+        config.seconds,
+        config.max_requests,
+    )?;
     let archive = config.dir.join("archive");
     let cli_ms = process_ms(
         &config.ours,
@@ -463,7 +485,7 @@ pub fn run(config: &LoadConfig) -> Result<LoadReport, BenchError> {
             Ok::<_, BenchError>(ClassLoad {
                 class: format!("{} (beside a slow reader)", class.name),
                 query: class.query_string(),
-                        bytes,
+                bytes,
                 requests: latencies.len() as u64,
                 per_second,
                 p50_ms: percentile(&latencies, 0.5),
@@ -488,35 +510,46 @@ pub fn run(config: &LoadConfig) -> Result<LoadReport, BenchError> {
     })
 }
 
-/// The report as a Markdown table.
+/// The report as a Markdown table. "ms / request" is the wall time per answer with all
+/// connections at work (1000 / req/s); the ratios say how many answers the server gives
+/// in the time one process takes for one.
 pub fn markdown(report: &LoadReport) -> String {
     let mut text = format!(
         "{} messages, {} connections, load average before `{}`, after `{}`; server peak RSS {:.0} MiB\n\n\
-         | class | answer | requests | req/s | p50 ms | p99 ms | CLI process ms | peer process ms | CLI / server p50 | peer / server p50 |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | class | answer | requests | req/s | p50 ms | p99 ms | ms / request | CLI process ms | peer process ms | CLI ÷ server | peer ÷ server |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         report.messages,
         report.connections,
         report.load_before,
         report.load_after,
         report.server_peak_rss_kib as f64 / 1024.0
     );
-    let rows = report.classes.iter().chain(report.beside_slow_reader.as_ref());
+    let rows = report
+        .classes
+        .iter()
+        .chain(report.beside_slow_reader.as_ref());
     for row in rows {
+        let per_request = if row.per_second > 0.0 {
+            1000.0 / row.per_second
+        } else {
+            0.0
+        };
         let ratio = |ms: f64| {
-            if ms > 0.0 && row.p50_ms > 0.0 {
-                format!("{:.1}x", ms / row.p50_ms)
+            if ms > 0.0 && per_request > 0.0 {
+                format!("{:.1}x", ms / per_request)
             } else {
                 "-".into()
             }
         };
         text.push_str(&format!(
-            "| {} | {:.1} KiB | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} |\n",
+            "| {} | {:.1} KiB | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} |\n",
             row.class,
             row.bytes as f64 / 1024.0,
             row.requests,
             row.per_second,
             row.p50_ms,
             row.p99_ms,
+            per_request,
             row.cli_ms,
             row.peer_ms,
             ratio(row.cli_ms),

@@ -447,3 +447,36 @@ async fn answers_are_not_compressed_even_when_the_client_asks() {
     assert!(!answer.headers.contains_key("content-encoding"));
     assert_eq!(answer.body, expected_list(dir.path(), "").unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_goes_away_stops_the_work() {
+    use plupper_server::Answer;
+    let dir = archive(0);
+    let state = common::state(dir.path());
+    let (done, finished) = std::sync::mpsc::channel();
+    let answer = state
+        .stream(move |_archive, sink| {
+            let mut sent = 0u64;
+            let stopped = loop {
+                match sink.send(vec![b'x'; 1024]) {
+                    Err(error) => break Some(error),
+                    Ok(()) if sent >= 10_000 => break None,
+                    Ok(()) => sent += 1,
+                }
+            };
+            let _ = done.send((sent, stopped.as_ref().is_some_and(|e| e.is_gone())));
+            stopped.map_or(Ok(()), Err)
+        })
+        .await
+        .unwrap();
+    let Answer::Streamed { first, receiver } = answer else {
+        panic!("an answer of many chunks is streamed");
+    };
+    assert_eq!(first.len(), 1024);
+    drop(receiver); // the client goes away
+    let (sent, gone) = finished
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    assert!(gone, "the work was not told the client went away");
+    assert!(sent < 10, "the work went on for {sent} chunks");
+}

@@ -400,3 +400,30 @@ fn sync_pulls_from_the_api_and_import_skips_what_it_holds() {
         "Plupper: visitor has entered communication"
     );
 }
+
+#[test]
+fn answers_in_the_api_format_are_the_originals_and_ids_read_as_show_reads_them() {
+    use plupper_archive::api::{ApiList, parse_message_id, single};
+    let (_dir, archive) = sample_archive();
+    let filter =
+        Filter::from_query_string("operator=peter&contains=thanks", today()).expect("a filter");
+    let mut list = ApiList::begin(Vec::new()).expect("a list");
+    let answer = all(&archive, &filter);
+    for stored in &answer {
+        list.push(stored).expect("written");
+    }
+    assert_eq!(list.written(), answer.len() as u64);
+    let body = list.finish().expect("finished");
+    // A valid API response: an array of strings, each the message's object text.
+    let elements: Vec<String> = serde_json::from_slice(&body).expect("an array of strings");
+    assert_eq!(elements.len(), answer.len());
+    for (element, stored) in elements.iter().zip(&answer) {
+        assert_eq!(element, &single(stored));
+    }
+    let id = parse_message_id(&format!("#{}", answer[0].id)).expect("an id");
+    assert_eq!(id, answer[0].id);
+    assert!(matches!(
+        parse_message_id("0"),
+        Err(Error::InvalidId { .. })
+    ));
+}

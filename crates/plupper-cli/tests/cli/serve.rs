@@ -275,6 +275,7 @@ fn query_strings(sandbox: &Sandbox, n: usize) -> Vec<String> {
 #[test]
 fn the_server_answers_byte_for_byte_as_query_and_show_print() {
     let sandbox = served_sandbox();
+    let before = archive_files(&sandbox);
     let serving = Serving::start(&sandbox, &[], &[]);
     let agent = agent();
     let auth = basic(USER, PASSWORD);
@@ -342,6 +343,26 @@ fn the_server_answers_byte_for_byte_as_query_and_show_print() {
     }
     let (code, _) = serving.stop("-TERM");
     assert_eq!(code, Some(0));
+    // Nothing was written to the archive: the database and the index are as they were.
+    assert_eq!(archive_files(&sandbox), before);
+}
+
+/// The bytes of the archive's database file and of every file of its index.
+fn archive_files(sandbox: &Sandbox) -> Vec<(String, Vec<u8>)> {
+    let archive = sandbox.archive();
+    let mut files = vec![(
+        "archive.sqlite3".to_owned(),
+        std::fs::read(archive.join("archive.sqlite3")).unwrap(),
+    )];
+    let mut index: Vec<_> = std::fs::read_dir(archive.join("index"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    index.sort();
+    for path in index {
+        files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+    }
+    files
 }
 
 #[test]
