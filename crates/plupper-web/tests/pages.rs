@@ -350,3 +350,48 @@ fn the_stylesheet_is_served_and_other_paths_are_not_pages() {
         "no other host"
     );
 }
+
+#[test]
+fn odd_paths_and_query_strings_give_a_page_or_none_never_a_panic() {
+    let (_dir, archive) = archive();
+    let long = "a".repeat(10_000);
+    let queries = [
+        "%FF%FE",
+        "q=%",
+        "q=\"unbalanced",
+        "q=-money",
+        "q=OR",
+        "q=*",
+        "q=money&page=18446744073709551616",
+        "page=&q=",
+        "from=&to=&operator=&visitorId=&customerId=&contains=",
+        "from=2009-04-30&to=2009-04-01",
+        "contains=%00",
+        "visitorId=9223372036854775808",
+        "=&&&=x",
+        long.as_str(),
+    ];
+    let paths = [
+        "/",
+        "/search",
+        "/stats",
+        "/conversations/",
+        "/conversations/1/2",
+        "/messages/",
+        "/messages/%2e%2e",
+        "/messages/18446744073709551616",
+    ];
+    for path in paths {
+        for query in queries {
+            let page = render(&archive, path, Some(query), today()).unwrap();
+            assert!(
+                matches!(page.status, 200 | 303 | 400 | 404),
+                "{path}?{query}: {}",
+                page.status
+            );
+            assert_safe(&page.body);
+        }
+    }
+    let reversed = get(&archive, "/search", "q=money&from=2009-04-30&to=2009-04-01");
+    assert!(reversed.body.contains("Nothing matches."));
+}
