@@ -101,6 +101,34 @@ impl Archive {
         Ok(plupper_audit::conversations::load(&self.store, id)?)
     }
 
+    /// The conversations of the same visitor (for messages without a visitor id: of the
+    /// same customer) just before and just after conversation `id`, in the order they
+    /// started; `None` on either side when there is none, both when `id` is no
+    /// conversation.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, ConversationId, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// // Visitor 32751's two chats: conversations 1 and 4.
+    /// assert_eq!(archive.conversations_beside(ConversationId(1))?, (None, Some(ConversationId(4))));
+    /// assert_eq!(archive.conversations_beside(ConversationId(4))?, (Some(ConversationId(1)), None));
+    /// assert_eq!(archive.conversations_beside(ConversationId(2))?, (None, None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn conversations_beside(
+        &self,
+        id: ConversationId,
+    ) -> Result<(Option<ConversationId>, Option<ConversationId>), Error> {
+        let _snapshot = self.store.snapshot()?;
+        match self.store.conversation(id)? {
+            Some(row) => Ok(self.store.conversations_beside(&row)?),
+            None => Ok((None, None)),
+        }
+    }
+
     /// Statistics over the messages and conversations `filter` selects: messages,
     /// conversations, visitors, median and 90th-percentile first-response time
     /// (nearest rank) and unanswered conversations, overall or by `by` (then a total

@@ -59,13 +59,38 @@ impl Archive {
         filter: &Filter,
         limit: Option<usize>,
     ) -> Result<Ranked, Error> {
+        self.search_page(words, filter, 0, limit)
+    }
+
+    /// [`Archive::search_counted`] from rank `offset` on: one page of the hits (only
+    /// its messages are read and given snippets), and the number of every hit.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let first = archive.search_page("hi OR sure", &Filter::default(), 0, Some(2))?;
+    /// let second = archive.search_page("hi OR sure", &Filter::default(), 2, Some(2))?;
+    /// assert_eq!((first.hits.len(), second.hits.len(), second.total), (2, 1, 3));
+    /// assert!(first.hits.iter().all(|hit| hit.message.id != second.hits[0].message.id));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn search_page(
+        &self,
+        words: &str,
+        filter: &Filter,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Ranked, Error> {
         let query = ranked::parse(words);
-        match ranked::search_counted(&self.store, &query, filter, limit)? {
+        match ranked::search_page(&self.store, &query, filter, offset, limit)? {
             Ok(ranked) => Ok(ranked),
             Err(why) if self.store.is_read_only() => Err(self.not_current(why)),
             Err(_) => {
                 update(&self.store, false, &NoProgress)?;
-                ranked::search_counted(&self.store, &query, filter, limit)?
+                ranked::search_page(&self.store, &query, filter, offset, limit)?
                     .map_err(|why| self.not_current(why))
             }
         }

@@ -42,7 +42,7 @@ pub fn written_time(stored: &StoredMessage) -> String {
 }
 
 /// Who said it: `visitor`, the operator's name, or the type for other types (printable).
-fn speaker(stored: &StoredMessage) -> String {
+pub fn speaker(stored: &StoredMessage) -> String {
     let message = &stored.message;
     match message.message_type.as_str() {
         "VO" => "visitor".into(),

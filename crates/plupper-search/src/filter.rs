@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use plupper_model::Contains;
 use plupper_model::element::Element;
-use plupper_model::param::{parse_api_date, parse_java_long};
+use plupper_model::param::{ApiDateError, parse_api_date, parse_cli_date, parse_java_long};
 use plupper_store::query::Selection;
 
 /// [`Filter::matches`], prepared: the `contains` needle folded once, one scratch buffer.
@@ -165,6 +165,36 @@ impl Filter {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
         today: NaiveDate,
     ) -> Result<Filter, FilterError> {
+        Filter::reading_dates(pairs, today, parse_api_date)
+    }
+
+    /// As [`Filter::from_params`], for a web page's form: `from` and `to` also take ISO
+    /// `YYYY-MM-DD`, which is what a browser's date input sends (contract §5); the API's
+    /// forms read as they do there.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use plupper_search::Filter;
+    ///
+    /// let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    /// let filter = Filter::from_form_params([("from", "2009-04-29"), ("to", "04/30/09")], today)?;
+    /// assert_eq!(filter.from, NaiveDate::from_ymd_opt(2009, 4, 29));
+    /// assert_eq!(filter.to, NaiveDate::from_ymd_opt(2009, 4, 30));
+    /// assert!(Filter::from_params([("from", "2009-04-29")], today).is_err());
+    /// # Ok::<(), plupper_search::FilterError>(())
+    /// ```
+    pub fn from_form_params<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        today: NaiveDate,
+    ) -> Result<Filter, FilterError> {
+        Filter::reading_dates(pairs, today, parse_cli_date)
+    }
+
+    fn reading_dates<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        today: NaiveDate,
+        read_date: fn(&str, NaiveDate) -> Result<NaiveDate, ApiDateError>,
+    ) -> Result<Filter, FilterError> {
         let mut given = Vec::new();
         let mut filter = Filter::default();
         for (name, value) in pairs {
@@ -176,15 +206,21 @@ impl Filter {
             }
             given.push(param);
             if !value.is_empty() {
-                filter.set(param, value, today)?;
+                filter.set(param, value, today, read_date)?;
             }
         }
         Ok(filter)
     }
 
-    fn set(&mut self, param: Param, value: &str, today: NaiveDate) -> Result<(), FilterError> {
+    fn set(
+        &mut self,
+        param: Param,
+        value: &str,
+        today: NaiveDate,
+        read_date: fn(&str, NaiveDate) -> Result<NaiveDate, ApiDateError>,
+    ) -> Result<(), FilterError> {
         let date = |value| {
-            parse_api_date(value, today).map_err(|reason| FilterError::Date {
+            read_date(value, today).map_err(|reason| FilterError::Date {
                 param: param.name(),
                 reason,
             })

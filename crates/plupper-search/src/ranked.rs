@@ -209,6 +209,18 @@ pub fn search_counted(
     filter: &Filter,
     limit: Option<usize>,
 ) -> Result<Result<Ranked, Freshness>, SearchError> {
+    search_page(store, query, filter, 0, limit)
+}
+
+/// As [`search_counted`], the hits from rank `offset` on (a page of results): only
+/// the page's messages are read from the store and given snippets.
+pub fn search_page(
+    store: &Store,
+    query: &RankedQuery,
+    filter: &Filter,
+    offset: usize,
+    limit: Option<usize>,
+) -> Result<Result<Ranked, Freshness>, SearchError> {
     let _snapshot = store.snapshot()?;
     let searcher = match IndexSearcher::open_current(store)? {
         Ok(searcher) => searcher,
@@ -239,8 +251,9 @@ pub fn search_counted(
     }
     let total = scored.len();
     if let Some(limit) = limit {
-        scored.truncate(limit);
+        scored.truncate(offset.saturating_add(limit));
     }
+    scored.drain(..offset.min(scored.len()));
     let ids: Vec<ArchiveId> = scored.iter().map(|(_, id)| *id).collect();
     let messages = store.messages_by_ids(&ids)?;
     let marked = query.positive_words();

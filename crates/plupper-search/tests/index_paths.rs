@@ -304,6 +304,38 @@ fn ranking_and_phrases() {
 }
 
 #[test]
+fn pages_of_a_ranked_search_follow_one_another_without_gaps_or_repeats() {
+    let contents: Vec<String> = (0..23)
+        .map(|i| "money ".repeat(1 + i % 4) + &format!("item{i}"))
+        .collect();
+    let contents: Vec<&str> = contents.iter().map(String::as_str).collect();
+    let (_dir, store) = seeded(&contents);
+    let query = parse("money");
+    let whole = search_ids(&store, "money");
+    let mut paged = Vec::new();
+    for offset in (0..30).step_by(5) {
+        let page = plupper_search::ranked::search_page(
+            &store,
+            &query,
+            &Filter::default(),
+            offset,
+            Some(5),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(page.total, 23, "the total does not depend on the page");
+        assert!(page.hits.len() <= 5);
+        paged.extend(page.hits.iter().map(|hit| hit.message.id.0));
+    }
+    assert_eq!(paged, whole);
+    let beyond =
+        plupper_search::ranked::search_page(&store, &query, &Filter::default(), 99, Some(5))
+            .unwrap()
+            .unwrap();
+    assert_eq!((beyond.hits.len(), beyond.total), (0, 23));
+}
+
+#[test]
 fn a_search_with_a_short_contains_keeps_exactly_the_hits_whose_content_has_it() {
     let (_dir, store) = seeded(&[
         "money, ok?",

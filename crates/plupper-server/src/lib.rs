@@ -10,9 +10,10 @@
 //!   is 404, any other method 405; every error has a JSON body `{"error": "..."}`.
 //! - Every route sits under the same [`layers`]: request head limits, tracing, security
 //!   headers, CORS, HTTP Basic authentication ([`auth`]) against the users file
-//!   ([`users`]), time-outs. More routes (the auditors' web pages) join
-//!   through [`app`]'s `extra` router and get the same layers; a handler reaches the
-//!   archive through [`AppState::blocking`], on a blocking thread.
+//!   ([`users`]), time-outs. More routes join through [`app`]'s `extra` router and get
+//!   the same layers; a handler reaches the archive through [`AppState::blocking`], on a
+//!   blocking thread. The auditors' web pages ([`pages::routes`], rendered by
+//!   `plupper_web`) join so.
 //! - The users file is the server's own, beside the archive's database and not in it:
 //!   see [`users`] for why.
 //!
@@ -51,6 +52,7 @@ pub mod auth;
 mod error;
 pub mod layers;
 mod listen;
+pub mod pages;
 mod state;
 pub mod users;
 

@@ -567,6 +567,33 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The conversations of the same key (the same visitor; without one, the same
+    /// customer) that start just before and just after `row`, in the order they started.
+    pub fn conversations_beside(
+        &self,
+        row: &ConversationRow,
+    ) -> Result<(Option<ConversationId>, Option<ConversationId>), StoreError> {
+        let (clause, value) = row.key.clause("conversation");
+        let mut before = self.conn.prepare_cached(&format!(
+            "SELECT id FROM conversation
+             WHERE {clause} AND first_key <= ?2 AND (first_key, first_message) < (?2, ?3)
+             ORDER BY first_key DESC, first_message DESC LIMIT 1"
+        ))?;
+        let at = params![value, row.first_key, row.first_message.0];
+        let previous = before
+            .query_row(at, |r| r.get(0).map(ConversationId))
+            .optional()?;
+        let mut after = self.conn.prepare_cached(&format!(
+            "SELECT id FROM conversation
+             WHERE {clause} AND first_key >= ?2 AND (first_key, first_message) > (?2, ?3)
+             ORDER BY first_key, first_message LIMIT 1"
+        ))?;
+        let next = after
+            .query_row(at, |r| r.get(0).map(ConversationId))
+            .optional()?;
+        Ok((previous, next))
+    }
+
     /// The number of conversations.
     pub fn conversation_count(&self) -> Result<u64, StoreError> {
         Ok(self

@@ -12,6 +12,9 @@
 //! the middle of the body, slow chunked bodies, stalls, bodies that are not JSON or are
 //! cut off inside the list; [`Faults::flaky_link`] fails two requests in three.
 //!
+//! [`browser::Browser`] drives a headless Chromium over WebDriver, for the web pages'
+//! tests in a real browser.
+//!
 //! The server is plain `std::net` (one thread per connection, one request per
 //! connection) rather than an HTTP server crate, so that a fault can close the socket at
 //! any byte. It is for tests and demos only: it holds its data in memory.
@@ -29,6 +32,7 @@
 
 #![warn(unreachable_pub)]
 
+pub mod browser;
 pub mod corpus;
 
 use std::collections::HashMap;

@@ -203,6 +203,48 @@ fn search_ranks_snippets_and_names_the_conversation() {
 }
 
 #[test]
+fn search_pages_follow_the_ranking_and_conversations_link_their_neighbours() {
+    let (_dir, archive) = sample_archive();
+    let all = archive
+        .search_counted("money OR refund", &Filter::default(), None)
+        .expect("hits");
+    assert!(all.total > 4, "{}", all.total);
+    let page = archive
+        .search_page("money OR refund", &Filter::default(), 2, Some(2))
+        .expect("a page");
+    assert_eq!(page.total, all.total);
+    let ids = |hits: &[plupper_archive::Hit]| hits.iter().map(|h| h.message.id).collect::<Vec<_>>();
+    assert_eq!(ids(&page.hits), ids(&all.hits[2..4]));
+
+    let hit = &all.hits[0];
+    let id = hit.conversation.expect("in a conversation");
+    let visitor = archive
+        .conversation(id)
+        .expect("a conversation")
+        .expect("it exists")
+        .summary
+        .visitor_id;
+    let (previous, next) = archive.conversations_beside(id).expect("neighbours");
+    for neighbour in [previous, next].into_iter().flatten() {
+        let other = archive
+            .conversation(neighbour)
+            .expect("a conversation")
+            .expect("it exists");
+        assert_eq!(other.summary.visitor_id, visitor);
+        assert_ne!(neighbour, id);
+    }
+    if let Some(previous) = previous {
+        assert_eq!(
+            archive
+                .conversations_beside(previous)
+                .expect("neighbours")
+                .1,
+            Some(id)
+        );
+    }
+}
+
+#[test]
 fn conversations_stats_verify_and_export() {
     let (dir, archive) = sample_archive();
     let filter = Filter::default().customer_id("IBM");

@@ -18,7 +18,8 @@ pub fn run(archive: &Path, args: ServeArgs) -> Result<(), Failure> {
         cors_origins: args.cors_origins,
         today: Arc::new(|| chrono::Local::now().date_naive()),
     };
-    let server = Server::bind(config)?;
+    // The API's routes and the auditors' web pages (contract §7).
+    let server = Server::bind_with(config, plupper_server::pages::routes())?;
     say!("listening on http://{}", server.local_addr());
     server.run_until_signal()?;
     Ok(())

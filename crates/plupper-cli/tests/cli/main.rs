@@ -24,6 +24,7 @@ mod index;
 mod interrupted;
 mod malformed;
 mod order;
+mod pages;
 mod params;
 mod reimport;
 mod sample;

@@ -32,16 +32,16 @@ fn add_user(sandbox: &Sandbox, name: &str, password: &str) -> crate::harness::Ru
     crate::harness::Run::from(child.wait_with_output().unwrap())
 }
 
-/// A running `serve`; killed when dropped.
-struct Serving {
+/// A running `serve`; killed when dropped (the web pages' browser tests use it too).
+pub(crate) struct Serving {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     /// Every stderr line after `listening on`.
     log: mpsc::Receiver<String>,
 }
 
 impl Serving {
-    fn start(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Serving {
+    pub(crate) fn start(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Serving {
         let mut command = sandbox.std_command();
         command
             .arg("--archive")

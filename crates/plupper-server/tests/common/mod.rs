@@ -67,6 +67,11 @@ pub fn state(dir: &Path) -> AppState {
 
 /// The application over the archive in `dir`, with authentication and `cors` origins.
 pub fn authenticated_app(dir: &Path, cors: &[&str]) -> Router {
+    authenticated_app_with(dir, cors, Router::new())
+}
+
+/// [`authenticated_app`] with `extra` routes (the web pages).
+pub fn authenticated_app_with(dir: &Path, cors: &[&str], extra: Router<AppState>) -> Router {
     let options = AppOptions {
         auth: Some(Arc::new(
             Authenticator::new(UsersFile::in_archive(dir)).unwrap(),
@@ -76,7 +81,7 @@ pub fn authenticated_app(dir: &Path, cors: &[&str]) -> Router {
             .map(|origin| plupper_server::layers::cors_origin(origin).unwrap())
             .collect(),
     };
-    app(state(dir), Router::new(), &options)
+    app(state(dir), extra, &options)
 }
 
 /// `Authorization: Basic ...` of `user:password`.
