@@ -48,6 +48,7 @@
 
 mod build;
 mod error;
+mod kept;
 mod read_only;
 pub mod schema;
 mod search;

@@ -18,7 +18,8 @@ use plupper_store::query::{OrderKey, Selection};
 use plupper_store::{ArchiveId, Store};
 
 use crate::IndexError;
-use crate::build::{Freshness, open_current};
+use crate::build::{Freshness, index_path, open_current};
+use crate::kept::{self, Signature};
 use crate::schema::{Fields, schema};
 use crate::tokens::{covering_trigrams, words};
 
@@ -79,7 +80,21 @@ impl IndexSearcher {
     /// Opens the index of `store` if it is current (holds exactly the store's messages
     /// now), otherwise says why not. The caller should hold a store snapshot, so that the
     /// store does not move on between this check and reading the messages.
+    ///
+    /// A current index is kept open for the next call in this process (see
+    /// [`crate::kept`]): a server's queries share one reader, reopened when the index or
+    /// the archive changes.
     pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
+        let dir = index_path(store);
+        let signature = Signature::read(&dir);
+        let uuid = store.info()?.uuid;
+        let archived = store.max_id()?.0;
+        if let Some(searcher) = signature
+            .as_ref()
+            .and_then(|signature| kept::find(&dir, signature, &uuid, archived))
+        {
+            return Ok(Ok(IndexSearcher::new(searcher, archived)));
+        }
         let (index, last_id) = match open_current(store)? {
             Ok(opened) => opened,
             Err(freshness) => return Ok(Err(freshness)),
@@ -88,19 +103,29 @@ impl IndexSearcher {
             Ok(reader) => reader,
             Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
         };
-        let (_, fields) = schema();
         let searcher = reader.searcher();
+        // Kept only when the directory did not change while it was opened.
+        if let Some(signature) = signature
+            && Signature::read(&dir).is_some_and(|now| now == signature)
+        {
+            kept::keep(&dir, signature, uuid, last_id, searcher.clone());
+        }
+        Ok(Ok(IndexSearcher::new(searcher, last_id)))
+    }
+
+    fn new(searcher: Searcher, last_id: i64) -> IndexSearcher {
         // `-v`: what the answer reads (each segment costs a query a few file opens).
         tracing::info!(
             "search index: {} in {}, up to message {last_id}",
             counted(searcher.num_docs(), "message"),
             counted(searcher.segment_readers().len() as u64, "segment"),
         );
-        Ok(Ok(IndexSearcher {
+        let (_, fields) = schema();
+        IndexSearcher {
             searcher,
             fields,
             last_id,
-        }))
+        }
     }
 
     /// The last archive id the index holds.
