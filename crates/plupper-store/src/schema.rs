@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_date_index.sql"),
     include_str!("../migrations/0005_content_blocks.sql"),
     include_str!("../migrations/0006_conversation_runs.sql"),
+    include_str!("../migrations/0007_exports.sql"),
 ];
 
 /// The migration that adds the chain and the conversations; its Rust step links and
