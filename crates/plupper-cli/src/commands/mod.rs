@@ -27,6 +27,7 @@ pub mod export;
 pub mod filter;
 pub mod import;
 pub mod index;
+pub mod keygen;
 pub mod man;
 pub mod quarantine;
 pub mod query;

@@ -137,11 +137,19 @@ fn write_csv(by: &str, rows: &[StatsRow], out: &mut impl Write) -> std::io::Resu
 pub fn run(archive: &Path, args: StatsArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
     let by = args.by.map(group_by);
-    let rows = crate::commands::open(archive)?.stats(&filter, by)?;
+    let archive = crate::commands::open(archive)?;
+    let rows = archive.stats(&filter, by)?;
     let by_name = by.map_or("all", GroupBy::name);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match default_list_format(args.format) {
-        ListFormat::Table => write_table(by.map_or("group", GroupBy::name), &rows, &mut out)?,
+        ListFormat::Table => {
+            write_table(by.map_or("group", GroupBy::name), &rows, &mut out)?;
+            let exports = archive.exports()?;
+            if !exports.is_empty() {
+                writeln!(out)?;
+                crate::commands::export::write_exports(&exports, &mut out)?;
+            }
+        }
         ListFormat::Csv => write_csv(by_name, &rows, &mut out)?,
         ListFormat::Ndjson => {
             for row in &rows {

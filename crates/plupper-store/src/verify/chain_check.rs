@@ -247,14 +247,12 @@ mod tests {
         ));
         let mut hidden = links.clone();
         hidden[2].added = 0;
-        assert!(
-            run(&hidden, &ALL, 4).contains(&Problem::LinkRange {
-                link: 3,
-                first: 3,
-                last: 4,
-                added: 0
-            })
-        );
+        assert!(run(&hidden, &ALL, 4).contains(&Problem::LinkRange {
+            link: 3,
+            first: 3,
+            last: 4,
+            added: 0
+        }));
     }
 
     #[test]

@@ -29,11 +29,11 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::types::{Value, ValueRef};
 
 use crate::chain::ChainLink;
-use crate::exports::{ExportRecord, export_hash};
 use crate::content_block::BLOCK_MESSAGES;
 use crate::conversation::{
     ConversationId, ConversationKey, ConversationRow, GAP_SECONDS, group, key_points, keys,
 };
+use crate::exports::{ExportRecord, export_hash};
 use crate::{Store, StoreError};
 
 pub use chain_check::ChainCheck;
