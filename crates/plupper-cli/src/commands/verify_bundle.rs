@@ -97,12 +97,17 @@ fn proofs(check: &BundleCheck, args: &VerifyBundleArgs, archive: Option<&Path>) 
     }
     if let (Some(record), Some(archive)) = (&check.export, archive) {
         let entry = &record.entry;
+        let filter = if entry.filter.is_empty() {
+            "none"
+        } else {
+            &entry.filter
+        };
         lines.push(format!(
             "  is export {} of archive {}, recorded at {} (filter `{}`)",
             record.link,
             archive.display(),
             printable(&entry.exported_at),
-            printable(&entry.filter)
+            printable(filter)
         ));
     }
     if lines.is_empty() || (args.expect.is_none() && args.key.is_none() && archive.is_none()) {
