@@ -505,3 +505,66 @@ fn a_failed_export_leaves_no_directory_behind() {
     );
     assert!(!out.exists());
 }
+
+/// The DOM of `page` after its script ran, as headless Chromium (Debian's `chromium`)
+/// renders it from `file://`, bounded to a minute.
+fn rendered(sandbox: &Sandbox, page: &Path, fragment: &str) -> String {
+    let profile = sandbox.root().join("chromium-profile");
+    let output = std::process::Command::new("timeout")
+        .env("HOME", sandbox.home())
+        .args([
+            "60",
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}{fragment}", page.display()))
+        .output()
+        .expect("chromium (Debian's `chromium` package) runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_page_opens_in_a_browser_its_search_finds_a_message_and_no_message_runs_script() {
+    let sandbox = sandbox();
+    let (dir, _) = export(&sandbox, "bundle", &[]);
+    let page = dir.join("index.html");
+    let html = fs::read_to_string(&page).unwrap();
+    // Self-contained: nothing from another host, every archived text escaped.
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;document.body.setAttribute(&#39;data-pwned&#39;,&#39;script&#39;)&lt;/script&gt;&lt;img src=x onerror="));
+    assert!(html.contains("from archive <code>"));
+
+    let all = rendered(&sandbox, &page, "");
+    assert!(all.contains("<body>"), "a message's script ran:\n{all}");
+    assert!(!all.contains("hidden=\"\""), "{all}");
+    assert!(all.contains("refund please"), "{all}");
+
+    let found = rendered(&sandbox, &page, "#q=REFUND+please");
+    assert!(found.contains("<body>"), "a message's script ran:\n{found}");
+    assert!(
+        found.contains("id=\"count\">1 matching messages<"),
+        "{found}"
+    );
+    assert!(found.contains("<li id=\"m7\"><span"), "{found}");
+    for other in [1, 2, 3, 4, 5, 6, 8] {
+        assert!(
+            found.contains(&format!("<li id=\"m{other}\" hidden=\"\">")),
+            "m{other}: {found}"
+        );
+    }
+    assert!(found.contains("<section id=\"c1\" hidden=\"\">"), "{found}");
+    assert!(found.contains("<section id=\"c6\">"), "{found}");
+}
