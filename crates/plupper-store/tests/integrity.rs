@@ -407,7 +407,7 @@ fn an_export_is_recorded_in_the_chain_and_a_changed_record_is_named() {
     assert_eq!(link.previous_hash, links[3].hash);
     let verification = store.verify().unwrap();
     assert_eq!(verification.problems, []);
-    assert_eq!(verification.exports, [record.clone()]);
+    assert_eq!(verification.exports, std::slice::from_ref(&record));
     assert_eq!(
         store.exports_with_manifest(&"AB".repeat(32)).unwrap(),
         [record]
