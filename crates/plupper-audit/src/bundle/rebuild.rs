@@ -525,7 +525,7 @@ fn group_ids(points: &[Point]) -> Vec<i64> {
 /// Every file the manifest lists was made again (but `originals.ndjson`, which the others
 /// are made from): a transcript listed for a conversation the bundle does not hold is
 /// named.
-fn check_listed(manifest: &Manifest, rebuilt: &mut Vec<String>, found: &mut Found) {
+fn check_listed(manifest: &Manifest, rebuilt: &mut [String], found: &mut Found) {
     rebuilt.sort_unstable();
     for file in &manifest.files {
         let path = file.path.as_str();
