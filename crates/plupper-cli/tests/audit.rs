@@ -394,7 +394,7 @@ fn an_export_verifies_and_holds_the_originals_byte_for_byte() {
         serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(
         manifest["counts"],
-        serde_json::json!({"messages": 9, "context": 0, "conversations": 3, "files": 9})
+        serde_json::json!({"messages": 9, "context": 0, "conversations": 3, "files": 6})
     );
     assert_eq!(manifest["formatVersion"], 2);
     assert_eq!(
@@ -431,7 +431,7 @@ fn an_export_with_filters_records_them_and_the_whole_conversations() {
     );
     assert_eq!(
         manifest["counts"],
-        serde_json::json!({"messages": 1, "context": 4, "conversations": 1, "files": 7})
+        serde_json::json!({"messages": 1, "context": 4, "conversations": 1, "files": 6})
     );
     // originals.ndjson holds the whole conversation, the rest of it marked as context.
     let marks: Vec<(i64, bool)> = fs::read_to_string(out.join("originals.ndjson"))
@@ -515,6 +515,15 @@ fn a_byte_changed_in_any_file_or_a_file_deleted_is_detected() {
         "notes.txt: not in the manifest",
         |copy| {
             fs::write(copy.join("notes.txt"), "hello").unwrap();
+        },
+    );
+    assert_detected(
+        &sandbox,
+        &dir,
+        "added transcript",
+        "transcripts/conversation-2.txt: no conversation of originals.ndjson makes it (added after export)",
+        |copy| {
+            fs::write(copy.join("transcripts/conversation-2.txt"), "hello").unwrap();
         },
     );
 }

@@ -14,8 +14,8 @@ use plupper_store::StoredMessage;
 use super::compare::Comparer;
 use super::html::{self, PageInfo};
 use super::{
-    CONVERSATIONS_NDJSON, INDEX_HTML, MESSAGES_CSV, MESSAGES_JSON, MESSAGES_NDJSON, io_error,
-    transcript_path,
+    CONVERSATIONS_NDJSON, INDEX_HTML, MESSAGES_CSV, MESSAGES_JSON, MESSAGES_NDJSON, TRANSCRIPTS,
+    io_error, transcript_path,
 };
 use crate::AuditError;
 use crate::conversations::Conversation;
@@ -56,15 +56,21 @@ impl Target for Files<'_> {
 pub(super) struct Comparison<'d> {
     pub(super) dir: &'d Path,
     pub(super) differences: Vec<String>,
-    /// The paths rebuilt, in the order rebuilt.
+    /// The paths rebuilt but the transcripts, in the order rebuilt.
     pub(super) rebuilt: Vec<String>,
+    /// How many transcripts were rebuilt.
+    pub(super) transcripts: u64,
 }
 
 impl Target for Comparison<'_> {
     type Out = Comparer;
 
     fn open(&mut self, path: &str) -> Result<Self::Out, AuditError> {
-        self.rebuilt.push(path.to_owned());
+        if path.starts_with(TRANSCRIPTS) {
+            self.transcripts += 1;
+        } else {
+            self.rebuilt.push(path.to_owned());
+        }
         Ok(Comparer::open(self.dir, path))
     }
 

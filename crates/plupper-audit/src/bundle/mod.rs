@@ -13,7 +13,8 @@
 //!   transcripts/conversation-ID.txt   each of those conversations, whole, for reading
 //!   index.html             all of it as one page with a search box, for any browser
 //!   manifest.json          what was exported, from where, when, by what, and the
-//!                          SHA-256 of every other file
+//!                          SHA-256 of every other file but the transcripts (made from
+//!                          originals.ndjson, and checked against it)
 //!   manifest.sha256        the SHA-256 of manifest.json (`sha256sum -c` reads it)
 //!   manifest.sig           (signed bundles) an Ed25519 signature of manifest.json
 //! ```
@@ -142,7 +143,9 @@ pub struct Manifest {
     pub filter: FilterRecord,
     /// How many of each.
     pub counts: Counts,
-    /// Every other file of the bundle, by path (`/`-separated, relative), sorted.
+    /// Every other file of the bundle but the transcripts, by path (`/`-separated,
+    /// relative), sorted. The transcripts are made from `originals.ndjson`, which is
+    /// listed, and checked against it line by line.
     pub files: Vec<FileRecord>,
 }
 
@@ -190,7 +193,8 @@ pub struct Counts {
     pub context: u64,
     /// Conversations they belong to.
     pub conversations: u64,
-    /// Files other than the manifest and its checksum.
+    /// Files listed in the manifest (all but the manifest, its checksum and signature,
+    /// and the transcripts).
     pub files: u64,
 }
 

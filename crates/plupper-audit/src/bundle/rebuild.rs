@@ -49,6 +49,7 @@ pub(super) fn check_contents(
         dir,
         differences: Vec::new(),
         rebuilt: Vec::new(),
+        transcripts: 0,
     };
     let mut found = Found::default();
     let mut same = SameMessages::new();
@@ -78,6 +79,7 @@ pub(super) fn check_contents(
         );
     }
     check_listed(manifest, &mut target.rebuilt, &mut found);
+    check_transcripts(dir, target.transcripts, &mut found)?;
     differences.append(&mut target.differences);
     differences.append(&mut found.finish());
     Ok(())
@@ -522,6 +524,52 @@ fn group_ids(points: &[Point]) -> Vec<i64> {
     group(points, GAP_SECONDS).iter().map(|g| g.id.0).collect()
 }
 
+/// No transcript but those made again: the directory holds as many files as were made
+/// (each made one was compared, so a missing one is named already); when it holds more,
+/// those that no conversation of `originals.ndjson` makes are named.
+fn check_transcripts(dir: &Path, made: u64, found: &mut Found) -> Result<(), AuditError> {
+    let path = dir.join(TRANSCRIPTS);
+    let entries = || std::fs::read_dir(&path).map_err(super::io_error(&path));
+    let held = entries()?.count() as u64;
+    if held <= made {
+        return Ok(());
+    }
+    let conversations = conversation_ids(dir);
+    for entry in entries()? {
+        let name = entry.map_err(super::io_error(&path))?.file_name();
+        let name = name.to_string_lossy();
+        let known = name
+            .strip_prefix("conversation-")
+            .and_then(|n| n.strip_suffix(".txt"))
+            .and_then(|id| id.parse::<i64>().ok())
+            .is_some_and(|id| conversations.contains(&id));
+        if !known {
+            found.say(
+                "listed",
+                format!("{TRANSCRIPTS}/{name}: no conversation of {ORIGINALS} makes it (added after export)"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The conversations of `originals.ndjson` (read again: only when a transcript is extra).
+fn conversation_ids(dir: &Path) -> HashSet<i64> {
+    #[derive(serde::Deserialize)]
+    struct Conversation {
+        conversation: i64,
+    }
+    let Ok(file) = File::open(dir.join(ORIGINALS)) else {
+        return HashSet::new();
+    };
+    BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<Conversation>(&line).ok())
+        .map(|c| c.conversation)
+        .collect()
+}
+
 /// Every file the manifest lists was made again (but `originals.ndjson`, which the others
 /// are made from): a transcript listed for a conversation the bundle does not hold is
 /// named.
@@ -531,7 +579,7 @@ fn check_listed(manifest: &Manifest, rebuilt: &mut [String], found: &mut Found) 
         let path = file.path.as_str();
         if path != ORIGINALS && rebuilt.binary_search_by(|p| p.as_str().cmp(path)).is_err() {
             let why = if path.starts_with(TRANSCRIPTS) {
-                "a transcript of a conversation that originals.ndjson does not hold"
+                "transcripts are checked against the messages, never listed"
             } else {
                 "not a file of a bundle"
             };

@@ -11,7 +11,7 @@ use plupper_store::chain::hex;
 
 use super::{
     Counts, Draft, FORMAT, FORMAT_VERSION, FileRecord, MANIFEST, MANIFEST_SUM, Manifest, SIGNATURE,
-    Sealed, io_error,
+    Sealed, TRANSCRIPTS, io_error,
 };
 use crate::AuditError;
 
@@ -32,7 +32,9 @@ pub(super) fn hash_file(path: &Path) -> Result<(String, u64), std::io::Error> {
     Ok((hex(&hasher.finalize()), bytes))
 }
 
-/// Every file under `dir` (not the manifest and its checksum), as sorted relative paths
+/// Every file under `dir` but the manifest, its checksum and signature, and the
+/// transcripts (which are checked against the messages they are made from, not listed:
+/// so what a check holds does not grow with the conversations), as sorted relative paths
 /// with `/` separators. Other kinds of entries (links, sockets) are returned too, so that
 /// they are reported.
 pub(super) fn bundle_files(dir: &Path) -> Result<Vec<String>, AuditError> {
@@ -44,7 +46,9 @@ pub(super) fn bundle_files(dir: &Path) -> Result<Vec<String>, AuditError> {
             let entry = entry.map_err(io_error(&absolute))?;
             let path = relative.join(entry.file_name());
             let kind = entry.file_type().map_err(io_error(&absolute))?;
-            if kind.is_dir() {
+            if kind.is_dir() && path == Path::new(TRANSCRIPTS) {
+                continue;
+            } else if kind.is_dir() {
                 pending.push(path);
             } else {
                 let text = path

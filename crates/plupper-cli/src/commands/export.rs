@@ -57,7 +57,10 @@ pub fn run(archive: &Path, args: ExportArgs) -> Result<(), Failure> {
         counted(counts.conversations, "conversation"),
         counts.context,
         dir.display(),
-        counted(counts.files + 2 + u64::from(key.is_some()), "file")
+        counted(
+            counts.files + counts.conversations + 2 + u64::from(key.is_some()),
+            "file"
+        )
     )?;
     writeln!(
         out,

@@ -62,7 +62,10 @@ pub fn run(archive: Option<&Path>, args: VerifyBundleArgs) -> Result<(), Failure
             "bundle {} is intact: {}, {} ({} more as context), {}, exported {} from archive {}; manifest.json SHA-256 {sha256}",
             dir.display(),
             counted(
-                manifest.counts.files + 2 + u64::from(check.signer.is_some()),
+                manifest.counts.files
+                    + manifest.counts.conversations
+                    + 2
+                    + u64::from(check.signer.is_some()),
                 "file"
             ),
             counted(manifest.counts.messages, "message"),
