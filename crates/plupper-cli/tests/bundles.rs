@@ -576,3 +576,50 @@ fn the_page_opens_in_a_browser_its_search_finds_a_message_and_no_message_runs_sc
     assert!(found.contains("<section id=\"c1\" hidden=\"\">"), "{found}");
     assert!(found.contains("<section id=\"c6\">"), "{found}");
 }
+
+/// The peak resident memory (KiB) of `verify-bundle DIR`, as GNU time measures it.
+fn verify_peak_kib(sandbox: &Sandbox, dir: &Path) -> u64 {
+    let output = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(harness::BIN)
+        .args(["verify-bundle", dir.to_str().unwrap()])
+        .env("HOME", sandbox.home())
+        .output()
+        .expect("GNU time (/usr/bin/time) runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr.trim().lines().last().unwrap().parse().unwrap()
+}
+
+/// `verify-bundle` streams: a bundle twenty times as big (messages, conversations,
+/// transcripts) takes about the same memory (measured on 1M messages once: README).
+#[test]
+fn verify_bundle_memory_does_not_grow_with_the_bundle() {
+    let sandbox = Sandbox::new();
+    let mut peaks = Vec::new();
+    for messages in [2_000u64, 40_000] {
+        let corpus = sandbox.root().join(format!("corpus-{messages}.json"));
+        harness::write_corpus(&corpus, messages, 7, harness::CorpusFormat::Api);
+        let archive = sandbox.root().join(format!("archive-{messages}"));
+        sandbox
+            .run_on(&archive, &["import", corpus.to_str().unwrap()])
+            .ok();
+        let out = sandbox.root().join(format!("bundle-{messages}"));
+        sandbox
+            .run_on(&archive, &["export", "--out", out.to_str().unwrap()])
+            .ok();
+        peaks.push(verify_peak_kib(&sandbox, &out));
+    }
+    let (small, big) = (peaks[0], peaks[1]);
+    // The big bundle's messages.json alone is some 7 MB; holding it, or a record per
+    // message or transcript, would show.
+    assert!(
+        big < small + 3 * 1024,
+        "{small} KiB for 2,000 messages, {big} KiB for 40,000"
+    );
+}
