@@ -160,3 +160,16 @@ fn an_edited_element_in_messages_json_is_named_in_every_file_it_makes() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_bundle_without_its_transcripts_names_each_one_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, bundle, _) = exported(dir.path(), None);
+    fs::remove_dir_all(bundle.join("transcripts")).unwrap();
+    assert_eq!(
+        differences(&bundle),
+        [
+            "transcripts/conversation-4.txt: missing, though the bundle's messages make it (it is rebuilt from them)"
+        ]
+    );
+}
