@@ -2,15 +2,17 @@
 
 use std::path::Path;
 
-use plupper_audit::bundle::{self, ExportInfo, Sealed};
+use plupper_audit::bundle::sign::SecretKey;
+use plupper_audit::bundle::{self, BundleCheck, ExportInfo, Sealed};
 use plupper_audit::check::{ArchiveCheck, verify_archive};
 use plupper_audit::conversations::{Conversation, Selected, in_order, select};
 use plupper_audit::stats::{GroupBy, Stats, StatsRow};
 use plupper_search::executor;
 use plupper_store::ConversationId;
+use plupper_store::exports::ExportRecord;
 use plupper_store::query::Snapshot;
 
-use crate::{Archive, Error, Filter};
+use crate::{Archive, BundleProof, Error, Filter};
 
 /// The conversations of [`Archive::conversations`], in the order they started.
 pub struct Conversations<'a> {
@@ -182,12 +184,14 @@ impl Archive {
 
     /// Exports an evidence bundle of the messages `filter` selects into `dir` (made here;
     /// one that exists must be empty): the API response of their original elements byte
-    /// for byte, NDJSON, CSV, their conversations whole with transcripts, and a manifest
-    /// of SHA-256s. Keep the returned manifest SHA-256: it proves the bundle later
-    /// ([`verify_bundle`](crate::verify_bundle)).
+    /// for byte, NDJSON, CSV, their conversations whole with their originals, transcripts
+    /// and a page for browsers, and a manifest of SHA-256s, signed with `key` when given.
+    /// The export is recorded in the archive's integrity chain (the archive must be
+    /// writable). Keep the returned manifest SHA-256: it proves the bundle later
+    /// ([`verify_bundle`](crate::verify_bundle)). A failed export leaves nothing behind.
     ///
     /// ```
-    /// use plupper_archive::{Archive, ExportInfo, Filter, NoProgress, verify_bundle};
+    /// use plupper_archive::{Archive, BundleProof, ExportInfo, Filter, NoProgress};
     ///
     /// let dir = tempfile::tempdir()?;
     /// let mut archive = Archive::create(dir.path().join("archive"))?;
@@ -198,14 +202,36 @@ impl Archive {
     ///     given: vec![("operator".into(), "john".into())],
     /// };
     /// let bundle = dir.path().join("bundle");
-    /// let sealed = archive.export(&Filter::default().operator("john"), &bundle, info)?;
-    /// assert_eq!(sealed.manifest.message_ids, [1, 2, 3, 4, 5]);
-    /// let check = verify_bundle(&bundle)?;
+    /// let sealed = archive.export(&Filter::default().operator("john"), &bundle, info, None)?;
+    /// assert_eq!(sealed.manifest.counts.messages, 5);
+    /// let proof = BundleProof { manifest_sha256: Some(sealed.manifest_sha256.clone()), key: None };
+    /// let check = archive.verify_bundle(&bundle, &proof)?;
     /// assert!(check.differences.is_empty());
-    /// assert_eq!(check.manifest_sha256, Some(sealed.manifest_sha256));
+    /// assert_eq!(check.export.expect("recorded").entry.manifest_sha256, sealed.manifest_sha256);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn export(&self, filter: &Filter, dir: &Path, info: ExportInfo) -> Result<Sealed, Error> {
-        Ok(bundle::export(&self.store, filter, dir, info)?)
+    pub fn export(
+        &mut self,
+        filter: &Filter,
+        dir: &Path,
+        info: ExportInfo,
+        key: Option<&SecretKey>,
+    ) -> Result<Sealed, Error> {
+        Ok(bundle::export(&mut self.store, filter, dir, info, key)?)
+    }
+
+    /// Checks an evidence bundle as [`verify_bundle`](crate::verify_bundle) does, and
+    /// against this archive: exported from it, and recorded by it
+    /// ([`BundleCheck::export`] names the record).
+    pub fn verify_bundle(&self, dir: &Path, proof: &BundleProof) -> Result<BundleCheck, Error> {
+        Ok(bundle::verify_bundle(
+            dir,
+            &proof.expected(Some(&self.store)),
+        )?)
+    }
+
+    /// The evidence bundles exported from this archive, as its chain records them.
+    pub fn exports(&self) -> Result<Vec<ExportRecord>, Error> {
+        Ok(self.store.exports()?)
     }
 }

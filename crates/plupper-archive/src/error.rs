@@ -98,14 +98,17 @@ fn not_current(dir: &std::path::Path, why: &plupper_index::Freshness, read_only:
 impl Error {
     /// Whether the error is the caller's input (a filter parameter, a path that does not
     /// exist, a file that is not an API response or NDJSON, a bundle directory that is
-    /// not empty) rather than a failure of the archive or the system: the command line
+    /// not empty, a key file that is not a usable key) rather than a failure of the archive or the system: the command line
     /// exits 2 for these, 1 for the others.
     pub fn is_invalid_input(&self) -> bool {
         match self {
             Error::Filter(_) | Error::InvalidId { .. } => true,
             Error::File(error) => error.is_invalid_input(),
             Error::Sync(error) => error.is_invalid_input(),
-            Error::Audit(error) => matches!(**error, plupper_audit::AuditError::BundleDir { .. }),
+            Error::Audit(error) => matches!(
+                **error,
+                plupper_audit::AuditError::BundleDir { .. } | plupper_audit::AuditError::Key { .. }
+            ),
             _ => false,
         }
     }

@@ -15,7 +15,7 @@
 //! - adding messages: [`Archive::import`] (files and directories), [`Archive::sync`]
 //!   (the Plupper API);
 //! - auditing: [`Archive::conversations`], [`Archive::stats`], [`Archive::verify`],
-//!   [`Archive::export`] (evidence bundles, checked by [`verify_bundle`]).
+//!   [`Archive::export`] (evidence bundles, checked by [`verify_bundle`] and [`Archive::verify_bundle`]).
 //!
 //! - answers in the API's own format: [`api`] (what `--format api` prints and the HTTP
 //!   server sends).
@@ -64,6 +64,7 @@ pub use ingest::{ImportReport, SyncConfig, SyncReport};
 
 /// The calendar date of the filters' `from` and `to` and of `today`.
 pub use chrono::NaiveDate;
+pub use plupper_audit::bundle::sign::{PublicKey, SecretKey};
 pub use plupper_audit::bundle::{BundleCheck, ExportInfo, Manifest, Sealed};
 pub use plupper_audit::check::{ArchiveCheck, IndexState};
 pub use plupper_audit::conversations::Conversation;
@@ -74,28 +75,82 @@ pub use plupper_model::{Message, Original, OriginalKind};
 pub use plupper_search::executor::Route;
 pub use plupper_search::ranked::{Hit, Ranked};
 pub use plupper_search::{Filter, FilterError, Param};
+pub use plupper_store::exports::{ExportEntry, ExportRecord};
 pub use plupper_store::{ArchiveId, ConversationId, QuarantineEntry, StoredMessage};
 pub use plupper_sync::file::{FileError, FileReport, ImportProgress};
 pub use plupper_sync::http::{HttpConfig, Password};
 pub use plupper_sync::load::Progress;
 pub use plupper_sync::pull::{PullOptions, PullProgress, PullReport, SyncError};
 
+/// What an evidence bundle is checked against besides itself: what was kept apart from
+/// it. See also [`Archive::verify_bundle`], which adds the archive's records.
+#[derive(Debug, Default, Clone)]
+pub struct BundleProof {
+    /// The SHA-256 of the bundle's `manifest.json` that the export printed (hex).
+    pub manifest_sha256: Option<String>,
+    /// The public key the manifest must be signed with.
+    pub key: Option<PublicKey>,
+}
+
+impl BundleProof {
+    fn expected<'a>(
+        &self,
+        store: Option<&'a plupper_store::Store>,
+    ) -> plupper_audit::bundle::Expected<'a> {
+        plupper_audit::bundle::Expected {
+            manifest_sha256: self.manifest_sha256.clone(),
+            key: self.key.clone(),
+            archive: store,
+        }
+    }
+}
+
 /// Checks an evidence bundle made by [`Archive::export`]: every file against the
-/// manifest, the manifest against `manifest.sha256`, and the exported messages against
-/// their originals. Differences are in the answer; a directory that cannot be read is an
-/// error.
+/// manifest, the manifest against `manifest.sha256` and `proof`, and every file made
+/// from the messages against the same file made again from them. Differences are in the
+/// answer; a directory that cannot be read is an error.
 ///
 /// ```
-/// use plupper_archive::verify_bundle;
+/// use plupper_archive::{BundleProof, verify_bundle};
 ///
 /// let dir = tempfile::tempdir()?;
-/// let check = verify_bundle(dir.path())?; // an empty directory is no bundle
+/// let check = verify_bundle(dir.path(), &BundleProof::default())?; // an empty directory is no bundle
 /// assert!(check.manifest.is_none());
 /// assert_eq!(check.differences[0], "manifest.json is missing: nothing in the bundle can be checked without it");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn verify_bundle(dir: &Path) -> Result<BundleCheck, Error> {
-    Ok(plupper_audit::bundle::verify_bundle(dir)?)
+pub fn verify_bundle(dir: &Path, proof: &BundleProof) -> Result<BundleCheck, Error> {
+    Ok(plupper_audit::bundle::verify_bundle(
+        dir,
+        &proof.expected(None),
+    )?)
+}
+
+/// Writes a new signing key pair for [`Archive::export`]: the secret key at `secret`
+/// (readable by its owner only; never over a file that exists) and the public key beside
+/// it, named with `.pub` added. `seed` is 32 random bytes, drawn by the caller.
+///
+/// ```
+/// use plupper_archive::{keygen, read_public_key, read_secret_key};
+///
+/// let dir = tempfile::tempdir()?;
+/// let public = keygen(&dir.path().join("key"), [9; 32])?;
+/// assert_eq!(read_public_key(&dir.path().join("key.pub"))?, public);
+/// assert_eq!(read_secret_key(&dir.path().join("key"))?.public(), public);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn keygen(secret: &Path, seed: [u8; 32]) -> Result<PublicKey, Error> {
+    Ok(plupper_audit::bundle::sign::write_key_pair(secret, seed)?)
+}
+
+/// Reads a secret key that [`keygen`] wrote; refuses one that others may read.
+pub fn read_secret_key(path: &Path) -> Result<SecretKey, Error> {
+    Ok(plupper_audit::bundle::sign::read_secret_key(path)?)
+}
+
+/// Reads a public key that [`keygen`] wrote.
+pub fn read_public_key(path: &Path) -> Result<PublicKey, Error> {
+    Ok(plupper_audit::bundle::sign::read_public_key(path)?)
 }
 
 /// A progress listener that ignores everything: for [`Archive::import`],

@@ -29,6 +29,14 @@ pub enum AuditError {
         /// Why not: it is not empty, or not a directory.
         why: &'static str,
     },
+    /// A key file cannot be used.
+    #[error("{}: {why}", path.display())]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// Why not.
+        why: String,
+    },
     /// The archive holds something no version of plupper-archive writes (`verify` says
     /// what).
     #[error("the archive is inconsistent: {0}; run `plupper-archive verify`")]

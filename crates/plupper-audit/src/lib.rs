@@ -8,7 +8,7 @@
 //!   first-response time and unanswered conversations, overall or by operator, day,
 //!   month or customer;
 //! - [`transcript`]: a conversation as a readable chat transcript;
-//! - [`bundle`]: evidence bundles (the exported files and a manifest with the SHA-256 of
+//! - [`bundle`]: evidence bundles (the exported files, a manifest with the SHA-256 of
 //!   each) and their verification;
 //! - [`check`]: verifying a whole archive: the store's checks
 //!   ([`plupper_store::verify`]) and the search index against the store.

@@ -178,29 +178,52 @@ Examples:
   plupper-archive stats --by customer --count")]
     Stats(StatsArgs),
     /// Export an evidence bundle: the selected messages and their conversations, with a
-    /// manifest of SHA-256 checksums.
+    /// manifest of SHA-256 checksums, recorded in the archive.
     ///
-    /// DIR receives messages.json (the API's response, each original element byte for
-    /// byte), messages.ndjson, messages.csv, conversations.ndjson, one transcript per
-    /// conversation under transcripts/, manifest.json (the filter as given, counts, the
-    /// archive's uuid and chain head, the archive ids, the SHA-256 of every file, the tool
-    /// version and the time of export) and manifest.sha256. Keep the manifest's SHA-256
-    /// that is printed: it proves the bundle later (`verify-bundle`).
+    /// DIR receives originals.ndjson (every message shown, selected or context, with its
+    /// original element), messages.json (the API's response, each original element byte
+    /// for byte), messages.ndjson, messages.csv, conversations.ndjson, one transcript per
+    /// conversation under transcripts/, index.html (one page with a search box, for any
+    /// browser, offline), manifest.json (the filter as given and applied, counts, the
+    /// archive's uuid and chain head, the SHA-256 of every file, the tool version and the
+    /// time of export), manifest.sha256 and, with --sign, manifest.sig. The export is
+    /// recorded in the archive's integrity chain (time, filter, counts, manifest SHA-256),
+    /// so the archive must be writable. Keep the manifest's SHA-256 that is printed apart
+    /// from the bundle: it proves the bundle later (`verify-bundle --expect`). A failed
+    /// export leaves nothing behind.
     #[command(after_help = "\
 Examples:
   plupper-archive export --operator peter --customer-id IBM --out evidence-2012-peter-ibm
-  plupper-archive verify-bundle evidence-2012-peter-ibm")]
+  plupper-archive keygen ~/.config/plupper/evidence-key
+  plupper-archive export --contains refund --sign ~/.config/plupper/evidence-key --out refunds
+  plupper-archive verify-bundle refunds --expect SHA256 --key ~/.config/plupper/evidence-key.pub")]
     Export(ExportArgs),
-    /// Check an evidence bundle: every file against the manifest, the manifest against
-    /// manifest.sha256, and the exported messages against their originals.
+    /// Check an evidence bundle: its files against the manifest, every file made from
+    /// the messages against the same file made again, and the manifest against what you
+    /// kept apart from the bundle.
     ///
-    /// Says exactly what differs (a changed, missing or added file; which message and
-    /// field differ between the message files) and exits 1 when anything does.
+    /// Checksums inside a bundle prove nothing against someone who rewrites it, so give
+    /// what was kept apart: --expect with the manifest SHA-256 the export printed, --key
+    /// with the public key of a signed bundle, --archive with the archive it came from
+    /// (which says which recorded export the bundle is, or that it never exported it).
+    /// Without them it checks that the files agree with each other and with their
+    /// messages: a changed line is named with its file and line. Exits 1 when anything
+    /// differs.
     #[command(after_help = "\
 Examples:
-  plupper-archive verify-bundle evidence-2012-peter-ibm
-  sha256sum evidence-2012-peter-ibm/manifest.json")]
+  plupper-archive verify-bundle evidence-2012-peter-ibm --expect SHA256
+  plupper-archive --archive ./archive verify-bundle evidence-2012-peter-ibm
+  plupper-archive verify-bundle refunds --key evidence-key.pub")]
     VerifyBundle(VerifyBundleArgs),
+    /// Write a key pair for signing evidence bundles (`export --sign`).
+    ///
+    /// The secret key goes to PATH, readable by its owner only; the public key to
+    /// PATH.pub, to hand to whoever checks bundles (`verify-bundle --key`). Neither file
+    /// is ever overwritten.
+    #[command(after_help = "\
+Examples:
+  plupper-archive keygen ~/.config/plupper/evidence-key")]
+    Keygen(KeygenArgs),
     /// Check the whole archive: the database file, every message against its original
     /// text, the integrity chain, the conversations and the search index.
     ///
@@ -633,6 +656,18 @@ pub struct ExportArgs {
     /// The bundle's directory: created; it must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Sign the manifest with this secret key file (as `keygen` writes it; readable by
+    /// its owner only).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The secret key file to write (the public key goes to PATH.pub).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -640,6 +675,14 @@ pub struct VerifyBundleArgs {
     /// The bundle's directory, as `export --out` made it.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+
+    /// The SHA-256 of manifest.json that the export printed, kept apart from the bundle.
+    #[arg(long, value_name = "SHA256")]
+    pub expect: Option<String>,
+
+    /// The public key file (`keygen`'s PATH.pub) the manifest must be signed with.
+    #[arg(long, value_name = "PUBLIC")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -180,6 +180,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let command = match cli.command {
         Command::Completions(args) => return commands::completions::run(args),
         Command::Man(args) => return commands::man::run(args),
+        Command::Keygen(args) => return commands::keygen::run(args),
+        // A bundle is checked against an archive only when one is named.
+        Command::VerifyBundle(args) => {
+            return commands::verify_bundle::run(cli.archive.as_deref(), args);
+        }
         command => command,
     };
     let archive = archive_dir(cli.archive)?;
@@ -194,11 +199,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Conversations(args) => commands::conversations::run(&archive, args),
         Command::Stats(args) => commands::stats::run(&archive, args),
         Command::Export(args) => commands::export::run(&archive, args),
-        Command::VerifyBundle(args) => commands::verify_bundle::run(args),
         Command::Verify(args) => commands::verify::run(&archive, args),
         Command::Serve(args) => commands::serve::run(&archive, args),
         Command::User(args) => commands::user::run(&archive, args),
-        Command::Completions(_) | Command::Man(_) => Ok(()),
+        Command::Completions(_)
+        | Command::Man(_)
+        | Command::Keygen(_)
+        | Command::VerifyBundle(_) => Ok(()),
     }
 }
 

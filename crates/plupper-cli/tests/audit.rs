@@ -317,7 +317,8 @@ fn export(sandbox: &Sandbox) -> PathBuf {
     let out = sandbox.path("bundle");
     let stdout = sandbox.ok(&["export", "--out", out.to_str().unwrap()]);
     assert!(
-        stdout.starts_with("exported 9 messages of 3 conversations to "),
+        stdout
+            .starts_with("exported 9 messages of 3 conversations (0 more of them as context) to "),
         "{stdout}"
     );
     out
@@ -364,11 +365,13 @@ fn an_export_verifies_and_holds_the_originals_byte_for_byte() {
         bundle_files(&dir),
         [
             "conversations.ndjson",
+            "index.html",
             "manifest.json",
             "manifest.sha256",
             "messages.csv",
             "messages.json",
             "messages.ndjson",
+            "originals.ndjson",
             "transcripts/conversation-1.txt",
             "transcripts/conversation-3.txt",
             "transcripts/conversation-9.txt",
@@ -376,7 +379,12 @@ fn an_export_verifies_and_holds_the_originals_byte_for_byte() {
     );
     let output = verify_bundle(&sandbox, &dir);
     assert_eq!(output.code, 0, "{}", text(&output.stdout));
-    assert!(text(&output.stdout).contains("is intact: 9 files, 9 messages, 3 conversations"));
+    assert!(
+        text(&output.stdout)
+            .contains("is intact: 11 files, 9 messages (0 more as context), 3 conversations"),
+        "{}",
+        text(&output.stdout)
+    );
     // messages.json is the API's answer, the originals byte for byte.
     assert_eq!(
         fs::read_to_string(dir.join("messages.json")).unwrap(),
@@ -385,11 +393,10 @@ fn an_export_verifies_and_holds_the_originals_byte_for_byte() {
     let manifest: Value =
         serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(
-        manifest["messageIds"],
-        serde_json::json!([1, 2, 3, 4, 5, 6, 7, 8, 9])
+        manifest["counts"],
+        serde_json::json!({"messages": 9, "context": 0, "conversations": 3, "files": 6})
     );
-    assert_eq!(manifest["conversationIds"], serde_json::json!([1, 3, 9]));
-    assert_eq!(manifest["counts"]["files"], 7);
+    assert_eq!(manifest["formatVersion"], 2);
     assert_eq!(
         manifest["tool"],
         format!("plupper-archive {}", env!("CARGO_PKG_VERSION"))
@@ -422,8 +429,30 @@ fn an_export_with_filters_records_them_and_the_whole_conversations() {
         manifest["filter"]["applied"],
         "from=04%2F29%2F2009&operator=anna"
     );
-    assert_eq!(manifest["messageIds"], serde_json::json!([6]));
-    assert_eq!(manifest["conversationIds"], serde_json::json!([1]));
+    assert_eq!(
+        manifest["counts"],
+        serde_json::json!({"messages": 1, "context": 4, "conversations": 1, "files": 6})
+    );
+    // originals.ndjson holds the whole conversation, the rest of it marked as context.
+    let marks: Vec<(i64, bool)> = fs::read_to_string(out.join("originals.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let line: Value = serde_json::from_str(line).unwrap();
+            (
+                line["id"].as_i64().unwrap(),
+                line["selected"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(marks.len(), 5);
+    assert_eq!(
+        marks
+            .iter()
+            .filter(|(_, selected)| *selected)
+            .collect::<Vec<_>>(),
+        [&(6, true)]
+    );
     let transcript = fs::read_to_string(out.join("transcripts/conversation-1.txt")).unwrap();
     assert_eq!(
         transcript.lines().filter(|l| l.contains(" #")).count(),
@@ -488,17 +517,26 @@ fn a_byte_changed_in_any_file_or_a_file_deleted_is_detected() {
             fs::write(copy.join("notes.txt"), "hello").unwrap();
         },
     );
+    assert_detected(
+        &sandbox,
+        &dir,
+        "added transcript",
+        "transcripts/conversation-2.txt: no conversation of originals.ndjson makes it (added after export)",
+        |copy| {
+            fs::write(copy.join("transcripts/conversation-2.txt"), "hello").unwrap();
+        },
+    );
 }
 
 #[test]
-fn a_changed_message_is_named_down_to_the_field() {
+fn a_changed_message_is_named_with_its_file_and_line() {
     let sandbox = with_fixture();
     let dir = export(&sandbox);
     assert_detected(
         &sandbox,
         &dir,
         "ndjson content",
-        "messages.ndjson line 6 (message 6): `content` is \"anna from billing HERE\" there but \"anna from billing here\" in the original",
+        "messages.ndjson: line 6 is not what the bundle's messages make: it reads `{\"id\":6,\"content\":\"anna from billing HERE\"",
         |copy| {
             let path = copy.join("messages.ndjson");
             let changed = fs::read_to_string(&path)
@@ -550,10 +588,10 @@ fn an_edited_manifest_is_detected() {
         &sandbox,
         &dir,
         "message dropped",
-        "manifest.json: counts 9 messages but lists 8",
+        "the bundle holds 9 selected messages; the manifest counts 8",
         |copy| {
             edit_manifest(copy, |m| {
-                m["messageIds"].as_array_mut().unwrap().pop();
+                m["counts"]["messages"] = Value::from(8);
             });
         },
     );

@@ -57,6 +57,7 @@ pub mod content_block;
 pub mod content_count;
 pub mod conversation;
 mod error;
+pub mod exports;
 mod known;
 mod quarantine;
 pub mod query;

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_content_blocks.sql"),
     include_str!("../migrations/0006_conversation_runs.sql"),
     include_str!("../migrations/0007_created_as_zone.sql"),
+    include_str!("../migrations/0008_exports.sql"),
 ];
 
 /// The migration that adds the chain and the conversations; its Rust step links and

@@ -380,3 +380,77 @@ fn two_writers_make_one_chain() {
     assert_eq!((verification.messages, verification.links), (20, 20));
     assert_eq!(verification.conversations, 2);
 }
+
+fn entry(messages: u64) -> plupper_store::exports::ExportEntry {
+    plupper_store::exports::ExportEntry {
+        exported_at: "2026-11-25T12:00:00Z".into(),
+        filter: "operator=john".into(),
+        messages,
+        context: 2,
+        conversations: 1,
+        manifest_sha256: "ab".repeat(32),
+    }
+}
+
+/// An export is a link of the chain: messages added after it chain over it, and its
+/// record cannot be changed or removed unnoticed.
+#[test]
+fn an_export_is_recorded_in_the_chain_and_a_changed_record_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    let mut store = Store::open(dir.path()).unwrap();
+    let record = store.record_export(&entry(6)).unwrap();
+    assert_eq!(record.link, 5);
+    let links = store.chain_links().unwrap();
+    let link = links.last().unwrap();
+    assert_eq!((link.first_id.0, link.last_id.0, link.added), (9, 8, 0));
+    assert_eq!(link.previous_hash, links[3].hash);
+    let verification = store.verify().unwrap();
+    assert_eq!(verification.problems, []);
+    assert_eq!(verification.exports, std::slice::from_ref(&record));
+    assert_eq!(
+        store.exports_with_manifest(&"AB".repeat(32)).unwrap(),
+        [record]
+    );
+    assert_eq!(store.exports_with_manifest(&"cd".repeat(32)).unwrap(), []);
+    // Messages added after the export chain over its link.
+    let more = r#""{\"content\":\"later\",\"customerId\":null,\"created\":\"Wed Apr 29 18:00:00 CEST 2009\",\"visitorId\":7,\"type\":\"VO\",\"operator\":\"john\"}""#;
+    let mut unit = store.begin("later").unwrap();
+    unit.apply(
+        &[Arrival::new(parse_element(more.as_bytes()).unwrap(), 0)],
+        &[],
+    )
+    .unwrap();
+    unit.finish().unwrap();
+    let links = store.chain_links().unwrap();
+    assert_eq!(links[5].previous_hash, links[4].hash);
+    assert_eq!(links[5].first_id.0, 9);
+    assert_eq!(store.verify().unwrap().problems, []);
+    drop(store);
+
+    tamper(dir.path(), "UPDATE export SET messages = 5");
+    assert_eq!(
+        named(&problems(dir.path())),
+        "export 5: its record is not what its chain link's hash covers (the record or the link was changed)\n"
+    );
+    tamper(dir.path(), "DELETE FROM export");
+    assert_eq!(
+        named(&problems(dir.path())),
+        "export 5: its chain link records no message, but the export's record is missing\n"
+    );
+    tamper(dir.path(), "DELETE FROM chain_link WHERE id = 5");
+    assert_eq!(
+        named(&problems(dir.path())),
+        "chain link 6: its previous hash is not the hash of link 4 (a link was changed, removed or inserted)\n"
+    );
+}
+
+#[test]
+fn an_export_from_an_empty_archive_starts_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store.record_export(&entry(0)).unwrap();
+    let links = store.chain_links().unwrap();
+    assert_eq!(links[0].previous_hash, plupper_store::chain::GENESIS);
+    assert_eq!(store.verify().unwrap().problems, []);
+}

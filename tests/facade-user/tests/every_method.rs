@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use plupper_archive::{
-    Archive, ArchiveId, Error, ExportInfo, Filter, Freshness, GroupBy, IndexState, NaiveDate,
-    NoProgress, Password, Route, StoredMessage, SyncConfig, verify_bundle,
+    Archive, ArchiveId, BundleProof, Error, ExportInfo, Filter, Freshness, GroupBy, IndexState,
+    NaiveDate, NoProgress, Password, Route, StoredMessage, SyncConfig, verify_bundle,
 };
 
 fn repo() -> PathBuf {
@@ -246,7 +246,7 @@ fn search_pages_follow_the_ranking_and_conversations_link_their_neighbours() {
 
 #[test]
 fn conversations_stats_verify_and_export() {
-    let (dir, archive) = sample_archive();
+    let (dir, mut archive) = sample_archive();
     let filter = Filter::default().customer_id("IBM");
     let conversations: Vec<_> = archive
         .conversations(&filter)
@@ -290,19 +290,33 @@ fn conversations_stats_verify_and_export() {
         given: vec![("customerId".into(), "IBM".into())],
     };
     let sealed = archive
-        .export(&filter, &bundle, info.clone())
+        .export(&filter, &bundle, info.clone(), None)
         .expect("a bundle");
     assert_eq!(sealed.manifest.counts.messages, total.messages);
     assert_eq!(
         sealed.manifest.counts.conversations,
         conversations.len() as u64
     );
-    let checked = verify_bundle(&bundle).expect("a check");
+    let checked = verify_bundle(&bundle, &BundleProof::default()).expect("a check");
     assert_eq!(checked.differences, Vec::<String>::new());
-    assert_eq!(checked.manifest_sha256, Some(sealed.manifest_sha256));
+    assert_eq!(
+        checked.manifest_sha256,
+        Some(sealed.manifest_sha256.clone())
+    );
+    // Against the archive, which recorded the export.
+    let proof = BundleProof {
+        manifest_sha256: Some(sealed.manifest_sha256.clone()),
+        key: None,
+    };
+    let checked = archive.verify_bundle(&bundle, &proof).expect("a check");
+    assert_eq!(checked.differences, Vec::<String>::new());
+    let recorded = archive.exports().expect("the exports");
+    assert_eq!(checked.export.as_ref(), recorded.last());
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].entry.manifest_sha256, sealed.manifest_sha256);
 
     // A bundle is never written over.
-    let error = archive.export(&filter, &bundle, info).unwrap_err();
+    let error = archive.export(&filter, &bundle, info, None).unwrap_err();
     assert!(error.is_invalid_input(), "{error:?}");
     assert_eq!(
         error.to_string(),

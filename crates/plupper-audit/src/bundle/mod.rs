@@ -2,30 +2,41 @@
 //!
 //! ```text
 //! DIR/
+//!   originals.ndjson       every message the bundle shows, with its original element:
+//!                          the selected messages and, marked as context, the rest of
+//!                          their conversations, a conversation at a time (mod@originals)
 //!   messages.json          the API's response body for the selected messages: the
 //!                          original elements, byte for byte
 //!   messages.ndjson        the same messages as NDJSON (id, six fields, timestamp)
 //!   messages.csv           the same messages as CSV
 //!   conversations.ndjson   the conversations the messages belong to, one summary a line
 //!   transcripts/conversation-ID.txt   each of those conversations, whole, for reading
+//!   index.html             all of it as one page with a search box, for any browser
 //!   manifest.json          what was exported, from where, when, by what, and the
-//!                          SHA-256 of every other file
+//!                          SHA-256 of every other file but the transcripts (made from
+//!                          originals.ndjson, and checked against it)
 //!   manifest.sha256        the SHA-256 of manifest.json (`sha256sum -c` reads it)
+//!   manifest.sig           (signed bundles) an Ed25519 signature of manifest.json
 //! ```
 //!
-//! [`export`] writes the message files, the conversations and their transcripts
-//! ([`mod@write`]); [`seal`] then writes the manifest over whatever the directory
-//! holds (`seal.rs`). [`verify_bundle`] checks a bundle (`verify.rs`):
-//! every file against its recorded SHA-256 and size, no file missing or added, the
-//! manifest against `manifest.sha256`, the manifest's counts and ids against the files,
-//! and the messages of the three message files against each other (each NDJSON line and
-//! CSV row re-derived from the corresponding original in `messages.json`), so that a
-//! change is named down to the message and field where it can be.
+//! [`export`] writes `originals.ndjson` and the files made from it ([`mod@derive`]),
+//! seals the bundle ([`seal`]: the manifest), signs it when given a key ([`mod@sign`])
+//! and records it in the archive's chain ([`plupper_store::exports`]). [`verify_bundle`]
+//! checks a bundle, streaming its files (memory does not grow with its messages):
 //!
-//! A bundle proves itself to whoever holds its manifest's SHA-256 from the time of export
-//! (the export prints it); someone who rewrites a file, the manifest and
-//! `manifest.sha256` together is caught only against that. The manifest also records the
-//! archive's chain head at export, which `verify` on the archive prints.
+//! - every file against its recorded SHA-256 and size, none missing or added, the
+//!   manifest against `manifest.sha256`;
+//! - every file made from the messages against the same file made again from
+//!   `originals.ndjson` and `messages.json`, naming the first line that differs; the
+//!   selected messages of `originals.ndjson` against `messages.json` (the same messages
+//!   with the same ids and originals), the `selected` marks against the manifest's
+//!   filter, and each conversation against the grouping rule;
+//! - and, as asked ([`Expected`]), the manifest against a SHA-256 given out of band,
+//!   against the exports the archive recorded, and its signature against a public key.
+//!
+//! Checksums inside a bundle prove nothing against someone who rewrites the bundle: only
+//! the checks against something kept apart (the SHA-256 the export printed, the archive,
+//! the public key) do. The others find any change that leaves the files disagreeing.
 
 use std::path::Path;
 
@@ -33,18 +44,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::AuditError;
 
+mod compare;
+pub mod derive;
+pub mod html;
+pub mod originals;
+mod rebuild;
 mod seal;
+pub mod sign;
 mod verify;
 pub mod write;
 
 pub use seal::seal;
-pub use verify::{BundleCheck, verify_bundle};
+pub use verify::{BundleCheck, Expected, verify_bundle};
 pub use write::{ExportInfo, export};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
 /// The file holding the manifest's SHA-256.
 pub const MANIFEST_SUM: &str = "manifest.sha256";
+/// The file holding the manifest's signature, in a signed bundle.
+pub const SIGNATURE: &str = "manifest.sig";
+/// Every message the bundle shows, with its original element.
+pub const ORIGINALS: &str = "originals.ndjson";
 /// The API response body of the selected messages.
 pub const MESSAGES_JSON: &str = "messages.json";
 /// The selected messages as NDJSON.
@@ -53,12 +74,15 @@ pub const MESSAGES_NDJSON: &str = "messages.ndjson";
 pub const MESSAGES_CSV: &str = "messages.csv";
 /// The conversations' summaries as NDJSON.
 pub const CONVERSATIONS_NDJSON: &str = "conversations.ndjson";
+/// The page for browsers.
+pub const INDEX_HTML: &str = "index.html";
 /// The directory of transcripts.
 pub const TRANSCRIPTS: &str = "transcripts";
 /// What a manifest says it is.
 pub const FORMAT: &str = "plupper-archive evidence bundle";
-/// The version of the bundle layout.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the bundle layout: 2 added `originals.ndjson` and `index.html`, and
+/// left the id lists out of the manifest (the files hold them).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A filter as an API query string, dates written `MM/DD/YYYY` (read literally, so the
 /// string means the same whatever day it is read on).
@@ -119,11 +143,9 @@ pub struct Manifest {
     pub filter: FilterRecord,
     /// How many of each.
     pub counts: Counts,
-    /// The archive ids of the exported messages, in the order of the message files.
-    pub message_ids: Vec<i64>,
-    /// The conversations they belong to, in the order they started.
-    pub conversation_ids: Vec<i64>,
-    /// Every other file of the bundle, by path (`/`-separated, relative), sorted.
+    /// Every other file of the bundle but the transcripts, by path (`/`-separated,
+    /// relative), sorted. The transcripts are made from `originals.ndjson`, which is
+    /// listed, and checked against it line by line.
     pub files: Vec<FileRecord>,
 }
 
@@ -165,11 +187,14 @@ pub struct FilterRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Counts {
-    /// Messages exported.
+    /// Messages exported (selected by the filter).
     pub messages: u64,
+    /// The other messages of their conversations, exported as context.
+    pub context: u64,
     /// Conversations they belong to.
     pub conversations: u64,
-    /// Files other than the manifest and its checksum.
+    /// Files listed in the manifest (all but the manifest, its checksum and signature,
+    /// and the transcripts).
     pub files: u64,
 }
 
@@ -196,10 +221,9 @@ pub struct Draft {
     pub archive: ArchiveRecord,
     /// The filter.
     pub filter: FilterRecord,
-    /// The exported messages' ids.
-    pub message_ids: Vec<i64>,
-    /// Their conversations' ids.
-    pub conversation_ids: Vec<i64>,
+    /// How many messages, context messages and conversations (`files` is counted when
+    /// sealing).
+    pub counts: Counts,
 }
 
 /// What [`seal`] wrote.
@@ -209,6 +233,18 @@ pub struct Sealed {
     pub manifest: Manifest,
     /// The SHA-256 of `manifest.json`, hex.
     pub manifest_sha256: String,
+}
+
+impl Manifest {
+    /// What the page of the bundle says about the export.
+    pub fn page_info(&self) -> html::PageInfo {
+        html::PageInfo {
+            tool: self.tool.clone(),
+            exported_at: self.exported_at.clone(),
+            archive: self.archive.uuid.clone(),
+            filter: self.filter.applied.clone(),
+        }
+    }
 }
 
 /// Names the file an I/O error is about.

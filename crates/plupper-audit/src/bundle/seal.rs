@@ -1,5 +1,5 @@
-//! Sealing a bundle: the manifest, with the SHA-256 and size of every file, and its own
-//! SHA-256 in `manifest.sha256`.
+//! Sealing a bundle: the manifest, with the SHA-256 and size of every file (but the
+//! manifest, its checksum and its signature), and its own SHA-256 in `manifest.sha256`.
 
 use std::fs;
 use std::io::Read;
@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 use plupper_store::chain::hex;
 
 use super::{
-    Counts, Draft, FORMAT, FORMAT_VERSION, FileRecord, MANIFEST, MANIFEST_SUM, Manifest, Sealed,
-    io_error,
+    Counts, Draft, FORMAT, FORMAT_VERSION, FileRecord, MANIFEST, MANIFEST_SUM, Manifest, SIGNATURE,
+    Sealed, TRANSCRIPTS, io_error,
 };
 use crate::AuditError;
 
@@ -32,7 +32,9 @@ pub(super) fn hash_file(path: &Path) -> Result<(String, u64), std::io::Error> {
     Ok((hex(&hasher.finalize()), bytes))
 }
 
-/// Every file under `dir` (not the manifest and its checksum), as sorted relative paths
+/// Every file under `dir` but the manifest, its checksum and signature, and the
+/// transcripts (which are checked against the messages they are made from, not listed:
+/// so what a check holds does not grow with the conversations), as sorted relative paths
 /// with `/` separators. Other kinds of entries (links, sockets) are returned too, so that
 /// they are reported.
 pub(super) fn bundle_files(dir: &Path) -> Result<Vec<String>, AuditError> {
@@ -44,7 +46,9 @@ pub(super) fn bundle_files(dir: &Path) -> Result<Vec<String>, AuditError> {
             let entry = entry.map_err(io_error(&absolute))?;
             let path = relative.join(entry.file_name());
             let kind = entry.file_type().map_err(io_error(&absolute))?;
-            if kind.is_dir() {
+            if kind.is_dir() && path == Path::new(TRANSCRIPTS) {
+                continue;
+            } else if kind.is_dir() {
                 pending.push(path);
             } else {
                 let text = path
@@ -52,7 +56,7 @@ pub(super) fn bundle_files(dir: &Path) -> Result<Vec<String>, AuditError> {
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
-                if text != MANIFEST && text != MANIFEST_SUM {
+                if ![MANIFEST, MANIFEST_SUM, SIGNATURE].contains(&text.as_str()) {
                     out.push(text);
                 }
             }
@@ -82,12 +86,9 @@ pub fn seal(dir: &Path, draft: Draft) -> Result<Sealed, AuditError> {
         archive: draft.archive,
         filter: draft.filter,
         counts: Counts {
-            messages: draft.message_ids.len() as u64,
-            conversations: draft.conversation_ids.len() as u64,
             files: files.len() as u64,
+            ..draft.counts
         },
-        message_ids: draft.message_ids,
-        conversation_ids: draft.conversation_ids,
         files,
     };
     let mut text = serde_json::to_vec_pretty(&manifest)

@@ -1,26 +1,38 @@
 //! Checking a bundle: every file against the manifest, the manifest against
-//! `manifest.sha256`, and the messages of the three message files against the originals.
+//! `manifest.sha256` and whatever is given from outside the bundle (a SHA-256, a public
+//! key, the archive), and every file made from the messages against the same file made
+//! again ([`rebuild`](super::rebuild)).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path};
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use plupper_model::Message;
-use plupper_model::element::parse_element;
-use plupper_model::plural::counted;
 use plupper_model::printable::printable;
+use plupper_store::Store;
 use plupper_store::chain::hex;
+use plupper_store::exports::ExportRecord;
 
+use super::rebuild::check_contents;
 use super::seal::{bundle_files, hash_file};
+use super::sign::{PublicKey, check_signature};
 use super::{
-    CONVERSATIONS_NDJSON, FORMAT, FORMAT_VERSION, MANIFEST, MANIFEST_SUM, MESSAGES_CSV,
-    MESSAGES_JSON, MESSAGES_NDJSON, Manifest, io_error, transcript_path,
+    CONVERSATIONS_NDJSON, FORMAT, FORMAT_VERSION, INDEX_HTML, MANIFEST, MANIFEST_SUM, MESSAGES_CSV,
+    MESSAGES_JSON, MESSAGES_NDJSON, Manifest, ORIGINALS, io_error,
 };
 use crate::AuditError;
+
+/// What to check a bundle against besides itself: what was kept apart from it.
+#[derive(Debug, Default)]
+pub struct Expected<'a> {
+    /// The SHA-256 of `manifest.json` as the export printed it (hex, any case).
+    pub manifest_sha256: Option<String>,
+    /// The public key whose signature `manifest.sig` must hold.
+    pub key: Option<PublicKey>,
+    /// The archive the bundle must have been exported from, and recorded by.
+    pub archive: Option<&'a Store>,
+}
 
 /// What [`verify_bundle`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,15 +41,20 @@ pub struct BundleCheck {
     pub manifest: Option<Manifest>,
     /// The SHA-256 of `manifest.json` as found, when it exists.
     pub manifest_sha256: Option<String>,
+    /// The key (base64) whose signature of the manifest holds, in a signed bundle.
+    pub signer: Option<String>,
+    /// The archive's record of this export, when an archive was given and recorded it.
+    pub export: Option<ExportRecord>,
     /// Everything that differs from what was exported, as lines for people
     /// ([`printable`]: a difference may quote an exported text or a file name found in the
     /// bundle); empty for an intact bundle.
     pub differences: Vec<String>,
 }
 
-/// Checks the bundle in `dir`; see the [module docs](super). A directory that does not
-/// exist or cannot be read is an error; everything else is a difference.
-pub fn verify_bundle(dir: &Path) -> Result<BundleCheck, AuditError> {
+/// Checks the bundle in `dir`, and against `expected`; see the [module docs](super). A
+/// directory that does not exist or cannot be read is an error; everything else is a
+/// difference.
+pub fn verify_bundle(dir: &Path, expected: &Expected<'_>) -> Result<BundleCheck, AuditError> {
     let mut differences = Vec::new();
     let present = bundle_files(dir)?;
     let manifest_bytes = match fs::read(dir.join(MANIFEST)) {
@@ -54,23 +71,34 @@ pub fn verify_bundle(dir: &Path) -> Result<BundleCheck, AuditError> {
         .as_ref()
         .map(|bytes| hex(&Sha256::digest(bytes)));
     check_manifest_sum(dir, manifest_sha256.as_deref(), &mut differences)?;
-    let manifest = match manifest_bytes
-        .as_deref()
-        .map(serde_json::from_slice::<Manifest>)
+    if let Some(given) = &expected.manifest_sha256
+        && manifest_sha256.as_deref() != Some(given.to_ascii_lowercase().as_str())
     {
-        Some(Ok(manifest)) => Some(manifest),
-        Some(Err(error)) => {
-            differences.push(format!(
-                "{MANIFEST} is not a bundle manifest any more: {error}"
-            ));
-            None
-        }
-        None => None,
-    };
+        differences.push(format!(
+            "{MANIFEST}: its SHA-256 is {}, not the SHA-256 given ({given}): this is not the bundle that was exported",
+            manifest_sha256.as_deref().unwrap_or("(none: it is missing)")
+        ));
+    }
+    let signer = check_signature(
+        dir,
+        manifest_bytes.as_deref(),
+        expected.key.as_ref(),
+        &mut differences,
+    )?;
+    let manifest = manifest_bytes
+        .as_deref()
+        .and_then(|bytes| read_manifest(bytes, &mut differences));
+    // What the rest of the check holds grows with the files listed, not the messages.
+    drop(manifest_bytes);
+    let mut export = None;
     if let Some(manifest) = &manifest {
         check_manifest(manifest, &mut differences);
         check_files(dir, manifest, &present, &mut differences)?;
-        check_contents(dir, manifest, &mut differences);
+        drop(present);
+        if let (Some(store), Some(sha256)) = (expected.archive, &manifest_sha256) {
+            export = check_archive(store, manifest, sha256, &mut differences)?;
+        }
+        check_contents(dir, manifest, &mut differences)?;
     }
     let differences = differences
         .into_iter()
@@ -79,8 +107,51 @@ pub fn verify_bundle(dir: &Path) -> Result<BundleCheck, AuditError> {
     Ok(BundleCheck {
         manifest,
         manifest_sha256,
+        signer,
+        export,
         differences,
     })
+}
+
+fn read_manifest(bytes: &[u8], differences: &mut Vec<String>) -> Option<Manifest> {
+    match serde_json::from_slice::<Manifest>(bytes) {
+        Ok(manifest) => Some(manifest),
+        Err(error) => {
+            let version = serde_json::from_slice::<serde_json::Value>(bytes)
+                .ok()
+                .and_then(|value| value.get("formatVersion")?.as_u64());
+            differences.push(match version {
+                Some(version) if version != u64::from(FORMAT_VERSION) => format!(
+                    "{MANIFEST}: a bundle of format {version}, which this version (format {FORMAT_VERSION}) does not check; check it with the version that made it"
+                ),
+                _ => format!("{MANIFEST} is not a bundle manifest any more: {error}"),
+            });
+            None
+        }
+    }
+}
+
+/// The bundle against the archive given: the same archive, and an export it recorded.
+fn check_archive(
+    store: &Store,
+    manifest: &Manifest,
+    sha256: &str,
+    differences: &mut Vec<String>,
+) -> Result<Option<ExportRecord>, AuditError> {
+    let uuid = store.info()?.uuid;
+    if manifest.archive.uuid != uuid {
+        differences.push(format!(
+            "{MANIFEST}: says it was exported from archive {}, but the archive given is {uuid}",
+            manifest.archive.uuid
+        ));
+    }
+    let record = store.exports_with_manifest(sha256)?.into_iter().next();
+    if record.is_none() {
+        differences.push(format!(
+            "archive {uuid} never exported this bundle: none of its recorded exports has manifest SHA-256 {sha256}"
+        ));
+    }
+    Ok(record)
 }
 
 fn check_manifest_sum(
@@ -127,20 +198,6 @@ fn check_manifest(manifest: &Manifest, differences: &mut Vec<String>) {
         ));
     }
     let counts = &manifest.counts;
-    if counts.messages != manifest.message_ids.len() as u64 {
-        say(format!(
-            "counts {} but lists {}",
-            counted(counts.messages, "message"),
-            counted(manifest.message_ids.len() as u64, "message id")
-        ));
-    }
-    if counts.conversations != manifest.conversation_ids.len() as u64 {
-        say(format!(
-            "counts {} but lists {}",
-            counted(counts.conversations, "conversation"),
-            counted(manifest.conversation_ids.len() as u64, "conversation id")
-        ));
-    }
     if counts.files != manifest.files.len() as u64 {
         say(format!(
             "counts {} files but lists {}",
@@ -149,15 +206,9 @@ fn check_manifest(manifest: &Manifest, differences: &mut Vec<String>) {
         ));
     }
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
-    for id in &manifest.conversation_ids {
-        let path = transcript_path(*id);
-        if !listed.contains(path.as_str()) {
-            say(format!(
-                "lists conversation {id} but not its transcript {path}"
-            ));
-        }
-    }
     for required in [
+        ORIGINALS,
+        INDEX_HTML,
         MESSAGES_JSON,
         MESSAGES_NDJSON,
         MESSAGES_CSV,
@@ -217,277 +268,6 @@ fn check_files(
     Ok(())
 }
 
-/// One exported message as the NDJSON and CSV files give it.
-type ExportedMessage = plupper_model::wire::MessageRecord<'static>;
-
-/// A message re-derived from its original element.
-struct Derived {
-    message: Message,
-    timestamp: Option<String>,
-}
-
-/// The originals of `messages.json`, re-derived; `None` where one does not parse.
-fn derived_messages(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<Derived>>> {
-    let bytes = fs::read(dir.join(MESSAGES_JSON)).ok()?;
-    let elements: Vec<&RawValue> = match serde_json::from_slice(&bytes) {
-        Ok(elements) => elements,
-        Err(error) => {
-            differences.push(format!(
-                "{MESSAGES_JSON}: not an API response any more: {error}"
-            ));
-            return None;
-        }
-    };
-    let derived = elements
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| match parse_element(raw.get().as_bytes()) {
-            Ok(element) => Some(Derived {
-                timestamp: element.date.instant().map(|t| t.to_rfc3339()),
-                message: element.message,
-            }),
-            Err(error) => {
-                differences.push(format!(
-                    "{MESSAGES_JSON}: element {} no longer parses as a message: {error}",
-                    i + 1
-                ));
-                None
-            }
-        })
-        .collect();
-    Some(derived)
-}
-
-fn check_contents(dir: &Path, manifest: &Manifest, differences: &mut Vec<String>) {
-    let derived = derived_messages(dir, differences);
-    if let Some(derived) = &derived
-        && derived.len() != manifest.message_ids.len()
-    {
-        differences.push(format!(
-            "{MESSAGES_JSON}: holds {}, the manifest lists {}",
-            counted(derived.len() as u64, "message"),
-            manifest.message_ids.len()
-        ));
-    }
-    let ndjson = read_ndjson(dir, differences);
-    let csv = read_csv(dir, differences);
-    for (file, rows, unit) in [
-        (MESSAGES_NDJSON, ndjson, "line"),
-        (MESSAGES_CSV, csv, "row"),
-    ] {
-        let Some(rows) = rows else { continue };
-        if rows.len() != manifest.message_ids.len() {
-            differences.push(format!(
-                "{file}: holds {}, the manifest lists {}",
-                counted(rows.len() as u64, "message"),
-                manifest.message_ids.len()
-            ));
-        }
-        for (i, row) in rows.iter().enumerate() {
-            let place = format!("{file} {unit} {}", i + 1);
-            let Some(row) = row else { continue };
-            if let Some(&id) = manifest.message_ids.get(i)
-                && row.id != id
-            {
-                differences.push(format!(
-                    "{place}: message id is {}, the manifest lists {id}",
-                    row.id
-                ));
-            }
-            if let Some(Some(original)) = derived.as_ref().and_then(|d| d.get(i)) {
-                compare(&place, row, original, file == MESSAGES_CSV, differences);
-            }
-        }
-    }
-    check_conversations(dir, manifest, differences);
-}
-
-fn read_ndjson(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<ExportedMessage>>> {
-    let bytes = fs::read(dir.join(MESSAGES_NDJSON)).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
-    let rows = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| match serde_json::from_str(line) {
-            Ok(row) => Some(row),
-            Err(error) => {
-                differences.push(format!(
-                    "{MESSAGES_NDJSON} line {}: not a message any more: {error}",
-                    i + 1
-                ));
-                None
-            }
-        })
-        .collect();
-    Some(rows)
-}
-
-fn read_csv(dir: &Path, differences: &mut Vec<String>) -> Option<Vec<Option<ExportedMessage>>> {
-    let bytes = fs::read(dir.join(MESSAGES_CSV)).ok()?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
-    let expected = plupper_model::wire::CSV_HEADER;
-    match reader.headers() {
-        Ok(headers) if headers.iter().eq(expected) => {}
-        _ => {
-            differences.push(format!(
-                "{MESSAGES_CSV}: its header is not `{}` any more",
-                expected.join(",")
-            ));
-            return None;
-        }
-    }
-    let empty_is_null = |field: &str| (!field.is_empty()).then(|| field.to_owned().into());
-    let rows = reader
-        .records()
-        .enumerate()
-        .map(|(i, record)| {
-            let parsed = record.map_err(|e| e.to_string()).and_then(|r| {
-                Ok(ExportedMessage {
-                    id: r[0]
-                        .parse()
-                        .map_err(|_| format!("id `{}` is not a number", &r[0]))?,
-                    content: r[1].to_owned().into(),
-                    customer_id: empty_is_null(&r[2]),
-                    created: r[3].to_owned().into(),
-                    visitor_id: match &r[4] {
-                        "" => None,
-                        v => Some(
-                            v.parse()
-                                .map_err(|_| format!("visitorId `{v}` is not a number"))?,
-                        ),
-                    },
-                    message_type: r[5].to_owned().into(),
-                    operator: empty_is_null(&r[6]),
-                    timestamp: (!r[7].is_empty()).then(|| r[7].to_owned()),
-                })
-            });
-            match parsed {
-                Ok(row) => Some(row),
-                Err(error) => {
-                    differences.push(format!(
-                        "{MESSAGES_CSV} row {}: not a message any more: {error}",
-                        i + 1
-                    ));
-                    None
-                }
-            }
-        })
-        .collect();
-    Some(rows)
-}
-
-/// Compares an exported row with the message re-derived from its original. CSV writes
-/// null as an empty field, so there an empty text and null are the same.
-fn compare(
-    place: &str,
-    row: &ExportedMessage,
-    original: &Derived,
-    csv: bool,
-    differences: &mut Vec<String>,
-) {
-    let text = |value: Option<&str>| match value {
-        None => "null".to_owned(),
-        Some(text) => serde_json::to_string(text).unwrap_or_default(),
-    };
-    let optional = |value: Option<&str>| {
-        text(if csv {
-            value.filter(|v| !v.is_empty())
-        } else {
-            value
-        })
-    };
-    let message = &original.message;
-    let fields = [
-        (
-            "content",
-            text(Some(&row.content)),
-            text(Some(&message.content)),
-        ),
-        (
-            "customerId",
-            optional(row.customer_id.as_deref()),
-            optional(message.customer_id.as_deref()),
-        ),
-        (
-            "created",
-            text(Some(&row.created)),
-            text(Some(&message.created)),
-        ),
-        (
-            "visitorId",
-            row.visitor_id.map_or("null".into(), |v| v.to_string()),
-            message.visitor_id.map_or("null".into(), |v| v.to_string()),
-        ),
-        (
-            "type",
-            text(Some(&row.message_type)),
-            text(Some(&message.message_type)),
-        ),
-        (
-            "operator",
-            optional(row.operator.as_deref()),
-            optional(message.operator.as_deref()),
-        ),
-        (
-            "timestamp",
-            optional(row.timestamp.as_deref()),
-            optional(original.timestamp.as_deref()),
-        ),
-    ];
-    for (field, exported, derived) in fields {
-        if exported != derived {
-            differences.push(format!(
-                "{place} (message {}): `{field}` is {exported} there but {derived} in the original in {MESSAGES_JSON}",
-                row.id
-            ));
-        }
-    }
-}
-
-fn check_conversations(dir: &Path, manifest: &Manifest, differences: &mut Vec<String>) {
-    let Ok(bytes) = fs::read(dir.join(CONVERSATIONS_NDJSON)) else {
-        return;
-    };
-    #[derive(Deserialize)]
-    struct Line {
-        id: i64,
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let mut ids = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        match serde_json::from_str::<Line>(line) {
-            Ok(line) => ids.push(line.id),
-            Err(error) => differences.push(format!(
-                "{CONVERSATIONS_NDJSON} line {}: not a conversation any more: {error}",
-                i + 1
-            )),
-        }
-    }
-    if ids != manifest.conversation_ids {
-        let mine: BTreeMap<i64, ()> = ids.iter().map(|&id| (id, ())).collect();
-        let theirs: BTreeMap<i64, ()> = manifest
-            .conversation_ids
-            .iter()
-            .map(|&id| (id, ()))
-            .collect();
-        let only_here: Vec<String> = mine
-            .keys()
-            .filter(|id| !theirs.contains_key(id))
-            .map(ToString::to_string)
-            .collect();
-        let only_there: Vec<String> = theirs
-            .keys()
-            .filter(|id| !mine.contains_key(id))
-            .map(ToString::to_string)
-            .collect();
-        differences.push(format!(
-            "{CONVERSATIONS_NDJSON}: its conversations are not the manifest's (only in the file: [{}]; only in the manifest: [{}])",
-            only_here.join(", "),
-            only_there.join(", ")
-        ));
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -498,10 +278,10 @@ mod tests {
     use super::*;
     use crate::bundle::{ExportInfo, export};
 
-    /// Written and checked with the one record shape: an intact bundle has no
-    /// difference, and a changed field in one NDJSON line is named down to the field.
+    /// Written and checked by the one code path: an intact bundle has no difference, and
+    /// a line changed in a file made from the messages is named with its line.
     #[test]
-    fn what_export_writes_verify_reads_back_and_a_changed_field_is_named() {
+    fn what_export_writes_verify_makes_again_and_a_changed_line_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("archive")).unwrap();
         import_file(&mut store, "../../data/seed.json".as_ref(), &NoProgress);
@@ -511,11 +291,9 @@ mod tests {
             exported_at: "2026-11-25T12:00:00Z".into(),
             given: vec![],
         };
-        export(&store, &Filter::default(), &bundle, info).unwrap();
-        assert_eq!(
-            verify_bundle(&bundle).unwrap().differences,
-            Vec::<String>::new()
-        );
+        export(&mut store, &Filter::default(), &bundle, info, None).unwrap();
+        let check = verify_bundle(&bundle, &Expected::default()).unwrap();
+        assert_eq!(check.differences, Vec::<String>::new());
 
         let path = bundle.join(MESSAGES_NDJSON);
         let text = fs::read_to_string(&path).unwrap();
@@ -524,11 +302,17 @@ mod tests {
             text.replacen("\"operator\":\"john\"", "\"operator\":\"paul\"", 1),
         )
         .unwrap();
-        let differences = verify_bundle(&bundle).unwrap().differences;
+        let differences = verify_bundle(&bundle, &Expected::default())
+            .unwrap()
+            .differences;
         assert!(
             differences.iter().any(|d| d.starts_with(
-                "messages.ndjson line 1 (message 1): `operator` is \"paul\" there but \"john\""
-            )),
+                "messages.ndjson: line 1 is not what the bundle's messages make: it reads `"
+            ) && d.contains("\"operator\":\"paul\",\"timestamp\"")
+                && d.contains("`, rebuilt `…")
+                && d.ends_with(
+                    "\"operator\":\"john\",\"timestamp\":\"2009-04-29T17:16:03+02:00\"}`"
+                )),
             "{differences:?}"
         );
     }

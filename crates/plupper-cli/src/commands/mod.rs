@@ -27,6 +27,7 @@ pub mod export;
 pub mod filter;
 pub mod import;
 pub mod index;
+pub mod keygen;
 pub mod man;
 pub mod password;
 pub mod quarantine;

@@ -212,12 +212,19 @@ pub fn run(archive: &Path, args: StatsArgs) -> Result<(), Failure> {
     }
     let by_name = by.map_or("all", GroupBy::name);
     match default_list_format(args.format) {
-        ListFormat::Table => write_table(
-            by,
-            &rows,
-            table_width(std::io::stdout().is_terminal()),
-            &mut out,
-        )?,
+        ListFormat::Table => {
+            write_table(
+                by,
+                &rows,
+                table_width(std::io::stdout().is_terminal()),
+                &mut out,
+            )?;
+            let exports = archive.exports()?;
+            if !exports.is_empty() {
+                writeln!(out)?;
+                crate::commands::export::write_exports(&exports, &mut out)?;
+            }
+        }
         ListFormat::Csv => write_csv(by_name, &rows, &mut out)?,
         ListFormat::Ndjson => {
             for row in &rows {

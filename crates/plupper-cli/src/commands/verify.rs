@@ -54,6 +54,7 @@ pub fn run(archive: &Path, _args: VerifyArgs) -> Result<(), Failure> {
         counted(verification.links, "chain link"),
         counted(verification.conversations, "conversation"),
     )?;
+    crate::commands::export::write_exports(&verification.exports, &mut out)?;
     out.flush()?;
     Ok(())
 }

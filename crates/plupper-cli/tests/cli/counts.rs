@@ -64,7 +64,7 @@ fn one_message_of_one_conversation_is_not_1_messages_of_1_conversations() {
         .stdout_text();
     assert!(
         export.starts_with(&format!(
-            "exported 1 message of 1 conversation to {bundle} ("
+            "exported 1 message of 1 conversation (0 more of them as context) to {bundle} ("
         )),
         "{export}"
     );
@@ -73,7 +73,7 @@ fn one_message_of_one_conversation_is_not_1_messages_of_1_conversations() {
         .success()
         .stdout_text();
     assert!(
-        verified.contains(" files, 1 message, 1 conversation, exported "),
+        verified.contains(" files, 1 message (0 more as context), 1 conversation, exported "),
         "{verified}"
     );
 }

@@ -33,8 +33,9 @@ impl<'l> ChainCheck<'l> {
             }
             let (first, last) = (link.first_id.0, link.last_id.0);
             let after = previous.map_or(0, |p| p.last_id.0);
-            let span = u64::try_from(last - first + 1).unwrap_or(0);
-            if first <= after || last < first || span != link.added {
+            // An export's link records the empty range right after the link before.
+            let span = u64::try_from(last - first + 1).unwrap_or(u64::MAX);
+            if first <= after || span != link.added {
                 problems.push(Problem::LinkRange {
                     link: link.id,
                     first,
@@ -65,17 +66,21 @@ impl<'l> ChainCheck<'l> {
             self.close();
         }
         if self.open.is_none() {
-            // Links the messages skipped entirely are missing all their messages.
+            // Links the messages skipped entirely are missing all their messages (an
+            // export's link records none).
             while let Some(link) = self.links.get(self.next) {
-                if link.last_id.0 >= id {
+                if link.last_id.0 >= id && link.added > 0 {
                     break;
+                }
+                self.next += 1;
+                if link.added == 0 {
+                    continue;
                 }
                 self.problems.push(Problem::Missing {
                     link: link.id,
                     first: link.first_id.0,
                     last: link.last_id.0,
                 });
-                self.next += 1;
             }
             match self.links.get(self.next) {
                 Some(link) if link.first_id.0 <= id => {
@@ -130,7 +135,7 @@ impl<'l> ChainCheck<'l> {
     /// Ends the check; `assigned` is the last archive id ever assigned.
     pub fn finish(mut self, assigned: i64) -> Vec<Problem> {
         self.close();
-        for link in &self.links[self.next..] {
+        for link in self.links[self.next..].iter().filter(|l| l.added > 0) {
             self.problems.push(Problem::Missing {
                 link: link.id,
                 first: link.first_id.0,
@@ -209,6 +214,45 @@ mod tests {
     fn an_intact_chain_has_no_problems() {
         assert_eq!(run(&two_links(), &ALL, 4), []);
         assert_eq!(run(&[], &[], 0), []);
+    }
+
+    /// An export's link: no message, the empty range after `after`.
+    fn export_link(id: i64, after: i64, previous: [u8; 32]) -> ChainLink {
+        ChainLink {
+            id,
+            batch: None,
+            first_id: ArchiveId(after + 1),
+            last_id: ArchiveId(after),
+            added: 0,
+            hash: [id as u8; 32],
+            previous_hash: previous,
+        }
+    }
+
+    #[test]
+    fn export_links_between_and_after_message_links_are_no_problem() {
+        let one = link(1, 1, 2, GENESIS, &[(1, b"a"), (2, b"b")]);
+        let export = export_link(2, 2, one.hash);
+        let two = link(3, 3, 4, export.hash, &[(3, b"c"), (4, b"d")]);
+        let last = export_link(4, 4, two.hash);
+        let links = [one, export, two, last];
+        assert_eq!(run(&links, &ALL, 4), []);
+        // An empty range anywhere but right after the link before is a problem, and so is
+        // a link that records no message over a range that is not empty.
+        let mut moved = links.clone();
+        moved[1] = export_link(2, 1, moved[0].hash);
+        assert!(matches!(
+            run(&moved, &ALL, 4)[..],
+            [Problem::LinkRange { link: 2, .. }]
+        ));
+        let mut hidden = links.clone();
+        hidden[2].added = 0;
+        assert!(run(&hidden, &ALL, 4).contains(&Problem::LinkRange {
+            link: 3,
+            first: 3,
+            last: 4,
+            added: 0
+        }));
     }
 
     #[test]

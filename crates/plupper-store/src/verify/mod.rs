@@ -11,7 +11,9 @@
 //!    missing inside a link, and no ids assigned after the last link ([`ChainCheck`]);
 //! 4. the [conversations](crate::conversation): stored as the rule derives them from the
 //!    messages now;
-//! 5. the [content blocks](crate::content_block): one for each 4,096 assigned ids, each
+//! 5. the [exports](crate::exports): each export's record against the hash of its chain
+//!    link, and every link that records no message being an export's;
+//! 6. the [content blocks](crate::content_block): one for each 4,096 assigned ids, each
 //!    holding the contents of its messages as they are archived.
 //!
 //! It finds problems rather than failing on them: each is a [`Problem`] that names the
@@ -22,7 +24,7 @@ mod chain_check;
 mod problem;
 mod rederive;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::{Value, ValueRef};
 
@@ -31,6 +33,7 @@ use crate::content_block::BLOCK_MESSAGES;
 use crate::conversation::{
     ConversationId, ConversationKey, ConversationRow, GAP_SECONDS, group, key_points, keys,
 };
+use crate::exports::{ExportRecord, export_hash};
 use crate::{Store, StoreError};
 
 pub use chain_check::ChainCheck;
@@ -49,8 +52,44 @@ pub struct Verification {
     pub conversations: u64,
     /// The last link (its hash stands for the whole archive).
     pub head: Option<ChainLink>,
+    /// The evidence bundles exported, as recorded.
+    pub exports: Vec<ExportRecord>,
     /// Everything that is not as it was written; empty for an intact archive.
     pub problems: Vec<Problem>,
+}
+
+/// Each export's record against its chain link's hash, and each link that records no
+/// message against the exports: pure.
+fn export_problems(links: &[ChainLink], exports: &[ExportRecord]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let by_link: HashMap<i64, &ExportRecord> = exports.iter().map(|e| (e.link, e)).collect();
+    for link in links {
+        match (link.added, by_link.get(&link.id)) {
+            (0, None) => problems.push(Problem::Export {
+                link: link.id,
+                reason: "its chain link records no message, but the export's record is missing",
+            }),
+            (0, Some(export)) if export_hash(&link.previous_hash, &export.entry) != link.hash => {
+                problems.push(Problem::Export {
+                    link: link.id,
+                    reason: "its record is not what its chain link's hash covers (the record or the link was changed)",
+                });
+            }
+            (1.., Some(_)) => problems.push(Problem::Export {
+                link: link.id,
+                reason: "recorded on a chain link of messages",
+            }),
+            _ => {}
+        }
+    }
+    let linked: HashSet<i64> = links.iter().map(|l| l.id).collect();
+    for export in exports.iter().filter(|e| !linked.contains(&e.link)) {
+        problems.push(Problem::Export {
+            link: export.link,
+            reason: "recorded, but its chain link is missing",
+        });
+    }
+    problems
 }
 
 impl Store {
@@ -69,6 +108,8 @@ impl Store {
             chain.message(row.id, text.as_deref().map(str::as_bytes));
         })?;
         problems.extend(chain.finish(store.max_id()?.0));
+        let exports = store.exports()?;
+        problems.extend(export_problems(&links, &exports));
         let conversations = store.conversation_problems(&mut problems)?;
         store.content_block_problems(&mut problems)?;
         Ok(Verification {
@@ -76,6 +117,7 @@ impl Store {
             links: links.len() as u64,
             conversations,
             head: links.last().cloned(),
+            exports,
             problems,
         })
     }

@@ -104,6 +104,13 @@ pub enum Problem {
         /// What differs.
         reason: String,
     },
+    /// An export's record and its chain link do not agree.
+    Export {
+        /// The chain link (the export's number).
+        link: i64,
+        /// What differs.
+        reason: &'static str,
+    },
     /// A content block is not what the messages of its ids make, or is missing.
     ContentBlock {
         /// The first message id it covers (of a run of missing blocks, the first's).
@@ -182,6 +189,7 @@ impl std::fmt::Display for Problem {
                 f,
                 "messages {first} to {last} are missing (chain link {link} records them)"
             ),
+            Problem::Export { link, reason } => write!(f, "export {link}: {reason}"),
             Problem::Unchained { id } => write!(
                 f,
                 "message {id}: no chain link records it (it was added outside plupper-archive)"
