@@ -73,7 +73,7 @@ pub struct QueryClass {
 }
 
 impl QueryClass {
-    fn new(name: &str, params: &[(&str, &str)]) -> QueryClass {
+    pub(crate) fn new(name: &str, params: &[(&str, &str)]) -> QueryClass {
         QueryClass {
             name: name.to_owned(),
             params: params

@@ -1,11 +1,13 @@
 //! The load benchmark of `serve` (binary `plupper-load`): the comparison's query classes
 //! ([`crate::compare::classes`]) asked of a running `plupper-archive serve` over
 //! keep-alive connections on 127.0.0.1, with HTTP Basic auth, by a number of client
-//! threads, each class for a bounded time and number of requests. Reports per class the
-//! throughput and the p50/p99 latency of whole answers (read to their end), the server's
-//! peak RSS, and the same queries as whole processes: `plupper-archive query --format
-//! api` and the SQLite FTS5 peer (`plupper-peer query`, NDJSON). One more run asks the
-//! selective class while one client reads the largest answer slowly.
+//! threads, each class for a bounded time and number of requests, then the auditors'
+//! pages ([`page_classes`]) the same way. Reports per class the throughput and the p50/p99
+//! latency of whole answers (read to their end), the server's peak RSS, and, for the API's
+//! classes, the same queries as whole processes: `plupper-archive query --format api` and
+//! the SQLite FTS5 peer (`plupper-peer query`, NDJSON); a page has no process to compare
+//! with. One more run asks the selective class while one client reads the largest answer
+//! slowly.
 //!
 //! The clients speak HTTP/1.1 by hand (a request line, `Content-Length` or chunked
 //! answers), so that the client's own cost stays small and visible.
@@ -47,11 +49,62 @@ pub struct LoadConfig {
     pub process_runs: usize,
 }
 
+/// The API's path; its classes are also run as whole processes.
+const API_PATH: &str = "/resources/message";
+
+/// A class as the benchmark asks it: the path it is requested at and its parameters.
+#[derive(Debug, Clone)]
+pub struct LoadClass {
+    /// The request's path: [`API_PATH`] or a page's.
+    pub path: &'static str,
+    /// The name and the parameters (the query string).
+    pub class: QueryClass,
+}
+
+impl LoadClass {
+    /// The request target: the path, and `?` and the query string when there is one.
+    pub fn target(&self) -> String {
+        request_target(self.path, &self.class.query_string())
+    }
+
+    /// Whether `plupper-archive query` and the peer answer it too (the API's classes).
+    fn has_processes(&self) -> bool {
+        self.path == API_PATH
+    }
+}
+
+/// `path`, and `?` and `query` when it is not empty.
+fn request_target(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// The auditors' pages asked under load (issue #16): a ranked first page for a rare word,
+/// a frequent word (`you`, about 13 % of messages) and `you OR i` (about 24 %, standing
+/// in for a 20 % word, which the corpus's vocabulary lacks), and the statistics page.
+pub fn page_classes() -> Vec<LoadClass> {
+    let page = |path, name, params: &[(&str, &str)]| LoadClass {
+        path,
+        class: QueryClass::new(name, params),
+    };
+    vec![
+        page("/search", "page: rare word", &[("q", "quokka")]),
+        page("/search", "page: ~13% word", &[("q", "you")]),
+        page("/search", "page: ~24% (you OR i)", &[("q", "you OR i")]),
+        page("/stats", "page: stats", &[]),
+    ]
+}
+
 /// One class under load.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassLoad {
     /// The class's name.
     pub class: String,
+    /// The request's path.
+    pub path: String,
     /// Its query string.
     pub query: String,
     /// Bytes of its answer.
@@ -64,10 +117,11 @@ pub struct ClassLoad {
     pub p50_ms: f64,
     /// 99th-percentile latency, ms.
     pub p99_ms: f64,
-    /// Median wall time of `plupper-archive query --format api` as a process, ms.
-    pub cli_ms: f64,
-    /// Median wall time of `plupper-peer query` as a process, ms.
-    pub peer_ms: f64,
+    /// Median wall time of `plupper-archive query --format api` as a process, ms; none
+    /// for a page.
+    pub cli_ms: Option<f64>,
+    /// Median wall time of `plupper-peer query` as a process, ms; none for a page.
+    pub peer_ms: Option<f64>,
 }
 
 /// The report.
@@ -208,12 +262,13 @@ struct Client {
 }
 
 impl Client {
-    fn connect(address: &str, query: &str) -> std::io::Result<Client> {
+    /// A connection asking `target` (a path and query string).
+    fn connect(address: &str, target: &str) -> std::io::Result<Client> {
         let stream = TcpStream::connect(address)?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(120)))?;
         let request_head = format!(
-            "GET /resources/message?{query} HTTP/1.1\r\nhost: {address}\r\nauthorization: {}\r\n\r\n",
+            "GET {target} HTTP/1.1\r\nhost: {address}\r\nauthorization: {}\r\n\r\n",
             authorization()
         );
         Ok(Client {
@@ -294,11 +349,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank - 1]
 }
 
-/// Asks `query` on `connections` connections until `seconds` or `max_requests`; the
+/// Asks `target` on `connections` connections until `seconds` or `max_requests`; the
 /// latencies (ms, sorted), the requests per second, the answer's size.
 fn hammer(
     address: &str,
-    query: &str,
+    target: &str,
     connections: usize,
     seconds: f64,
     max_requests: u64,
@@ -310,11 +365,11 @@ fn hammer(
     let workers: Vec<_> = (0..connections)
         .map(|_| {
             let address = address.to_owned();
-            let query = query.to_owned();
+            let target = target.to_owned();
             let issued = Arc::clone(&issued);
             let bytes = Arc::clone(&bytes);
             std::thread::spawn(move || -> std::io::Result<Vec<f64>> {
-                let mut client = Client::connect(&address, &query)?;
+                let mut client = Client::connect(&address, &target)?;
                 let mut latencies = Vec::new();
                 while Instant::now() < deadline
                     && issued.fetch_add(1, Ordering::Relaxed) < max_requests
@@ -368,26 +423,47 @@ fn process_ms(program: &Path, args: &[&std::ffi::OsStr], runs: usize) -> Result<
 fn class_load(
     config: &LoadConfig,
     address: &str,
-    class: &QueryClass,
+    asked: &LoadClass,
 ) -> Result<ClassLoad, BenchError> {
-    let query = class.query_string();
+    let target = asked.target();
     // One request first: its answer's size, and the check that it is answered.
-    let (status, _) = Client::connect(address, &query)
+    let (status, _) = Client::connect(address, &target)
         .and_then(|mut client| client.ask(None))
         .map_err(|e| failed("load client", e))?;
     if status != 200 {
-        return Err(failed(
-            "load client",
-            format!("{}: status {status}", class.name),
-        ));
+        return Err(failed("load client", format!("{target}: status {status}")));
     }
     let (latencies, per_second, bytes) = hammer(
         address,
-        &query,
+        &target,
         config.connections,
         config.seconds,
         config.max_requests,
     )?;
+    let query = asked.class.query_string();
+    let (cli_ms, peer_ms) = if asked.has_processes() {
+        let (cli, peer) = processes_ms(config, &query)?;
+        (Some(cli), Some(peer))
+    } else {
+        (None, None)
+    };
+    Ok(ClassLoad {
+        class: asked.class.name.clone(),
+        path: asked.path.to_owned(),
+        query,
+        bytes,
+        requests: latencies.len() as u64,
+        per_second,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+        cli_ms,
+        peer_ms,
+    })
+}
+
+/// The median wall times (ms) of `plupper-archive query --format api` and of
+/// `plupper-peer query` for the API query string `query`.
+fn processes_ms(config: &LoadConfig, query: &str) -> Result<(f64, f64), BenchError> {
     let archive = config.dir.join("archive");
     let cli_ms = process_ms(
         &config.ours,
@@ -414,17 +490,7 @@ fn class_load(
         ],
         config.process_runs,
     )?;
-    Ok(ClassLoad {
-        class: class.name.clone(),
-        query,
-        bytes,
-        requests: latencies.len() as u64,
-        per_second,
-        p50_ms: percentile(&latencies, 0.5),
-        p99_ms: percentile(&latencies, 0.99),
-        cli_ms,
-        peer_ms,
-    })
+    Ok((cli_ms, peer_ms))
 }
 
 fn peak_rss_kib(pid: u32) -> u64 {
@@ -446,15 +512,19 @@ pub fn run(config: &LoadConfig) -> Result<LoadReport, BenchError> {
     let served = serve(config)?;
     let mut results = Vec::new();
     let all = classes(visitor);
-    for class in &all {
-        eprintln!("class {}", class.name);
-        results.push(class_load(config, &served.address, class)?);
+    let api = all.iter().map(|class| LoadClass {
+        path: API_PATH,
+        class: class.clone(),
+    });
+    for asked in api.chain(page_classes()) {
+        eprintln!("class {}", asked.class.name);
+        results.push(class_load(config, &served.address, &asked)?);
     }
     // The selective class beside a client reading the largest answer at 64 KiB per 10 ms.
     let largest = results
         .iter()
         .max_by_key(|r| r.bytes)
-        .map(|r| r.query.clone())
+        .map(|r| request_target(&r.path, &r.query))
         .unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
     let slow = {
@@ -475,23 +545,28 @@ pub fn run(config: &LoadConfig) -> Result<LoadReport, BenchError> {
         .iter()
         .find(|c| c.name == "visitorId exact")
         .map(|class| {
+            let asked = LoadClass {
+                path: API_PATH,
+                class: class.clone(),
+            };
             let (latencies, per_second, bytes) = hammer(
                 &served.address,
-                &class.query_string(),
+                &asked.target(),
                 config.connections,
                 config.seconds,
                 config.max_requests,
             )?;
             Ok::<_, BenchError>(ClassLoad {
                 class: format!("{} (beside a slow reader)", class.name),
+                path: API_PATH.to_owned(),
                 query: class.query_string(),
                 bytes,
                 requests: latencies.len() as u64,
                 per_second,
                 p50_ms: percentile(&latencies, 0.5),
                 p99_ms: percentile(&latencies, 0.99),
-                cli_ms: 0.0,
-                peer_ms: 0.0,
+                cli_ms: None,
+                peer_ms: None,
             })
         })
         .transpose()?;
@@ -534,15 +609,13 @@ pub fn markdown(report: &LoadReport) -> String {
         } else {
             0.0
         };
-        let ratio = |ms: f64| {
-            if ms > 0.0 && per_request > 0.0 {
-                format!("{:.1}x", ms / per_request)
-            } else {
-                "-".into()
-            }
+        let process = |ms: Option<f64>| ms.map_or_else(|| "-".into(), |ms| format!("{ms:.1}"));
+        let ratio = |ms: Option<f64>| match ms {
+            Some(ms) if ms > 0.0 && per_request > 0.0 => format!("{:.1}x", ms / per_request),
+            _ => "-".into(),
         };
         text.push_str(&format!(
-            "| {} | {:.1} KiB | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} | {} |\n",
+            "| {} | {:.1} KiB | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} |\n",
             row.class,
             row.bytes as f64 / 1024.0,
             row.requests,
@@ -550,8 +623,8 @@ pub fn markdown(report: &LoadReport) -> String {
             row.p50_ms,
             row.p99_ms,
             per_request,
-            row.cli_ms,
-            row.peer_ms,
+            process(row.cli_ms),
+            process(row.peer_ms),
             ratio(row.cli_ms),
             ratio(row.peer_ms),
         ));
@@ -561,7 +634,77 @@ pub fn markdown(report: &LoadReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::percentile;
+    use super::{API_PATH, ClassLoad, LoadClass, LoadReport, markdown, page_classes, percentile};
+    use crate::compare::QueryClass;
+
+    fn row(class: &str, path: &str, processes: Option<f64>) -> ClassLoad {
+        ClassLoad {
+            class: class.to_owned(),
+            path: path.to_owned(),
+            query: String::new(),
+            bytes: 2048,
+            requests: 10,
+            per_second: 100.0,
+            p50_ms: 1.5,
+            p99_ms: 3.25,
+            cli_ms: processes,
+            peer_ms: processes,
+        }
+    }
+
+    #[test]
+    fn pages_are_requested_at_their_paths() {
+        let targets: Vec<String> = page_classes().iter().map(LoadClass::target).collect();
+        assert_eq!(
+            targets,
+            [
+                "/search?q=quokka",
+                "/search?q=you",
+                "/search?q=you+OR+i",
+                "/stats"
+            ]
+        );
+        assert!(page_classes().iter().all(|page| !page.has_processes()));
+    }
+
+    #[test]
+    fn api_classes_are_requested_at_the_api_with_processes() {
+        let api = LoadClass {
+            path: API_PATH,
+            class: QueryClass::new("rare word", &[("contains", "quokka")]),
+        };
+        assert_eq!(api.target(), "/resources/message?contains=quokka");
+        assert!(api.has_processes());
+    }
+
+    #[test]
+    fn a_page_row_leaves_the_process_columns_empty() {
+        let report = LoadReport {
+            messages: 20_000,
+            connections: 2,
+            load_before: "0.5".into(),
+            load_after: "0.6".into(),
+            classes: vec![
+                row("rare word", API_PATH, Some(20.0)),
+                row("page: stats", "/stats", None),
+            ],
+            beside_slow_reader: None,
+            server_peak_rss_kib: 2048,
+        };
+        let table = markdown(&report);
+        assert!(
+            table.contains(
+                "| rare word | 2.0 KiB | 10 | 100 | 1.50 | 3.25 | 10.00 | 20.0 | 20.0 | 2.0x | 2.0x |"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "| page: stats | 2.0 KiB | 10 | 100 | 1.50 | 3.25 | 10.00 | - | - | - | - |"
+            ),
+            "{table}"
+        );
+    }
 
     #[test]
     fn percentiles_are_nearest_rank() {
