@@ -64,17 +64,25 @@ pub(crate) fn render(archive: &Archive, query: &str, today: NaiveDate) -> Result
 }
 
 fn figures(archive: &Archive, filter: &Filter) -> Result<Figures, Error> {
-    let mut months = archive.stats(filter, Some(GroupBy::Month))?;
-    let total = months.pop().filter(|row| row.total);
-    let mut operators = archive.stats(filter, Some(GroupBy::Operator))?;
-    operators.retain(|row| !row.total);
+    // One pass over the selection for the three charts.
     let mut responses: BTreeMap<String, [u64; BUCKETS.len()]> = BTreeMap::new();
-    for conversation in archive.conversations(filter)? {
-        let summary = conversation?.summary;
-        if let (Some(seconds), Some(responder)) = (summary.first_response, summary.responder) {
-            responses.entry(responder).or_default()[bucket(seconds)] += 1;
-        }
-    }
+    let mut rows = archive
+        .stats_grouped(
+            filter,
+            &[Some(GroupBy::Month), Some(GroupBy::Operator)],
+            |summary| {
+                if let (Some(seconds), Some(responder)) =
+                    (summary.first_response, &summary.responder)
+                {
+                    responses.entry(responder.clone()).or_default()[bucket(seconds)] += 1;
+                }
+            },
+        )?
+        .into_iter();
+    let mut months = rows.next().unwrap_or_default();
+    let total = months.pop().filter(|row| row.total);
+    let mut operators = rows.next().unwrap_or_default();
+    operators.retain(|row| !row.total);
     Ok(Figures {
         total,
         months: with_empty_months(months),
