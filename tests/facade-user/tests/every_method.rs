@@ -277,6 +277,12 @@ fn conversations_stats_verify_and_export() {
     let ungrouped = archive.stats(&filter, None).expect("statistics");
     assert_eq!(ungrouped.len(), 1);
     assert_eq!(ungrouped[0].unanswered, total.unanswered);
+    let mut summaries = 0;
+    let grouped = archive
+        .stats_grouped(&filter, &[Some(GroupBy::Customer), None], |_| summaries += 1)
+        .expect("statistics");
+    assert_eq!(grouped, [rows.clone(), ungrouped.clone()]);
+    assert_eq!(summaries, conversations.len());
 
     let check = archive.verify().expect("a check");
     assert_eq!(check.problems(), Vec::<String>::new());
