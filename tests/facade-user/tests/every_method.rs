@@ -279,7 +279,9 @@ fn conversations_stats_verify_and_export() {
     assert_eq!(ungrouped[0].unanswered, total.unanswered);
     let mut summaries = 0;
     let grouped = archive
-        .stats_grouped(&filter, &[Some(GroupBy::Customer), None], |_| summaries += 1)
+        .stats_grouped(&filter, &[Some(GroupBy::Customer), None], |_| {
+            summaries += 1
+        })
         .expect("statistics");
     assert_eq!(grouped, [rows.clone(), ungrouped.clone()]);
     assert_eq!(summaries, conversations.len());
