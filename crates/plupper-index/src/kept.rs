@@ -61,8 +61,17 @@ pub(crate) fn find(
     uuid: &str,
     archived: i64,
 ) -> Option<Searcher> {
-    open()
-        .iter()
+    find_in(&open(), dir, signature, uuid, archived)
+}
+
+fn find_in(
+    kept: &[Kept],
+    dir: &Path,
+    signature: &Signature,
+    uuid: &str,
+    archived: i64,
+) -> Option<Searcher> {
+    kept.iter()
         .find(|k| {
             k.dir == dir && k.signature == *signature && k.uuid == uuid && k.last_id == archived
         })
@@ -78,16 +87,100 @@ pub(crate) fn keep(
     last_id: i64,
     searcher: Searcher,
 ) {
-    let mut open = open();
-    open.retain(|k| k.dir != dir);
-    if open.len() == KEPT {
-        open.remove(0);
+    keep_in(&mut open(), dir, signature, uuid, last_id, searcher);
+}
+
+fn keep_in(
+    kept: &mut Vec<Kept>,
+    dir: &Path,
+    signature: Signature,
+    uuid: String,
+    last_id: i64,
+    searcher: Searcher,
+) {
+    kept.retain(|k| k.dir != dir);
+    if kept.len() == KEPT {
+        kept.remove(0);
     }
-    open.push(Kept {
+    kept.push(Kept {
         dir: dir.to_owned(),
         signature,
         uuid,
         last_id,
         searcher,
     });
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn searcher() -> Searcher {
+        let index = tantivy::Index::create_in_ram(crate::schema::schema().0);
+        index.reader().unwrap().searcher()
+    }
+
+    fn signature(meta: &str) -> Signature {
+        Signature {
+            meta: meta.as_bytes().to_vec(),
+            files: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_kept_reader_is_found_only_for_the_same_directory_state_and_archive() {
+        let mut kept = Vec::new();
+        let dir = Path::new("/kept-test/a");
+        keep_in(
+            &mut kept,
+            dir,
+            signature("1"),
+            "uuid".into(),
+            10,
+            searcher(),
+        );
+        assert!(find_in(&kept, dir, &signature("1"), "uuid", 10).is_some());
+        // Another commit of the index, another archive, the archive moved on.
+        assert!(find_in(&kept, dir, &signature("2"), "uuid", 10).is_none());
+        assert!(find_in(&kept, dir, &signature("1"), "other", 10).is_none());
+        assert!(find_in(&kept, dir, &signature("1"), "uuid", 11).is_none());
+        // A newer state replaces the directory's reader.
+        keep_in(
+            &mut kept,
+            dir,
+            signature("2"),
+            "uuid".into(),
+            11,
+            searcher(),
+        );
+        assert!(find_in(&kept, dir, &signature("1"), "uuid", 10).is_none());
+        assert!(find_in(&kept, dir, &signature("2"), "uuid", 11).is_some());
+        // At most KEPT directories: the oldest goes.
+        for n in 0..KEPT {
+            let other = PathBuf::from(format!("/kept-test/{n}"));
+            keep_in(
+                &mut kept,
+                &other,
+                signature("1"),
+                "uuid".into(),
+                1,
+                searcher(),
+            );
+        }
+        assert_eq!(kept.len(), KEPT);
+        assert!(find_in(&kept, dir, &signature("2"), "uuid", 11).is_none());
+    }
+
+    #[test]
+    fn a_changed_file_changes_the_signature() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Signature::read(dir.path()), None, "no meta.json: no index");
+        std::fs::write(dir.path().join("meta.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("a.idx"), "1234").unwrap();
+        let before = Signature::read(dir.path()).unwrap();
+        assert_eq!(Signature::read(dir.path()), Some(before.clone()));
+        std::fs::write(dir.path().join("a.idx"), "12345").unwrap();
+        assert_ne!(Signature::read(dir.path()), Some(before));
+    }
 }
