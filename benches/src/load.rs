@@ -7,7 +7,11 @@
 //! classes, the same queries as whole processes: `plupper-archive query --format api` and
 //! the SQLite FTS5 peer (`plupper-peer query`, NDJSON); a page has no process to compare
 //! with. One more run asks the selective class while one client reads the largest answer
-//! slowly.
+//! slowly. Last, the selective classes ([`SELECTIVE`]) are asked at a fixed rate
+//! ([`LoadConfig::rate`], spread evenly over the connections), each latency counted from
+//! the moment its request was due, so that a late answer also delays the requests queued
+//! behind it in the figures (no coordinated omission): the latency a client sees when
+//! the server is asked that many answers a second, rather than as many as it can give.
 //!
 //! The clients speak HTTP/1.1 by hand (a request line, `Content-Length` or chunked
 //! answers), so that the client's own cost stays small and visible.
@@ -47,7 +51,13 @@ pub struct LoadConfig {
     pub max_requests: u64,
     /// Whole-process runs per class and engine.
     pub process_runs: usize,
+    /// Requests per second, all connections together, at which the selective classes are
+    /// asked last; 0: not asked.
+    pub rate: f64,
 }
+
+/// The classes asked at [`LoadConfig::rate`]: those that return a few messages.
+pub const SELECTIVE: [&str; 3] = ["rare word", "visitorId exact", "page: rare word"];
 
 /// The API's path; its classes are also run as whole processes.
 const API_PATH: &str = "/resources/message";
@@ -145,8 +155,31 @@ pub struct LoadReport {
     pub classes: Vec<ClassLoad>,
     /// The selective class again, while one client reads the largest answer slowly.
     pub beside_slow_reader: Option<ClassLoad>,
+    /// The selective classes at a fixed rate.
+    pub paced: Vec<PacedLoad>,
     /// The server's peak resident set, KiB (`VmHWM`).
     pub server_peak_rss_kib: u64,
+}
+
+/// One class asked at a fixed rate.
+#[derive(Debug, Clone, Serialize)]
+pub struct PacedLoad {
+    /// The class's name.
+    pub class: String,
+    /// The request target.
+    pub target: String,
+    /// Requests per second asked, all connections together.
+    pub rate: f64,
+    /// Requests answered.
+    pub requests: u64,
+    /// Requests answered per second.
+    pub per_second: f64,
+    /// Median latency from the moment a request was due to the end of its answer, ms.
+    pub p50_ms: f64,
+    /// 99th percentile of the same, ms.
+    pub p99_ms: f64,
+    /// The largest, ms.
+    pub max_ms: f64,
 }
 
 const USER: &str = "bench";
@@ -406,6 +439,72 @@ fn hammer(
     Ok((latencies, per_second, bytes.load(Ordering::Relaxed)))
 }
 
+/// When the `k`-th request of connection `connection` (of `connections`) is due, from the
+/// start, at `rate` requests per second in all: each connection every `connections / rate`
+/// seconds, the connections' turns spread evenly between.
+fn due(connection: usize, connections: usize, k: u64, rate: f64) -> Duration {
+    let interval = connections as f64 / rate;
+    Duration::from_secs_f64((k as f64 + connection as f64 / connections as f64) * interval)
+}
+
+/// Asks `target` at `rate` requests per second on `connections` connections, for
+/// `seconds` or `max_requests`; the latencies (ms, sorted) counted from when each request
+/// was due, and the requests answered per second.
+fn paced(
+    address: &str,
+    target: &str,
+    connections: usize,
+    rate: f64,
+    seconds: f64,
+    max_requests: u64,
+) -> Result<(Vec<f64>, f64), BenchError> {
+    let issued = Arc::new(AtomicU64::new(0));
+    let span = Duration::from_secs_f64(seconds);
+    let clients = (0..connections)
+        .map(|_| Client::connect(address, target))
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| failed("load client", e))?;
+    let started = Instant::now();
+    let workers: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(connection, mut client)| {
+            let issued = Arc::clone(&issued);
+            std::thread::spawn(move || -> std::io::Result<Vec<f64>> {
+                let mut latencies = Vec::new();
+                for k in 0.. {
+                    let at = due(connection, connections, k, rate);
+                    if at >= span || issued.fetch_add(1, Ordering::Relaxed) >= max_requests {
+                        break;
+                    }
+                    let at = started + at;
+                    if let Some(wait) = at.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    let (status, _) = client.ask(None)?;
+                    if status != 200 {
+                        return Err(std::io::Error::other(format!("status {status}")));
+                    }
+                    latencies.push(at.elapsed().as_secs_f64() * 1000.0);
+                }
+                Ok(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for worker in workers {
+        let done = worker
+            .join()
+            .map_err(|_| failed("load client", "a client thread panicked"))?
+            .map_err(|e| failed("load client", e))?;
+        latencies.extend(done);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let per_second = latencies.len() as f64 / elapsed;
+    Ok((latencies, per_second))
+}
+
 /// The median wall time (ms) of `runs` runs of a process, its output thrown away.
 fn process_ms(program: &Path, args: &[&std::ffi::OsStr], runs: usize) -> Result<f64, BenchError> {
     let mut times = Vec::new();
@@ -577,9 +676,42 @@ pub fn run(config: &LoadConfig) -> Result<LoadReport, BenchError> {
         })
         .transpose()?;
     stop.store(true, Ordering::Relaxed);
+    let _ = slow.join();
+    let mut paced_loads = Vec::new();
+    if config.rate > 0.0 {
+        let selective = all
+            .iter()
+            .map(|class| LoadClass {
+                path: API_PATH,
+                class: class.clone(),
+            })
+            .chain(page_classes())
+            .filter(|asked| SELECTIVE.contains(&asked.class.name.as_str()));
+        for asked in selective {
+            eprintln!("class {} at {} requests/s", asked.class.name, config.rate);
+            let target = asked.target();
+            let (latencies, per_second) = paced(
+                &served.address,
+                &target,
+                config.connections,
+                config.rate,
+                config.seconds,
+                config.max_requests,
+            )?;
+            paced_loads.push(PacedLoad {
+                class: asked.class.name.clone(),
+                target,
+                rate: config.rate,
+                requests: latencies.len() as u64,
+                per_second,
+                p50_ms: percentile(&latencies, 0.5),
+                p99_ms: percentile(&latencies, 0.99),
+                max_ms: latencies.last().copied().unwrap_or(0.0),
+            });
+        }
+    }
     let server_peak_rss_kib = peak_rss_kib(served.child.id());
     drop(served);
-    let _ = slow.join();
     Ok(LoadReport {
         messages: config.messages,
         connections: config.connections,
@@ -587,6 +719,7 @@ pub fn run(config: &LoadConfig) -> Result<LoadReport, BenchError> {
         load_after: load_average(),
         classes: results,
         beside_slow_reader: beside,
+        paced: paced_loads,
         server_peak_rss_kib,
     })
 }
@@ -635,12 +768,34 @@ pub fn markdown(report: &LoadReport) -> String {
             ratio(row.peer_ms),
         ));
     }
+    if !report.paced.is_empty() {
+        text.push_str(
+            "\nAt a fixed rate, latency from when each request was due:\n\n\
+             | class | asked req/s | requests | answered req/s | p50 ms | p99 ms | max ms |\n\
+             |---|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for row in &report.paced {
+            text.push_str(&format!(
+                "| {} | {:.0} | {} | {:.0} | {:.2} | {:.2} | {:.2} |\n",
+                row.class,
+                row.rate,
+                row.requests,
+                row.per_second,
+                row.p50_ms,
+                row.p99_ms,
+                row.max_ms
+            ));
+        }
+    }
     text
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{API_PATH, ClassLoad, LoadClass, LoadReport, markdown, page_classes, percentile};
+    use super::{
+        API_PATH, ClassLoad, LoadClass, LoadReport, PacedLoad, due, markdown, page_classes,
+        percentile,
+    };
     use crate::compare::QueryClass;
 
     fn row(class: &str, path: &str, processes: Option<f64>) -> ClassLoad {
@@ -695,6 +850,16 @@ mod tests {
                 row("page: stats", "/stats", None),
             ],
             beside_slow_reader: None,
+            paced: vec![PacedLoad {
+                class: "visitorId exact".into(),
+                target: "/resources/message?visitorId=7".into(),
+                rate: 2000.0,
+                requests: 10_000,
+                per_second: 1999.5,
+                p50_ms: 0.4,
+                p99_ms: 1.25,
+                max_ms: 7.0,
+            }],
             server_peak_rss_kib: 2048,
         };
         let table = markdown(&report);
@@ -710,6 +875,52 @@ mod tests {
             ),
             "{table}"
         );
+    }
+
+    #[test]
+    fn paced_rows_follow_the_table() {
+        let report = LoadReport {
+            messages: 1,
+            connections: 16,
+            load_before: String::new(),
+            load_after: String::new(),
+            classes: Vec::new(),
+            beside_slow_reader: None,
+            paced: vec![PacedLoad {
+                class: "rare word".into(),
+                target: "/resources/message?contains=quokka".into(),
+                rate: 2000.0,
+                requests: 10_000,
+                per_second: 1999.5,
+                p50_ms: 0.4,
+                p99_ms: 1.25,
+                max_ms: 7.0,
+            }],
+            server_peak_rss_kib: 0,
+        };
+        assert!(
+            markdown(&report).contains("| rare word | 2000 | 10000 | 2000 | 0.40 | 1.25 | 7.00 |"),
+            "{}",
+            markdown(&report)
+        );
+    }
+
+    #[test]
+    fn requests_are_due_evenly_spread_over_the_connections() {
+        // 4 connections at 1,000 requests/s: one request due every millisecond, each
+        // connection taking every fourth turn.
+        let mut times: Vec<f64> = (0..4)
+            .flat_map(|connection| (0..25).map(move |k| due(connection, 4, k, 1000.0)))
+            .map(|at| at.as_secs_f64() * 1000.0)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        for (turn, at) in times.iter().enumerate() {
+            assert!(
+                (at - turn as f64).abs() < 1e-9,
+                "turn {turn} due at {at} ms"
+            );
+        }
+        assert!((due(1, 4, 2, 1000.0).as_secs_f64() - 0.009).abs() < 1e-12);
     }
 
     #[test]

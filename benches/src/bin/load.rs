@@ -39,6 +39,11 @@ struct Args {
     /// Whole-process runs per class and engine.
     #[arg(long, default_value_t = 5)]
     process_runs: usize,
+    /// Requests per second, all connections together, at which the selective classes
+    /// (rare word, visitorId, the rare word's page) are asked last, each latency counted
+    /// from when its request was due; 0: not asked.
+    #[arg(long, default_value_t = 2000.0)]
+    rate: f64,
     /// Write the report as JSON here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -56,6 +61,7 @@ fn main() -> ExitCode {
         seconds: args.seconds,
         max_requests: args.max_requests,
         process_runs: args.process_runs,
+        rate: args.rate,
     };
     let report = match run(&config) {
         Ok(report) => report,
