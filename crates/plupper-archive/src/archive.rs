@@ -271,8 +271,8 @@ impl Archive {
         self.count_routed(filter).map(|(count, _)| count)
     }
 
-    /// [`Archive::count`], and which path answered: the index for a `contains` filter
-    /// when it is current, the store otherwise.
+    /// [`Archive::count`], and which path answered: the index for a `contains` filter,
+    /// or an operator or customer id, when it is current; the store otherwise.
     ///
     /// ```
     /// use plupper_archive::{Archive, Filter, NoProgress, Route};
@@ -283,7 +283,9 @@ impl Archive {
     /// assert_eq!(archive.count_routed(&Filter::default().contains("help"))?, (1, Route::Index));
     /// // A needle of one or two characters is the store's (its content blocks).
     /// assert_eq!(archive.count_routed(&Filter::default().contains("hi"))?, (3, Route::Store));
-    /// assert_eq!(archive.count_routed(&Filter::default().operator("john"))?, (5, Route::Store));
+    /// assert_eq!(archive.count_routed(&Filter::default().operator("john"))?, (5, Route::Index));
+    /// // A visitor's messages are the store's (its B-tree index gives them in order).
+    /// assert_eq!(archive.count_routed(&Filter::default().visitor_id(5))?.1, Route::Store);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn count_routed(&self, filter: &Filter) -> Result<(u64, Route), Error> {

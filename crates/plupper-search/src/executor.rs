@@ -2,14 +2,18 @@
 //! otherwise. Both give the same messages in the same order; the differential tests
 //! hold them to it.
 //!
-//! The index answers a filter with `contains` when it is *current* (it holds exactly
-//! the store's messages, checked inside the store snapshot the answer is read from).
-//! Listings without `contains` go to the store's B-tree indexes, which give them in
-//! answer order as fast, so the tantivy index has nothing to add there; a *count*
-//! without `contains` of more than [`STORE_COUNT_CAP`] messages is the index's (see
-//! [`count`]). Needles of one or two characters go to the store too: the index does
-//! not hold them ([`plupper_index::answers_contains`]), and the store finds them by
-//! scanning its content blocks (a count of every content) or its rows.
+//! The index answers when it is *current* (it holds exactly the store's messages,
+//! checked inside the store snapshot the answer is read from) and the filter has a
+//! `contains` it holds, or an operator or customer id without a visitor id: the store
+//! keeps no B-tree index on those two fields (each would cost every import one more
+//! B-tree insert and the archive 19 MiB per million messages), the index has their terms
+//! and the answer order in its fast fields. The store's B-tree indexes answer the rest in
+//! answer order as fast: a visitor id, dates alone, or nothing; a *count* of such a
+//! filter above [`STORE_COUNT_CAP`] messages is still the index's (see [`count`]).
+//! Needles of one or two characters go to the store too: the index does not hold them
+//! ([`plupper_index::answers_contains`]), and the store finds them by scanning its content
+//! blocks (a count of every content) or its rows. When the index cannot answer, the store
+//! answers alone, the same messages, walking its time index where it has no better one.
 
 use std::collections::VecDeque;
 
@@ -24,8 +28,9 @@ use crate::{Filter, reference};
 pub enum Route {
     /// The tantivy index (then the store for the messages printed).
     Index,
-    /// The store alone, because the filter has no `contains` the index answers (none,
-    /// or a needle of fewer than three characters).
+    /// The store alone, because its own indexes answer the filter as fast: a needle of
+    /// fewer than three characters (its content blocks), or no `contains` and a visitor
+    /// id, dates or nothing (its B-tree indexes).
     Store,
     /// The store alone, because the index could not answer (why).
     Fallback(Freshness),
@@ -69,12 +74,24 @@ impl Iterator for ById<'_> {
     }
 }
 
-/// The filter's `contains`, when the index answers it.
+/// What the index is asked for `filter`, when the index answers it: the needle of its
+/// `contains` (empty: none). `None` when the store answers alone: a needle of one or two
+/// characters, or no `contains` and a selection the store's B-tree indexes give in answer
+/// order ([`store_orders`]).
 fn indexed_contains(filter: &Filter) -> Option<&str> {
-    filter
-        .contains
-        .as_deref()
-        .filter(|needle| plupper_index::answers_contains(needle))
+    match filter.contains.as_deref() {
+        Some(needle) => Some(needle).filter(|needle| plupper_index::answers_contains(needle)),
+        None if store_orders(filter) => None,
+        None => Some(""),
+    }
+}
+
+/// Whether the store's own B-tree indexes give the exact selection in answer order: a
+/// visitor id (`message_by_visitor`), or no operator and no customer id (dates alone or
+/// nothing: `message_by_time`). An operator or a customer id alone has no index of its
+/// own in the store.
+fn store_orders(filter: &Filter) -> bool {
+    filter.visitor_id.is_some() || (filter.operator.is_none() && filter.customer_id.is_none())
 }
 
 /// Matching messages, streamed in answer order.
@@ -135,23 +152,25 @@ fn limited<'s>(messages: reference::Messages<'s>, limit: Option<u64>) -> Answer<
     }
 }
 
-/// Matches a count without `contains` reads from the store before it asks the index:
-/// below this the store's B-tree answers faster than opening the index would, above it
-/// the index's postings count faster than the B-tree's entries can be stepped through.
+/// Matches a count that the store orders ([`store_orders`], no `contains`) reads from the
+/// store before it asks the index: below this the store's B-tree answers faster than
+/// opening the index would, above it the index's postings count faster than the B-tree's
+/// entries can be stepped through.
 pub const STORE_COUNT_CAP: u64 = 1024;
 
 /// How many messages match `filter`, and the route taken. On the index path the count
 /// comes from the index alone.
 ///
-/// A filter without `contains` (exact fields and dates only) is counted by the store up
-/// to [`STORE_COUNT_CAP`] matches; a larger one by the index when it is current (a
-/// customer id of 5 % of a million messages: one term's postings instead of 52,000 index
-/// entries), by the store otherwise.
+/// A filter without `contains` that the store's B-tree indexes select (a visitor id,
+/// dates) is counted by the store up to [`STORE_COUNT_CAP`] matches; a larger one by the
+/// index when it is current (a visitor's few messages: a few index entries; a month of a
+/// million messages: one range of the index's dates instead of 20,000 entries), by the
+/// store otherwise.
 pub fn count(store: &Store, filter: &Filter) -> Result<(Route, u64), SearchError> {
     count_with_store_cap(store, filter, STORE_COUNT_CAP)
 }
 
-/// [`count`] with another cap than [`STORE_COUNT_CAP`] for a filter without `contains`
+/// [`count`] with another cap than [`STORE_COUNT_CAP`] for a filter the store orders
 /// (0: the index counts whenever it is current), for tests and tuning; the answer is the
 /// same whatever the cap.
 pub fn count_with_store_cap(
@@ -159,7 +178,7 @@ pub fn count_with_store_cap(
     filter: &Filter,
     cap: u64,
 ) -> Result<(Route, u64), SearchError> {
-    if filter.contains.is_none() {
+    if filter.contains.is_none() && store_orders(filter) {
         return count_exact(store, filter, cap);
     }
     let Some(contains) = indexed_contains(filter) else {

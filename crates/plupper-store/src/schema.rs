@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_conversation_runs.sql"),
     include_str!("../migrations/0007_created_as_zone.sql"),
     include_str!("../migrations/0008_exports.sql"),
+    include_str!("../migrations/0009_exact_fields_by_index.sql"),
 ];
 
 /// The migration that adds the chain and the conversations; its Rust step links and

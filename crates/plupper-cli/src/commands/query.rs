@@ -19,7 +19,7 @@ fn note(route: &Route, dir: &Path) {
     let answered_by = match route {
         Route::Index => "the search index",
         Route::Store => {
-            "the archive's B-tree indexes and content blocks (no --contains the index holds)"
+            "the archive's B-tree indexes and content blocks (a --contains under 3 characters, or a visitor or dates without --contains)"
         }
         _ => "the archive alone (the search index could not answer)",
     };

@@ -60,10 +60,18 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
         run.stderr
     );
     assert!(run.stderr.contains("query done in "), "{}", run.stderr);
+    // An operator has no B-tree index in the archive: the search index answers it.
     let run = verbose(&sandbox, &["query", "--operator", "john", "--count"]);
     assert!(
+        run.stderr.contains("route: the search index\n"),
+        "{}",
         run.stderr
-            .contains("route: the archive's B-tree indexes and content blocks (no --contains the index holds)\n"),
+    );
+    let run = verbose(&sandbox, &["query", "--visitor-id", "32751", "--count"]);
+    assert!(
+        run.stderr.contains(
+            "route: the archive's B-tree indexes and content blocks (a --contains under 3 characters, or a visitor or dates without --contains)\n"
+        ),
         "{}",
         run.stderr
     );
