@@ -70,6 +70,10 @@ impl fmt::Display for Translation {
                 writeln!(f, "{}", self.query)?;
             }
         }
+        writeln!(
+            f,
+            "pages: the API returns every match at once; page through all the engine's hits"
+        )?;
         if self.is_exact() {
             writeln!(f, "exact: yes, the engine's answer is the API's")
         } else {
