@@ -9,16 +9,21 @@ use plupper_engines::export::{
 };
 use plupper_engines::{Document, Engine};
 use plupper_search::executor;
+use plupper_store::{ArchiveId, StoredMessage};
 
 use crate::{Archive, Error, Filter};
+
+/// Ids read at a time by an unfiltered `since_id` export.
+const ID_BATCH: i64 = 4096;
 
 impl Archive {
     /// Exports the messages `filter` selects (with `since_id`: only those with a larger
     /// archive id) for `engine` into `dir` (made here; one that exists must be empty):
     /// gzip NDJSON shards cut at `limits`, the engine's index definition and
     /// `manifest.json`, whose `last_id` is the `since_id` of the next export. Reads one
-    /// snapshot of the archive, a message at a time; the archive is not written, so a
-    /// read-only one exports too. A failed export leaves nothing behind.
+    /// snapshot of the archive, a message at a time (with `since_id` and no filter, only
+    /// the messages above it, by id); the archive is not written, so a read-only one
+    /// exports too. A failed export leaves nothing behind.
     ///
     /// ```
     /// use plupper_archive::{Archive, Engine, ExportInfo, Filter, NoProgress, ShardLimits};
@@ -86,12 +91,8 @@ impl Archive {
         let snapshot = self.store.snapshot()?;
         let store = snapshot.store();
         let after = since_id.unwrap_or(0);
-        let (_, messages) = executor::messages(store, filter, None)?;
-        for stored in messages {
-            let stored = stored?;
-            if stored.id.0 <= after {
-                continue;
-            }
+        let last_id = store.max_id()?.0;
+        let mut write = |stored: StoredMessage| {
             let doc = Document::new(
                 stored.id.0,
                 &stored.message,
@@ -99,13 +100,34 @@ impl Archive {
                 stored.wall_clock,
                 stored.utc_offset,
             );
-            writer.write(&doc)?;
+            writer.write(&doc)
+        };
+        if after > 0 && *filter == Filter::default() {
+            // Archive ids increase in archive order: what was added since is the ids
+            // above `after`, read by id, without going through the older messages.
+            let mut next = after.saturating_add(1);
+            while next <= last_id {
+                let end = next.saturating_add(ID_BATCH - 1).min(last_id);
+                let ids: Vec<ArchiveId> = (next..=end).map(ArchiveId).collect();
+                for stored in store.messages_by_ids(&ids)? {
+                    write(stored)?;
+                }
+                next = end.saturating_add(1);
+            }
+        } else {
+            let (_, messages) = executor::messages(store, filter, None)?;
+            for stored in messages {
+                let stored = stored?;
+                if stored.id.0 > after {
+                    write(stored)?;
+                }
+            }
         }
         let state = ArchiveState {
             uuid: store.info()?.uuid,
             messages: store.message_count()?,
         };
-        Ok((state, store.max_id()?.0))
+        Ok((state, last_id))
     }
 }
 

@@ -150,6 +150,32 @@ fn since_id_adds_only_the_new_messages() {
     ids.sort_unstable();
     assert_eq!(ids, ((before + 1)..=all as i64).collect::<Vec<_>>());
 
+    // With a filter: the filter's messages among the new ones.
+    let filtered = dir.path().join("filtered");
+    let filter = Filter::default().contains("the");
+    let manifest = archive
+        .export_engine(
+            &filter,
+            Some(before),
+            Engine::Quickwit,
+            &filtered,
+            info(),
+            limits,
+        )
+        .unwrap();
+    let expected: Vec<i64> = archive
+        .query(&filter)
+        .unwrap()
+        .map(|m| m.unwrap().id.0)
+        .filter(|&id| id > before)
+        .collect();
+    assert!(!expected.is_empty());
+    let ids: Vec<i64> = documents(&filtered, &manifest)
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, expected);
+
     // Nothing new: an export of nothing, still with its manifest.
     let empty = dir.path().join("empty");
     let manifest = archive
