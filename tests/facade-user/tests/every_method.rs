@@ -466,7 +466,7 @@ fn export_engine_reads_a_read_only_archive_and_translate_says_what_is_exact() {
         given: vec![("--params".into(), "operator=peter&contains=money".into())],
     };
     let limits = ShardLimits {
-        documents: 10,
+        documents: 3,
         bytes: None,
     };
     let manifest = archive
