@@ -269,3 +269,16 @@ fn an_export_never_mixes_with_another() {
     writer.abandon();
     assert!(!out.exists());
 }
+
+#[test]
+fn a_document_bigger_than_the_byte_limit_has_a_shard_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("os");
+    let limits = ShardLimits {
+        documents: 100,
+        bytes: Some(10),
+    };
+    let manifest = export(&out, Engine::OpenSearch, limits);
+    assert_eq!(manifest.shards.len(), 7);
+    assert!(manifest.shards.iter().all(|shard| shard.documents == 1));
+}
