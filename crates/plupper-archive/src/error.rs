@@ -53,6 +53,9 @@ pub enum Error {
     /// Conversations, statistics, verification or an evidence bundle failed.
     #[error(transparent)]
     Audit(Box<plupper_audit::AuditError>),
+    /// An export for a distributed engine failed.
+    #[error(transparent)]
+    Engine(Box<plupper_engines::EngineError>),
     /// A file or directory given to `import` could not be imported.
     #[error(transparent)]
     File(Box<plupper_sync::file::FileError>),
@@ -77,6 +80,7 @@ boxed_from!(
     Index: plupper_index::IndexError,
     Search: plupper_search::executor::SearchError,
     Audit: plupper_audit::AuditError,
+    Engine: plupper_engines::EngineError,
     File: plupper_sync::file::FileError,
     Sync: plupper_sync::pull::SyncError,
 );
@@ -104,6 +108,7 @@ impl Error {
         match self {
             Error::Filter(_) | Error::InvalidId { .. } => true,
             Error::File(error) => error.is_invalid_input(),
+            Error::Engine(error) => error.is_invalid_input(),
             Error::Sync(error) => error.is_invalid_input(),
             Error::Audit(error) => matches!(
                 **error,

@@ -16,6 +16,9 @@
 //!   (the Plupper API);
 //! - auditing: [`Archive::conversations`], [`Archive::stats`], [`Archive::verify`],
 //!   [`Archive::export`] (evidence bundles, checked by [`verify_bundle`] and [`Archive::verify_bundle`]).
+//! - moving to a distributed engine: [`Archive::export_engine`] (Quickwit or OpenSearch
+//!   shards, index definition, manifest; `since_id` for what is new), [`translate`] (an
+//!   API filter as the engine's query, and where it answers only a superset).
 //!
 //! - answers in the API's own format: [`api`] (what `--format api` prints and the HTTP
 //!   server sends).
@@ -51,6 +54,7 @@
 pub mod api;
 mod archive;
 mod audit;
+mod engines;
 mod error;
 mod ingest;
 mod search;
@@ -59,6 +63,7 @@ use std::path::Path;
 
 pub use archive::{Archive, Messages};
 pub use audit::Conversations;
+pub use engines::translate;
 pub use error::Error;
 pub use ingest::{ImportReport, SyncConfig, SyncReport};
 
@@ -70,6 +75,9 @@ pub use plupper_audit::check::{ArchiveCheck, IndexState};
 pub use plupper_audit::conversations::Conversation;
 pub use plupper_audit::stats::{GroupBy, StatsRow};
 pub use plupper_audit::summary::ConversationSummary;
+pub use plupper_engines::Engine;
+pub use plupper_engines::export::{EngineManifest, ShardLimits};
+pub use plupper_engines::translate::{Caveat, Translation};
 pub use plupper_index::{Freshness, UpdateProgress, UpdateReport};
 pub use plupper_model::{Message, Original, OriginalKind};
 pub use plupper_search::executor::Route;

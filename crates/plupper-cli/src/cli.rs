@@ -177,26 +177,40 @@ Examples:
   plupper-archive stats --by month --from 01/01/2012 --format csv
   plupper-archive stats --by customer --count")]
     Stats(StatsArgs),
-    /// Export an evidence bundle: the selected messages and their conversations, with a
-    /// manifest of SHA-256 checksums, recorded in the archive.
+    /// Export the selected messages: an evidence bundle (the default), or shards for
+    /// Quickwit or OpenSearch.
     ///
-    /// DIR receives originals.ndjson (every message shown, selected or context, with its
-    /// original element), messages.json (the API's response, each original element byte
-    /// for byte), messages.ndjson, messages.csv, conversations.ndjson, one transcript per
-    /// conversation under transcripts/, index.html (one page with a search box, for any
-    /// browser, offline), manifest.json (the filter as given and applied, counts, the
-    /// archive's uuid and chain head, the SHA-256 of every file, the tool version and the
-    /// time of export), manifest.sha256 and, with --sign, manifest.sig. The export is
-    /// recorded in the archive's integrity chain (time, filter, counts, manifest SHA-256),
-    /// so the archive must be writable. Keep the manifest's SHA-256 that is printed apart
-    /// from the bundle: it proves the bundle later (`verify-bundle --expect`). A failed
-    /// export leaves nothing behind.
+    /// --format bundle: DIR receives originals.ndjson (every message shown, selected or
+    /// context, with its original element), messages.json (the API's response, each
+    /// original element byte for byte), messages.ndjson, messages.csv,
+    /// conversations.ndjson, one transcript per conversation under transcripts/,
+    /// index.html (one page with a search box, for any browser, offline), manifest.json
+    /// (the filter as given and applied, counts, the archive's uuid and chain head, the
+    /// SHA-256 of every file, the tool version and the time of export), manifest.sha256
+    /// and, with --sign, manifest.sig. The export is recorded in the archive's integrity
+    /// chain (time, filter, counts, manifest SHA-256), so the archive must be writable.
+    /// Keep the manifest's SHA-256 that is printed apart from the bundle: it proves the
+    /// bundle later (`verify-bundle --expect`).
+    ///
+    /// --format quickwit or opensearch: DIR receives messages-00001.ndjson.gz, ... (gzip
+    /// NDJSON, at most 1,000,000 documents each; for OpenSearch `_bulk` bodies, an
+    /// `index` action with `_id` = archive id before each document, and at most 64 MiB
+    /// each before compression), the index definition (index-config.yaml for Quickwit,
+    /// mapping.json for OpenSearch) and manifest.json (counts, the SHA-256 of every file,
+    /// the filter, and lastId: give it as --since-id to the next export, which then holds
+    /// only the messages archived since). The archive is only read. docs/scale-out.md
+    /// says how to load each engine.
+    ///
+    /// DIR is created; one that exists must be empty. A failed export leaves nothing
+    /// behind.
     #[command(after_help = "\
 Examples:
   plupper-archive export --operator peter --customer-id IBM --out evidence-2012-peter-ibm
   plupper-archive keygen ~/.config/plupper/evidence-key
   plupper-archive export --contains refund --sign ~/.config/plupper/evidence-key --out refunds
-  plupper-archive verify-bundle refunds --expect SHA256 --key ~/.config/plupper/evidence-key.pub")]
+  plupper-archive verify-bundle refunds --expect SHA256 --key ~/.config/plupper/evidence-key.pub
+  plupper-archive export --format quickwit --out quickwit-2026-12
+  plupper-archive export --format opensearch --since-id 5000000 --out opensearch-delta")]
     Export(ExportArgs),
     /// Check an evidence bundle: its files against the manifest, every file made from
     /// the messages against the same file made again, and the manifest against what you
@@ -215,6 +229,22 @@ Examples:
   plupper-archive --archive ./archive verify-bundle evidence-2012-peter-ibm
   plupper-archive verify-bundle refunds --key evidence-key.pub")]
     VerifyBundle(VerifyBundleArgs),
+    /// Print a distributed engine's query for an API query string, and where the
+    /// engine's answer is only a superset of the API's.
+    ///
+    /// QUERY is the API's URL query string (as `query --params` takes it). For Quickwit:
+    /// a query in its query language over the fields of `export --format quickwit`; for
+    /// OpenSearch: the JSON body of `_search` over those of `export --format opensearch`;
+    /// both sorted as the API sorts. Then `exact: yes`, or `exact: no` and, per
+    /// parameter, what the engine returns instead and what to check: Quickwit's trigram
+    /// terms carry no positions, so a `contains` of more than three characters returns
+    /// messages holding its trigrams anywhere, to be re-checked, and one of fewer than
+    /// three cannot use the trigrams at all. Reads no archive.
+    #[command(after_help = "\
+Examples:
+  plupper-archive translate --target quickwit 'operator=peter&contains=money'
+  plupper-archive translate --target opensearch 'from=04/29/09&to=04/30/09&visitorId=32751'")]
+    Translate(TranslateArgs),
     /// Write a key pair for signing evidence bundles (`export --sign`).
     ///
     /// The secret key goes to PATH, readable by its owner only; the public key to
@@ -653,14 +683,56 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// The bundle's directory: created; it must not exist or be empty.
+    /// The export's directory: created; it must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
+    /// What to write: `bundle`, an evidence bundle; `quickwit` or `opensearch`, shards
+    /// and an index definition for that engine.
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    pub format: ExportFormat,
+
     /// Sign the manifest with this secret key file (as `keygen` writes it; readable by
-    /// its owner only).
+    /// its owner only). Bundles only.
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
+
+    /// Only messages with an archive id above N: the `lastId` of the previous export's
+    /// manifest.json. Engine formats only.
+    #[arg(long, value_name = "N")]
+    pub since_id: Option<String>,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// An evidence bundle, recorded in the archive.
+    #[default]
+    Bundle,
+    /// Gzip NDJSON shards and an index config for Quickwit.
+    Quickwit,
+    /// Gzip `_bulk` shards and a mapping for OpenSearch.
+    Opensearch,
+}
+
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// The engine whose query to print.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub target: EngineTarget,
+
+    /// The API's query string, e.g. 'operator=peter&contains=money'.
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: String,
+}
+
+/// An engine of `translate --target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineTarget {
+    /// Quickwit's query language.
+    Quickwit,
+    /// OpenSearch's query DSL.
+    Opensearch,
 }
 
 #[derive(Debug, Args)]

@@ -181,6 +181,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions(args) => return commands::completions::run(args),
         Command::Man(args) => return commands::man::run(args),
         Command::Keygen(args) => return commands::keygen::run(args),
+        Command::Translate(args) => return commands::translate::run(args),
         // A bundle is checked against an archive only when one is named.
         Command::VerifyBundle(args) => {
             return commands::verify_bundle::run(cli.archive.as_deref(), args);
@@ -205,6 +206,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions(_)
         | Command::Man(_)
         | Command::Keygen(_)
+        | Command::Translate(_)
         | Command::VerifyBundle(_) => Ok(()),
     }
 }

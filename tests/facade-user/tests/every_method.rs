@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use plupper_archive::{
-    Archive, ArchiveId, BundleProof, Error, ExportInfo, Filter, Freshness, GroupBy, IndexState,
-    NaiveDate, NoProgress, Password, Route, StoredMessage, SyncConfig, verify_bundle,
+    Archive, ArchiveId, BundleProof, Engine, Error, ExportInfo, Filter, Freshness, GroupBy,
+    IndexState, NaiveDate, NoProgress, Password, Route, ShardLimits, StoredMessage, SyncConfig,
+    translate, verify_bundle,
 };
 
 fn repo() -> PathBuf {
@@ -449,4 +450,52 @@ fn answers_in_the_api_format_are_the_originals_and_ids_read_as_show_reads_them()
         parse_message_id("0"),
         Err(Error::InvalidId { .. })
     ));
+}
+
+#[test]
+fn export_engine_reads_a_read_only_archive_and_translate_says_what_is_exact() {
+    let (dir, archive) = sample_archive();
+    drop(archive);
+    let archive = Archive::open_read_only(dir.path()).expect("read-only");
+    let filter =
+        Filter::from_query_string("operator=peter&contains=money", today()).expect("a filter");
+    let out = tempfile::tempdir().expect("a temp dir");
+    let info = ExportInfo {
+        tool: "facade-user".into(),
+        exported_at: "2026-11-25T12:00:00Z".into(),
+        given: vec![("--params".into(), "operator=peter&contains=money".into())],
+    };
+    let limits = ShardLimits {
+        documents: 3,
+        bytes: None,
+    };
+    let manifest = archive
+        .export_engine(
+            &filter,
+            None,
+            Engine::Quickwit,
+            &out.path().join("qw"),
+            info,
+            limits,
+        )
+        .expect("an export");
+    let count = archive.count(&filter).expect("a count");
+    assert!(count > 3, "{count}");
+    assert_eq!(manifest.counts.documents, count);
+    assert_eq!(manifest.counts.shards, count.div_ceil(3));
+    assert_eq!(manifest.last_id, 3200);
+    for shard in &manifest.shards {
+        let bytes =
+            std::fs::metadata(out.path().join("qw").join(&shard.file.path)).expect("a shard");
+        assert_eq!(bytes.len(), shard.file.bytes);
+    }
+
+    let quickwit = translate(Engine::Quickwit, &filter);
+    assert!(!quickwit.is_exact());
+    assert!(
+        quickwit
+            .query
+            .starts_with(r#"operator:"peter" AND content_folded:"mon""#)
+    );
+    assert!(translate(Engine::OpenSearch, &filter).is_exact());
 }

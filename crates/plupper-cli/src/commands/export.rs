@@ -1,12 +1,14 @@
-//! `export --out DIR`: an evidence bundle (see `plupper_audit::bundle`).
+//! `export --out DIR`: an evidence bundle (see `plupper_audit::bundle`), or with
+//! `--format quickwit|opensearch` shards for a distributed engine (see
+//! `plupper_engines::export`).
 
 use std::io::Write;
 use std::path::Path;
 
-use plupper_archive::ExportInfo;
+use plupper_archive::{Engine, ExportInfo, ShardLimits};
 
 use crate::Failure;
-use crate::cli::{ExportArgs, FilterArgs};
+use crate::cli::{ExportArgs, ExportFormat, FilterArgs};
 use crate::commands::filter::filter;
 use plupper_model::plural::counted;
 use plupper_model::printable::printable;
@@ -27,7 +29,34 @@ fn given(args: &FilterArgs) -> Vec<(String, String)> {
     .collect()
 }
 
+/// What the export records of itself: the program, the time, the filter as given.
+fn info(args: &FilterArgs) -> ExportInfo {
+    ExportInfo {
+        tool: format!("plupper-archive {}", env!("CARGO_PKG_VERSION")),
+        exported_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        given: given(args),
+    }
+}
+
 pub fn run(archive: &Path, args: ExportArgs) -> Result<(), Failure> {
+    let engine = match args.format {
+        ExportFormat::Bundle => None,
+        ExportFormat::Quickwit => Some(Engine::Quickwit),
+        ExportFormat::Opensearch => Some(Engine::OpenSearch),
+    };
+    match engine {
+        Some(engine) => run_engine(archive, args, engine),
+        None => run_bundle(archive, args),
+    }
+}
+
+fn run_bundle(archive: &Path, args: ExportArgs) -> Result<(), Failure> {
+    if args.since_id.is_some() {
+        return Err(Failure::Invalid(
+            "--since-id applies to --format quickwit and opensearch, not to an evidence bundle"
+                .to_owned(),
+        ));
+    }
     let filter = filter(&args.filter)?;
     let dir = args.out;
     let key = match args.sign.as_deref().map(plupper_archive::read_secret_key) {
@@ -37,12 +66,7 @@ pub fn run(archive: &Path, args: ExportArgs) -> Result<(), Failure> {
         key => key.transpose()?,
     };
     let mut archive = crate::commands::open(archive)?;
-    let info = ExportInfo {
-        tool: format!("plupper-archive {}", env!("CARGO_PKG_VERSION")),
-        exported_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        given: given(&args.filter),
-    };
-    let sealed = match archive.export(&filter, &dir, info, key.as_ref()) {
+    let sealed = match archive.export(&filter, &dir, info(&args.filter), key.as_ref()) {
         Err(error) if error.is_invalid_input() => {
             return Err(Failure::Invalid(format!("--out {error}")));
         }
@@ -76,6 +100,56 @@ pub fn run(archive: &Path, args: ExportArgs) -> Result<(), Failure> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// `--format quickwit|opensearch`: shards, index definition, manifest; the archive is
+/// only read.
+fn run_engine(archive: &Path, args: ExportArgs, engine: Engine) -> Result<(), Failure> {
+    if args.sign.is_some() {
+        return Err(Failure::Invalid(format!(
+            "--sign applies to an evidence bundle (--format bundle), not to --format {engine}"
+        )));
+    }
+    let since_id = args.since_id.as_deref().map(since_id).transpose()?;
+    let filter = filter(&args.filter)?;
+    let archive = crate::commands::open_to_read(archive)?;
+    let dir = args.out;
+    let limits = ShardLimits::for_engine(engine);
+    let manifest =
+        match archive.export_engine(&filter, since_id, engine, &dir, info(&args.filter), limits) {
+            Err(error) if error.is_invalid_input() => {
+                return Err(Failure::Invalid(format!("--out {error}")));
+            }
+            manifest => manifest?,
+        };
+    let mut out = std::io::stdout().lock();
+    let since = since_id.map_or(String::new(), |id| format!(" with an id above {id}"));
+    writeln!(
+        out,
+        "exported {}{since} for {engine} to {}: {}, {} and manifest.json",
+        counted(manifest.counts.documents, "message"),
+        dir.display(),
+        counted(manifest.counts.shards, "shard"),
+        manifest.index_definition.path,
+    )?;
+    writeln!(
+        out,
+        "the archive's last id is {0}: `export --format {engine} --since-id {0}` adds what comes after",
+        manifest.last_id
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `--since-id N`: an archive id, or 0 for everything.
+fn since_id(written: &str) -> Result<i64, Failure> {
+    match written.parse::<i64>() {
+        Ok(id) if id >= 0 && !written.starts_with('+') => Ok(id),
+        _ => Err(Failure::Invalid(format!(
+            "invalid --since-id `{}`: expected an archive id (an integer, 0 or more)",
+            printable(written)
+        ))),
+    }
 }
 
 /// The recorded exports, for people: a count, then one line each (nothing when there

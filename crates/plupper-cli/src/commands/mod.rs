@@ -38,6 +38,7 @@ pub mod show;
 pub mod show_conversation;
 pub mod stats;
 pub mod sync;
+pub mod translate;
 pub mod user;
 pub mod verify;
 pub mod verify_bundle;

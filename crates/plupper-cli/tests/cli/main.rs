@@ -16,6 +16,7 @@ mod concurrent;
 mod counts;
 mod damaged;
 mod dates;
+mod engines;
 mod extras;
 mod filters;
 mod formats;
