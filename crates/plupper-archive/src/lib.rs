@@ -78,7 +78,9 @@ pub use plupper_audit::summary::ConversationSummary;
 pub use plupper_engines::Engine;
 pub use plupper_engines::export::{EngineManifest, ShardLimits};
 pub use plupper_engines::translate::{Caveat, Translation};
-pub use plupper_index::{Freshness, UpdateProgress, UpdateReport};
+pub use plupper_index::{
+    Freshness, UpdateProgress, UpdateReport, keep_readers as keep_index_readers,
+};
 pub use plupper_model::{Message, Original, OriginalKind};
 pub use plupper_search::executor::Route;
 pub use plupper_search::ranked::{Hit, Ranked};

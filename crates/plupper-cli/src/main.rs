@@ -191,7 +191,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let archive = archive_dir(cli.archive)?;
     match command {
         Command::Import(args) => commands::import::run(&archive, args),
-        Command::Query(args) => commands::query::run(&archive, args),
+        Command::Query(args) => {
+            // One query per process: nothing to keep the index reader open for.
+            plupper_archive::keep_index_readers(false);
+            commands::query::run(&archive, args)
+        }
         Command::Search(args) => commands::search::run(&archive, args),
         Command::Show(args) => commands::show::run(&archive, args),
         Command::Index(args) => commands::index::run(&archive, args),

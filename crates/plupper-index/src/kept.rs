@@ -4,12 +4,37 @@
 //! byte for byte, and every file's name, length and modification time) and the archive
 //! (uuid, last id, read inside the caller's snapshot) is the one it was current for; any
 //! commit to the index or the archive, or a file changed by hand, opens it again.
+//!
+//! A process that asks one query (a CLI command) turns keeping off ([`keep_readers`]):
+//! the signature, read before and after opening, is two reads of the directory and a
+//! `stat` of each of its files, which only a later query could repay.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use tantivy::Searcher;
+
+/// Whether current readers are kept; see [`keep_readers`].
+static KEEPING: AtomicBool = AtomicBool::new(true);
+
+/// Whether this process keeps each current index reader open for its next query
+/// ([`crate::IndexSearcher::open_current`]): on unless turned off. A server or a tool that
+/// asks many queries keeps it on; a process that asks one turns it off.
+///
+/// ```
+/// plupper_index::keep_readers(false);
+/// plupper_index::keep_readers(true);
+/// ```
+pub fn keep_readers(on: bool) {
+    KEEPING.store(on, Ordering::Relaxed);
+}
+
+/// Whether readers are kept ([`keep_readers`]).
+pub(crate) fn keeping() -> bool {
+    KEEPING.load(Ordering::Relaxed)
+}
 
 /// Indexes kept at most (a process that reads many archives, such as a test suite, keeps
 /// the latest).

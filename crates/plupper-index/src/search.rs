@@ -86,7 +86,7 @@ impl IndexSearcher {
     /// the archive changes.
     pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
         let dir = index_path(store);
-        let signature = Signature::read(&dir);
+        let signature = kept::keeping().then(|| Signature::read(&dir)).flatten();
         let uuid = store.info()?.uuid;
         let archived = store.max_id()?.0;
         if let Some(searcher) = signature
