@@ -61,6 +61,14 @@ pub enum StoreError {
         /// What is wrong with it.
         why: &'static str,
     },
+    /// A unit was used again after one of its calls failed (and rolled it back).
+    #[error(
+        "reading {source_name} into the archive already failed and was rolled back; start it again"
+    )]
+    UnitFailed {
+        /// The unit's source (a file, a sync window).
+        source_name: String,
+    },
     /// Any other database failure.
     #[error("archive database error: {0}")]
     Sqlite(rusqlite::Error),

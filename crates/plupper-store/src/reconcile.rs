@@ -30,9 +30,11 @@
 //! pages change all over with every few thousand messages, so fewer, larger commits
 //! write much less (an import of 1M messages, its index built after it: 57 s with a
 //! commit every 8,192 elements, 49 s every 32,768, 47 s every 131,072). A run that dies
-//! loses at most its open group, which the next run adds again. Each call is a
-//! savepoint of its own: one that fails leaves nothing behind, and the calls before it
-//! stay.
+//! loses at most its open group, which the next run adds again. A call that fails
+//! leaves nothing behind, nor do the calls before it in the open group: the group is
+//! rolled back, as a crash would leave it. (A savepoint per call would keep those, but
+//! SQLite copies every page a savepoint first changes to a sub-journal: an import of 1M
+//! messages spent a second of system time on it, 5M about 3 % of all its CPU.)
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -132,8 +134,11 @@ pub struct Reconciler<'a> {
     grouped: u64,
     /// [`GROUP_ELEMENTS`], but for tests.
     group_elements: u64,
-    /// Whether an `apply` is under way (its savepoint is open): true after a panic in it.
+    /// Whether an `apply` is under way: true after a panic in it.
     applying: bool,
+    /// Whether a call failed (and rolled the open group or the atomic unit back): the
+    /// unit takes no more calls.
+    failed: bool,
     /// Copies skipped in this unit so far (while none are, `temp.skipped` is empty).
     skipped: u64,
 }
@@ -180,6 +185,7 @@ impl Store {
             grouped: 0,
             group_elements: GROUP_ELEMENTS,
             applying: false,
+            failed: false,
             skipped: 0,
         })
     }
@@ -224,6 +230,7 @@ impl Store {
             grouped: 0,
             group_elements: GROUP_ELEMENTS,
             applying: false,
+            failed: false,
             skipped: 0,
         };
         // From here on, an error drops `unit`, which rolls back.
@@ -240,13 +247,15 @@ impl Reconciler<'_> {
     }
 
     /// Applies the next elements of the source (in source order) and puts the quarantined
-    /// ones away, all or nothing: an error leaves nothing of this call behind. They are
-    /// committed with their group, or with an atomic unit's transaction.
+    /// ones away, all or nothing: an error leaves nothing of this call behind, nor of the
+    /// calls before it that are not committed yet (the open group, or an atomic unit).
+    /// They are committed with their group, or with an atomic unit's transaction.
     pub fn apply(
         &mut self,
         arrivals: &[Arrival],
         quarantined: &[Quarantined],
     ) -> Result<Applied, StoreError> {
+        self.check_not_failed()?;
         let Store {
             conn,
             known,
@@ -266,20 +275,18 @@ impl Reconciler<'_> {
             self.in_transaction = true;
             self.grouped = 0;
         }
-        conn.execute_batch("SAVEPOINT apply")?;
         self.applying = true;
-        let applied = unit.apply_in(conn, arrivals, quarantined);
-        let ended = match applied {
-            Ok(_) => conn.execute_batch("RELEASE apply"),
-            Err(_) => conn.execute_batch("ROLLBACK TO apply; RELEASE apply"),
+        let applied = match unit.apply_in(conn, arrivals, quarantined) {
+            Ok(applied) => applied,
+            Err(error) => {
+                // No savepoint per call (its sub-journal copied every page a call first
+                // changed): a failed call takes the open group with it.
+                self.roll_back();
+                self.failed = true;
+                return Err(error);
+            }
         };
-        if let Err(error) = ended {
-            // The savepoint is in an unknown state: give up the transaction.
-            self.roll_back();
-            return Err(error.into());
-        }
         self.applying = false;
-        let applied = applied?;
         self.grouped += (arrivals.len() + quarantined.len()) as u64;
         if !self.atomic && self.grouped >= self.group_elements {
             self.commit()?;
@@ -289,6 +296,7 @@ impl Reconciler<'_> {
 
     /// Records that the whole source has been read, and commits.
     pub fn finish(mut self) -> Result<(), StoreError> {
+        self.check_not_failed()?;
         self.store.conn.execute(FINISH_BATCH, [self.batch.0])?;
         self.commit()
     }
@@ -301,6 +309,16 @@ impl Reconciler<'_> {
                 return Err(error.into());
             }
             self.in_transaction = false;
+        }
+        Ok(())
+    }
+
+    /// An error when a call of this unit failed before.
+    pub(crate) fn check_not_failed(&self) -> Result<(), StoreError> {
+        if self.failed {
+            return Err(StoreError::UnitFailed {
+                source_name: self.source.clone(),
+            });
         }
         Ok(())
     }
@@ -347,10 +365,10 @@ impl Drop for Reconciler<'_> {
 ///
 /// A statement that writes several rows and may stop half-way (a constraint that aborts
 /// it) makes SQLite copy every page it touches to a statement journal first, so that it
-/// can undo itself alone; inside a unit's savepoint that journal only grows, and it cost
+/// can undo itself alone; inside a transaction that journal only grows, and it cost
 /// more than the statements saved (an import of 1M messages: 10 s of system time instead
 /// of 2.6). So the insert says `OR FAIL` (a failing row stops the statement and keeps the
-/// rows before it: the savepoint of the `apply` call undoes them all the same), and a
+/// rows before it: the failed `apply` call rolls the open group back all the same), and a
 /// reconciler's connection does not enforce the schema's foreign keys (their one parent,
 /// the unit's `batch` row, is written by the reconciler itself before any child), which
 /// leaves no statement that may abort.

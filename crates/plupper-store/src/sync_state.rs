@@ -56,6 +56,7 @@ impl Reconciler<'_> {
         scope: &SyncScope,
         record: &WindowRecord,
     ) -> Result<(), StoreError> {
+        self.check_not_failed()?;
         let batch = self.batch();
         if self.in_transaction {
             insert_window(&self.store.conn, scope, record, batch)?;

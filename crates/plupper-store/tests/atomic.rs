@@ -100,27 +100,46 @@ fn refuse_content(dir: &std::path::Path, content: &str) {
 }
 
 #[test]
-fn a_failed_call_leaves_nothing_of_itself_and_the_calls_before_it_stay() {
+fn a_failed_call_rolls_back_the_open_group_and_ends_the_unit() {
     for atomic in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         refuse_content(dir.path(), "bad");
+        // A group committed before the failure stays (a file's unit commits every
+        // 65,536 elements; here, "a" is committed by a unit of its own).
+        let mut first = store.begin("earlier file").unwrap();
+        first.apply(&[arrival("a", 0)], &[]).unwrap();
+        first.finish().unwrap();
         let mut unit = if atomic {
             store.begin_atomic("window").unwrap()
         } else {
             store.begin("file").unwrap()
         };
-        unit.apply(&[arrival("a", 0)], &[]).unwrap();
-        // "b" is inserted before "bad" fails: it must go with the failed call.
-        unit.apply(&[arrival("b", 1), arrival("bad", 2)], &[])
+        unit.apply(&[arrival("b", 0)], &[]).unwrap();
+        // "c" is inserted before "bad" fails: it goes with the failed call, and "b", not
+        // committed yet, with the open group.
+        unit.apply(&[arrival("c", 1), arrival("bad", 2)], &[])
             .unwrap_err();
-        unit.apply(&[arrival("c", 3)], &[]).unwrap();
-        unit.finish().unwrap();
-        let contents: Vec<String> = (1..=3)
+        // The unit takes no more calls: what it would add after the hole, and its
+        // finishing mark, would claim a source read whole.
+        let again = unit.apply(&[arrival("d", 3)], &[]).unwrap_err();
+        assert!(
+            matches!(again, plupper_store::StoreError::UnitFailed { .. }),
+            "{again}"
+        );
+        let finished = unit.finish().unwrap_err();
+        assert_eq!(
+            finished.to_string(),
+            format!(
+                "reading {} into the archive already failed and was rolled back; start it again",
+                if atomic { "window" } else { "file" }
+            )
+        );
+        let contents: Vec<String> = (1..=5)
             .filter_map(|id| store.message(plupper_store::ArchiveId(id)).unwrap())
             .map(|stored| stored.message.content)
             .collect();
-        assert_eq!(contents, ["a", "c"], "atomic: {atomic}");
+        assert_eq!(contents, ["a"], "atomic: {atomic}");
     }
 }
 
