@@ -425,6 +425,16 @@ fn hammer(
             })
         })
         .collect();
+    let (latencies, per_second) = gather(workers, started)?;
+    Ok((latencies, per_second, bytes.load(Ordering::Relaxed)))
+}
+
+/// The client threads' latencies (ms, sorted) and the requests answered per second since
+/// `started`.
+fn gather(
+    workers: Vec<std::thread::JoinHandle<std::io::Result<Vec<f64>>>>,
+    started: Instant,
+) -> Result<(Vec<f64>, f64), BenchError> {
     let mut latencies = Vec::new();
     for worker in workers {
         let done = worker
@@ -436,7 +446,7 @@ fn hammer(
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     let per_second = latencies.len() as f64 / elapsed;
-    Ok((latencies, per_second, bytes.load(Ordering::Relaxed)))
+    Ok((latencies, per_second))
 }
 
 /// When the `k`-th request of connection `connection` (of `connections`) is due, from the
@@ -491,18 +501,7 @@ fn paced(
             })
         })
         .collect();
-    let mut latencies = Vec::new();
-    for worker in workers {
-        let done = worker
-            .join()
-            .map_err(|_| failed("load client", "a client thread panicked"))?
-            .map_err(|e| failed("load client", e))?;
-        latencies.extend(done);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort_by(f64::total_cmp);
-    let per_second = latencies.len() as f64 / elapsed;
-    Ok((latencies, per_second))
+    gather(workers, started)
 }
 
 /// The median wall time (ms) of `runs` runs of a process, its output thrown away.
