@@ -289,7 +289,11 @@ impl Reconciler<'_> {
         self.applying = false;
         self.grouped += (arrivals.len() + quarantined.len()) as u64;
         if !self.atomic && self.grouped >= self.group_elements {
-            self.commit()?;
+            // A group that fails to commit is rolled back: later calls would leave a hole.
+            if let Err(error) = self.commit() {
+                self.failed = true;
+                return Err(error);
+            }
         }
         Ok(applied)
     }
