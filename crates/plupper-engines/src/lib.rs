@@ -24,7 +24,7 @@
 //! let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
 //! let filter = Filter::from_query_string("operator=peter&contains=money", today)?;
 //! let answer = translate(Engine::Quickwit, &filter);
-//! assert!(answer.to_string().contains("exact: no, the engine answers a superset"));
+//! assert!(answer.to_string().contains("exact: no, the engine's answer is not the API's"));
 //! assert_eq!("opensearch".parse::<Engine>()?, Engine::OpenSearch);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -77,7 +77,7 @@ impl fmt::Display for Translation {
         if self.is_exact() {
             writeln!(f, "exact: yes, the engine's answer is the API's")
         } else {
-            writeln!(f, "exact: no, the engine answers a superset:")?;
+            writeln!(f, "exact: no, the engine's answer is not the API's:")?;
             for caveat in &self.caveats {
                 writeln!(f, "  {}: {}", caveat.param.name(), caveat.why)?;
             }
