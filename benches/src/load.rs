@@ -812,6 +812,19 @@ mod tests {
         }
     }
 
+    fn paced(class: &str) -> PacedLoad {
+        PacedLoad {
+            class: class.to_owned(),
+            target: "/resources/message?visitorId=7".into(),
+            rate: 2000.0,
+            requests: 10_000,
+            per_second: 1999.5,
+            p50_ms: 0.4,
+            p99_ms: 1.25,
+            max_ms: 7.0,
+        }
+    }
+
     #[test]
     fn pages_are_requested_at_their_paths() {
         let targets: Vec<String> = page_classes().iter().map(LoadClass::target).collect();
@@ -849,16 +862,7 @@ mod tests {
                 row("page: stats", "/stats", None),
             ],
             beside_slow_reader: None,
-            paced: vec![PacedLoad {
-                class: "visitorId exact".into(),
-                target: "/resources/message?visitorId=7".into(),
-                rate: 2000.0,
-                requests: 10_000,
-                per_second: 1999.5,
-                p50_ms: 0.4,
-                p99_ms: 1.25,
-                max_ms: 7.0,
-            }],
+            paced: vec![paced("visitorId exact")],
             server_peak_rss_kib: 2048,
         };
         let table = markdown(&report);
@@ -885,16 +889,7 @@ mod tests {
             load_after: String::new(),
             classes: Vec::new(),
             beside_slow_reader: None,
-            paced: vec![PacedLoad {
-                class: "rare word".into(),
-                target: "/resources/message?contains=quokka".into(),
-                rate: 2000.0,
-                requests: 10_000,
-                per_second: 1999.5,
-                p50_ms: 0.4,
-                p99_ms: 1.25,
-                max_ms: 7.0,
-            }],
+            paced: vec![paced("rare word")],
             server_peak_rss_kib: 0,
         };
         assert!(
