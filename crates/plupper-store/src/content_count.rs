@@ -466,8 +466,8 @@ mod tests {
         store
             .conn
             .execute(
-                "INSERT INTO message (fingerprint, content, created, type, written_date, wall_clock, original_kind, original, batch_id, position)
-                 SELECT fingerprint, 'uncommitted 1', created, type, written_date, wall_clock, original_kind, original, batch_id, position
+                "INSERT INTO message (content, created, type, written_date, wall_clock, original_kind, original, batch_id, position)
+                 SELECT 'uncommitted 1', created, type, written_date, wall_clock, original_kind, original, batch_id, position
                  FROM message WHERE id = 50",
                 [],
             )

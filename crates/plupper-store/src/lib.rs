@@ -116,9 +116,9 @@ pub struct ArchiveInfo {
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
-    /// The fingerprints the archive may hold, once this connection has written enough
+    /// The sort keys the archive may hold, once this connection has written enough
     /// to make reading them in worth it (see the `reconcile` module).
-    known: Option<known::KnownFingerprints>,
+    known: Option<known::KnownKeys>,
     /// Elements this connection has applied, over all its units.
     applied_elements: u64,
     /// Opened as it is, without write access (see [`Store::open`]).

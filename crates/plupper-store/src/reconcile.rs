@@ -9,34 +9,39 @@
 //! The element-by-element form needs no memory for the source. k − 1, the copies seen
 //! before in the unit, is the copies the unit added (its rows: the unit's batch id) plus
 //! the copies it skipped as already archived (a per-connection temporary table, on
-//! disk, not in the process); the copies archived come from the fingerprint index. It
-//! also converges: if a run dies after committing some transactions, a re-run of the
+//! disk, not in the process); the copies archived are found among the messages of the
+//! element's sort key (a function of its `created`, so every copy has it), read through
+//! the time index and compared by fingerprint (a hash of the six fields, computed here,
+//! not stored). It also converges: if a run dies after committing some transactions, a re-run of the
 //! same source counts k from 1 again and finds the copies the dead run added, so it adds
 //! exactly the rest. Two writers cannot race, because each transaction takes the write
 //! lock (`IMMEDIATE`) before it counts.
 //!
 //! Most elements of a first import are certainly new: the archive holds no copy and the
 //! unit has seen none. Once a connection has applied enough elements (an eighth of the
-//! archive), it reads the archive's fingerprints into a Bloom filter
+//! archive), it reads the archive's sort keys into a Bloom filter
 //! ([`known`](crate::known)) and adds such elements without any lookup; only the
-//! fingerprints the filter may know go through the lookups.
+//! elements whose second the filter may know go through the lookups.
 //!
 //! A unit is applied either in groups of whole [`apply`](Reconciler::apply) calls
 //! ([`Store::begin`]: a file, whose elements before a damage are kept) or all or nothing
 //! ([`Store::begin_atomic`]: a sync window, which is applied whole together with the
 //! sync state, or not at all). A group's transaction commits once it holds
 //! [`GROUP_ELEMENTS`] elements, at the end of the unit, or when the reconciler is
-//! dropped. Each commit rewrites every page it changed, and the fingerprint index's
-//! pages change all over with every few thousand messages, so fewer, larger commits
-//! write much less (an import of 1M messages, its index built after it: 57 s with a
-//! commit every 8,192 elements, 49 s every 32,768, 47 s every 131,072). A run that dies
+//! dropped. Each commit rewrites every page it changed, so fewer, larger commits write
+//! much less (measured when a fingerprint index changed pages all over the file: an
+//! import of 1M messages, its index built after it, took 57 s with a commit every 8,192
+//! elements, 49 s every 32,768, 47 s every 131,072). A run that dies
 //! loses at most its open group, which the next run adds again. A call that fails
 //! leaves nothing behind, nor do the calls before it in the open group: the group is
 //! rolled back, as a crash would leave it. (A savepoint per call would keep those, but
 //! SQLite copies every page a savepoint first changes to a sub-journal: an import of 1M
 //! messages spent a second of system time on it, 5M about 3 % of all its CPU.)
 
-use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rusqlite::{Connection, OptionalExtension};
 
 use chrono::Datelike;
 use plupper_model::Fingerprint;
@@ -45,19 +50,22 @@ use plupper_model::element::{Element, OriginalKind};
 use plupper_model::wire::canonical_element;
 
 use crate::added::AddedMessages;
-use crate::known::KnownFingerprints;
+use crate::known::KnownKeys;
 use crate::quarantine::{Quarantined, insert_quarantined};
 use crate::{BatchId, Store, StoreError};
 
 /// A parsed element on its way into the archive, with what the store needs computed in
-/// advance (off the writer thread): its fingerprint and whether its original text is the
-/// canonical form.
+/// advance (off the writer thread): its fingerprint, its sort key and whether its
+/// original text is the canonical form.
 #[derive(Debug, Clone)]
 pub struct Arrival {
     /// The element.
     pub element: Element,
     /// Its identity.
     pub fingerprint: Fingerprint,
+    /// Its answer-order key, as the archive computes it (`sort_key`: the wall clock
+    /// read as UTC, less the zone's offset when the zone is known).
+    sort_key: i64,
     /// Its element number (0-based) in the source.
     pub position: u64,
     /// `None` when the original is the canonical element (then it is not stored twice).
@@ -80,9 +88,15 @@ impl Arrival {
         let date = &element.date;
         let created_is_canonical =
             format_java_date(date.wall_clock(), date.zone().written()) == element.message.created;
+        let offset = date
+            .zone()
+            .offset()
+            .map_or(0, |offset| offset.local_minus_utc());
+        let sort_key = date.wall_clock().and_utc().timestamp() - i64::from(offset);
         Arrival {
             element,
             fingerprint,
+            sort_key,
             position,
             stored_original,
             created_is_canonical,
@@ -379,9 +393,9 @@ impl Drop for Reconciler<'_> {
 const ROWS_PER_INSERT: usize = 32;
 
 /// The columns of one inserted message, in the order [`PendingRows::bind`] binds them.
-const INSERT_COLUMNS: &str = "fingerprint, content, customer_id, created, visitor_id, type, \
-     operator, written_date, wall_clock, utc_offset, original_kind, original, batch_id, position";
-const COLUMNS_PER_ROW: usize = 14;
+const INSERT_COLUMNS: &str = "content, customer_id, created, visitor_id, type, operator, \
+     written_date, wall_clock, utc_offset, original_kind, original, batch_id, position";
+const COLUMNS_PER_ROW: usize = 13;
 
 /// The statement that inserts `rows` messages.
 fn insert_statement(rows: usize) -> String {
@@ -464,31 +478,109 @@ impl<'a> PendingRows<'a> {
             Some((kind, text)) => (*kind, Some(text.as_str())),
         };
         let at = |column: usize| before + column;
-        statement.raw_bind_parameter(at(1), &arrival.fingerprint.0[..])?;
-        statement.raw_bind_parameter(at(2), message.content.as_str())?;
-        statement.raw_bind_parameter(at(3), message.customer_id.as_deref())?;
+        statement.raw_bind_parameter(at(1), message.content.as_str())?;
+        statement.raw_bind_parameter(at(2), message.customer_id.as_deref())?;
         if arrival.created_is_canonical {
-            statement.raw_bind_parameter(at(4), date.zone().written().as_bytes())?;
+            statement.raw_bind_parameter(at(3), date.zone().written().as_bytes())?;
         } else {
-            statement.raw_bind_parameter(at(4), message.created.as_str())?;
+            statement.raw_bind_parameter(at(3), message.created.as_str())?;
         }
-        statement.raw_bind_parameter(at(5), message.visitor_id)?;
-        statement.raw_bind_parameter(at(6), message.message_type.as_str())?;
-        statement.raw_bind_parameter(at(7), message.operator.as_deref())?;
+        statement.raw_bind_parameter(at(4), message.visitor_id)?;
+        statement.raw_bind_parameter(at(5), message.message_type.as_str())?;
+        statement.raw_bind_parameter(at(6), message.operator.as_deref())?;
         statement.raw_bind_parameter(
-            at(8),
+            at(7),
             written.year() * 10_000 + written.month() as i32 * 100 + written.day() as i32,
         )?;
-        statement.raw_bind_parameter(at(9), date.wall_clock().and_utc().timestamp())?;
+        statement.raw_bind_parameter(at(8), date.wall_clock().and_utc().timestamp())?;
         statement.raw_bind_parameter(
-            at(10),
+            at(9),
             date.zone().offset().map(|offset| offset.local_minus_utc()),
         )?;
-        statement.raw_bind_parameter(at(11), kind)?;
-        statement.raw_bind_parameter(at(12), original)?;
-        statement.raw_bind_parameter(at(13), self.batch.0)?;
-        statement.raw_bind_parameter(at(14), arrival.position as i64)?;
+        statement.raw_bind_parameter(at(10), kind)?;
+        statement.raw_bind_parameter(at(11), original)?;
+        statement.raw_bind_parameter(at(12), self.batch.0)?;
+        statement.raw_bind_parameter(at(13), arrival.position as i64)?;
         Ok(())
+    }
+}
+
+/// The archived messages of one sort key, and their batches, through the time index.
+/// `batch_id` follows [`crate::read::COLUMNS`].
+fn same_second_statement() -> String {
+    format!(
+        "SELECT {}, batch_id FROM message INDEXED BY message_by_time WHERE sort_key = ?1",
+        crate::read::COLUMNS
+    )
+}
+
+const BATCH_COLUMN: usize = 12;
+
+/// Copies of a message: archived (the transaction's own rows included), and of those,
+/// added by this unit.
+#[derive(Debug, Clone, Copy, Default)]
+struct Copies {
+    archived: u64,
+    added_here: u64,
+}
+
+/// The copies of each message of the seconds an [`Unit::apply_in`] call has looked up,
+/// by sort key and fingerprint, kept current as the call adds messages. Each second is
+/// read (and its messages hashed) once a call, so a second that holds many messages
+/// costs its rows once, not once for each of its elements.
+#[derive(Default)]
+struct Seconds {
+    seen: HashMap<i64, HashMap<Fingerprint, Copies>>,
+}
+
+impl Seconds {
+    /// The copies of `arrival`'s message, reading its second in when it is new here:
+    /// its archived rows and the rows still `pending`.
+    fn copies(
+        &mut self,
+        same_second: &mut rusqlite::CachedStatement<'_>,
+        pending: &PendingRows<'_>,
+        arrival: &Arrival,
+        batch: BatchId,
+    ) -> Result<Copies, StoreError> {
+        let second = match self.seen.entry(arrival.sort_key) {
+            Entry::Occupied(second) => second.into_mut(),
+            Entry::Vacant(vacant) => {
+                let mut second: HashMap<Fingerprint, Copies> = HashMap::new();
+                let mut rows = same_second.query([arrival.sort_key])?;
+                while let Some(row) = rows.next()? {
+                    let stored = crate::read::from_row(row)?;
+                    let copies = second.entry(stored.message.fingerprint()).or_default();
+                    copies.archived += 1;
+                    if row.get::<_, i64>(BATCH_COLUMN)? == batch.0 {
+                        copies.added_here += 1;
+                    }
+                }
+                for row in pending
+                    .rows
+                    .iter()
+                    .filter(|row| row.sort_key == arrival.sort_key)
+                {
+                    let copies = second.entry(row.fingerprint).or_default();
+                    copies.archived += 1;
+                    copies.added_here += 1;
+                }
+                vacant.insert(second)
+            }
+        };
+        Ok(second
+            .get(&arrival.fingerprint)
+            .copied()
+            .unwrap_or_default())
+    }
+
+    /// Notes that `arrival` is added, if its second has been read in.
+    fn add(&mut self, arrival: &Arrival) {
+        if let Some(second) = self.seen.get_mut(&arrival.sort_key) {
+            let copies = second.entry(arrival.fingerprint).or_default();
+            copies.archived += 1;
+            copies.added_here += 1;
+        }
     }
 }
 
@@ -498,7 +590,7 @@ struct Unit<'u> {
     batch: BatchId,
     source: &'u str,
     skipped: &'u mut u64,
-    known: &'u mut Option<KnownFingerprints>,
+    known: &'u mut Option<KnownKeys>,
     applied_elements: u64,
 }
 
@@ -513,12 +605,12 @@ impl Unit<'_> {
             return known.catch_up(tx);
         }
         let archived = crate::assigned_ids(tx)?.max(0) as u64;
-        let grown = self.known.as_ref().map_or(0, KnownFingerprints::entries);
+        let grown = self.known.as_ref().map_or(0, KnownKeys::entries);
         if self.known.is_some() || self.applied_elements.saturating_mul(8) >= archived {
             // What the archive holds now: the filter's size rounds up to a power of two
             // above it, so a full one is read in again at twice its size.
             let expected = archived.max(self.applied_elements).max(grown);
-            *self.known = Some(KnownFingerprints::load(tx, expected)?);
+            *self.known = Some(KnownKeys::load(tx, expected)?);
         }
         Ok(())
     }
@@ -534,9 +626,7 @@ impl Unit<'_> {
         let mut applied = Applied::default();
         let mut added = AddedMessages::default();
         {
-            let mut count_archived = tx.prepare_cached(
-                "SELECT count(*), count(*) FILTER (WHERE batch_id = ?2) FROM message WHERE fingerprint = ?1",
-            )?;
+            let mut same_second = tx.prepare_cached(&same_second_statement())?;
             let mut count_skipped =
                 tx.prepare_cached("SELECT copies FROM temp.skipped WHERE fingerprint = ?1")?;
             let mut skip = tx.prepare_cached(
@@ -544,26 +634,26 @@ impl Unit<'_> {
                      ON CONFLICT (fingerprint) DO UPDATE SET copies = copies + 1",
             )?;
             let mut pending = PendingRows::new(self.batch);
+            let mut seconds = Seconds::default();
             for arrival in arrivals {
-                let fingerprint = &arrival.fingerprint.0[..];
                 let certainly_new = self
                     .known
                     .as_ref()
-                    .is_some_and(|known| !known.may_contain(&arrival.fingerprint));
+                    .is_some_and(|known| !known.may_contain(arrival.sort_key));
                 if !certainly_new {
-                    // The counts must see this unit's rows so far.
-                    pending.insert(tx, &mut added)?;
-                    let (archived, added_here): (i64, i64) = count_archived
-                        .query_row(params![fingerprint, self.batch.0], |row| {
-                            Ok((row.get(0)?, row.get(1)?))
-                        })?;
-                    let skipped_here: i64 = if *self.skipped == 0 {
+                    let fingerprint = &arrival.fingerprint.0[..];
+                    // The unit's rows count too: those inserted, and those still pending.
+                    let Copies {
+                        archived,
+                        added_here,
+                    } = seconds.copies(&mut same_second, &pending, arrival, self.batch)?;
+                    let skipped_here: u64 = if *self.skipped == 0 {
                         0
                     } else {
                         count_skipped
-                            .query_row([fingerprint], |row| row.get(0))
+                            .query_row([fingerprint], |row| row.get::<_, i64>(0))
                             .optional()?
-                            .unwrap_or(0)
+                            .map_or(0, |copies| copies.max(0) as u64)
                     };
                     let copy_number = 1 + added_here + skipped_here;
                     if archived >= copy_number {
@@ -574,8 +664,9 @@ impl Unit<'_> {
                     }
                 }
                 if let Some(known) = self.known.as_mut() {
-                    known.insert(&arrival.fingerprint);
+                    known.insert(arrival.sort_key);
                 }
+                seconds.add(arrival);
                 pending.push(tx, arrival, &mut added)?;
                 applied.added += 1;
             }

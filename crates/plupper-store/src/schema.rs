@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_created_as_zone.sql"),
     include_str!("../migrations/0008_exports.sql"),
     include_str!("../migrations/0009_exact_fields_by_index.sql"),
+    include_str!("../migrations/0010_identity_by_time.sql"),
 ];
 
 /// The migration that adds the chain and the conversations; its Rust step links and
@@ -25,6 +26,9 @@ const AUDIT_MIGRATION: u32 = 3;
 /// The migration that adds the content blocks; its Rust step writes the blocks of the
 /// messages archived before it.
 const CONTENT_BLOCK_MIGRATION: u32 = 5;
+
+/// The migration that stops storing fingerprints; its Rust step drops the column.
+const IDENTITY_BY_TIME_MIGRATION: u32 = 10;
 
 /// The schema version this program writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -60,6 +64,9 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         if number == CONTENT_BLOCK_MIGRATION {
             crate::content_block::extend(&tx)?;
         }
+        if number == IDENTITY_BY_TIME_MIGRATION {
+            drop_fingerprint_column(&tx)?;
+        }
         if number == 1 {
             tx.execute(
                 "INSERT INTO archive_info (singleton, uuid, created_at) VALUES (1, ?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
@@ -69,6 +76,20 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.pragma_update(None, "user_version", number)?;
         tx.commit()?;
         tracing::debug!(number, "applied migration");
+    }
+    Ok(())
+}
+
+/// Drops `message.fingerprint` when the table has it (SQLite has no `DROP COLUMN IF
+/// EXISTS`; a database migrated again from an earlier version number has none).
+fn drop_fingerprint_column(conn: &Connection) -> Result<(), StoreError> {
+    let present: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('message') WHERE name = 'fingerprint'",
+        [],
+        |row| row.get(0),
+    )?;
+    if present {
+        conn.execute_batch("ALTER TABLE message DROP COLUMN fingerprint")?;
     }
     Ok(())
 }

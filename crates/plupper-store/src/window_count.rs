@@ -44,25 +44,25 @@ impl Store {
     ) -> Result<HashMap<Fingerprint, u64>, StoreError> {
         // The sort-key bounds are implied by the written dates; they let SQLite walk the
         // time index over the window's rows only.
-        let mut select = self.conn.prepare_cached(
-            "SELECT fingerprint, count(*) FROM message
-             WHERE written_date >= ?1 AND written_date <= ?2 AND sort_key >= ?3 AND sort_key < ?4
-             GROUP BY fingerprint",
-        )?;
-        let rows = select.query_map(
-            [
-                from.map_or(i64::MIN, yyyymmdd),
-                to.map_or(i64::MAX, yyyymmdd),
-                from.map_or(i64::MIN, |from| day_start(from) - DAY),
-                to.map_or(i64::MAX, |to| day_start(to) + 2 * DAY),
-            ],
-            |row| {
-                let fingerprint: [u8; 16] = row.get(0)?;
-                let count: i64 = row.get(1)?;
-                Ok((Fingerprint(fingerprint), count.max(0) as u64))
-            },
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut select = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM message
+             WHERE written_date >= ?1 AND written_date <= ?2 AND sort_key >= ?3 AND sort_key < ?4",
+            crate::read::COLUMNS
+        ))?;
+        let mut rows = select.query([
+            from.map_or(i64::MIN, yyyymmdd),
+            to.map_or(i64::MAX, yyyymmdd),
+            from.map_or(i64::MIN, |from| day_start(from) - DAY),
+            to.map_or(i64::MAX, |to| day_start(to) + 2 * DAY),
+        ])?;
+        // The fingerprint is not stored (migration 10): each message's is computed from
+        // its six fields, as the writer computes it.
+        let mut counts = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let stored = crate::read::from_row(row)?;
+            *counts.entry(stored.message.fingerprint()).or_insert(0) += 1;
+        }
+        Ok(counts)
     }
 }
 

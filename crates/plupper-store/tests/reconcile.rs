@@ -1,7 +1,7 @@
 //! The §1b rule against a plainly written model: after any sequence of sources, each
 //! applied in any chunking and possibly cut off and re-run, the archive holds each
 //! message max(N over the sources) times, whichever of two connections applies each
-//! source (each keeps its own Bloom filter of the archive's fingerprints and must catch
+//! source (each keeps its own Bloom filter of the archive's sort keys and must catch
 //! up with the other's writes), and whether a connection is fresh (no filter yet: every
 //! element is looked up) or has written before.
 
@@ -21,8 +21,15 @@ fn element_text(pick: u8) -> String {
     } else {
         (pick / 5).to_string()
     };
+    // Two seconds, and in the first one two ways of writing it (CEST and CET give the
+    // same instant, so the same sort key, but `created`, and so the message, differ).
+    let created = [
+        "Wed Apr 29 17:16:13 CEST 2009",
+        "Wed Apr 29 17:16:14 CEST 2009",
+        "Wed Apr 29 16:16:13 CET 2009",
+    ][usize::from(pick % 3)];
     serde_json::to_string(&format!(
-        r#"{{"content":"{content}","customerId":null,"created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":{visitor},"type":"VO","operator":"john"}}"#
+        r#"{{"content":"{content}","customerId":null,"created":"{created}","visitorId":{visitor},"type":"VO","operator":"john"}}"#
     ))
     .unwrap()
 }
@@ -343,7 +350,7 @@ fn a_new_archive_has_16_kib_pages_and_an_old_one_keeps_its_own() {
 fn created_is_kept_as_its_zone_when_java_writes_it_back() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
-    let canonical = element_text(1);
+    let canonical = element_text(6); // written on Wed Apr 29 17:16:13 CEST 2009
     // Java never writes this (29 April 2009 was a Wednesday): kept as it is.
     let thursday = canonical.replace("Wed Apr 29", "Thu Apr 29");
     let texts = [canonical, thursday];

@@ -4,8 +4,9 @@
 //!
 //! 1. SQLite's `PRAGMA integrity_check` (the file's own structure);
 //! 2. every message: each column holds a value of the type plupper-archive writes, its
-//!    original text still parses, and the parsed fields, date columns and fingerprint
-//!    are what that text gives ([`rederive`]);
+//!    original text still parses, and the parsed fields and date columns are what that
+//!    text gives ([`rederive`]; a changed field of a message whose original is written
+//!    from its fields changes that text, which the chain then tells);
 //! 3. the [chain](crate::chain): each link's hash over its messages' original texts,
 //!    each link pointing at the one before, every message covered by a link, no ids
 //!    missing inside a link, and no ids assigned after the last link ([`ChainCheck`]);

@@ -34,11 +34,6 @@ pub enum Problem {
         /// The value read from the original text.
         derived: String,
     },
-    /// A message's fingerprint is not the fingerprint of its fields.
-    Fingerprint {
-        /// The message.
-        id: i64,
-    },
     /// A link's `previous_hash` is not the hash of the link before it.
     LinkBroken {
         /// The link.
@@ -146,10 +141,6 @@ impl std::fmt::Display for Problem {
             } => write!(
                 f,
                 "message {id}: `{field}` is {stored} in the table but {derived} in its original text"
-            ),
-            Problem::Fingerprint { id } => write!(
-                f,
-                "message {id}: its fingerprint is not that of its fields (a field was changed after it was archived)"
             ),
             Problem::LinkBroken {
                 link,

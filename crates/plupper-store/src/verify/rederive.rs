@@ -1,6 +1,8 @@
 //! A message row re-derived from its original text ([`rederive`]): every column of the
 //! type plupper-archive writes, the text still parsing, and the parsed fields, date
-//! columns and fingerprint what that text gives.
+//! columns what that text gives. (A canonical original is written from the fields
+//! themselves, so a changed field of such a row changes the text: the chain, which
+//! hashes the text, tells.)
 
 use rusqlite::types::Value;
 
@@ -21,8 +23,7 @@ pub struct RawMessage {
 }
 
 /// The columns of [`RawMessage::values`].
-pub const RAW_COLUMNS: [&str; 12] = [
-    "fingerprint",
+pub const RAW_COLUMNS: [&str; 11] = [
     "content",
     "customer_id",
     "created",
@@ -163,7 +164,6 @@ impl<'r> Typed<'r> {
 /// The row's fields read back, or `None` when a column holds a value of the wrong type.
 struct Fields<'r> {
     message: Message,
-    fingerprint: &'r [u8],
     written_date: i64,
     wall_clock: i64,
     utc_offset: Option<i64>,
@@ -172,13 +172,6 @@ struct Fields<'r> {
 }
 
 fn fields<'r>(typed: &mut Typed<'r>) -> Option<Fields<'r>> {
-    let fingerprint = match typed.value("fingerprint") {
-        Value::Blob(bytes) if bytes.len() == 16 => Some(bytes.as_slice()),
-        _ => {
-            typed.wrong("fingerprint");
-            None
-        }
-    };
     let content = typed.text("content");
     let customer_id = typed.optional_text("customer_id");
     let wall_clock = typed.integer("wall_clock");
@@ -210,7 +203,6 @@ fn fields<'r>(typed: &mut Typed<'r>) -> Option<Fields<'r>> {
             message_type: message_type?.to_owned(),
             operator: operator?.map(str::to_owned),
         },
-        fingerprint: fingerprint?,
         written_date: written_date?,
         wall_clock: wall_clock?,
         utc_offset: utc_offset?,
@@ -307,9 +299,6 @@ pub fn rederive(row: &RawMessage) -> (Option<String>, Vec<Problem>) {
         OriginalKind::Object => 2,
     };
     differs("original_kind", stored.kind.to_string(), kind.to_string());
-    if stored.fingerprint != element.message.fingerprint().0 {
-        problems.push(Problem::Fingerprint { id });
-    }
     (Some(text), problems)
 }
 
@@ -325,7 +314,7 @@ mod tests {
         let element = parse_element(text.as_bytes()).unwrap();
         let date = &element.date;
         if format_java_date(date.wall_clock(), date.zone().written()) == element.message.created {
-            row.values[3] = Value::Blob(date.zone().written().as_bytes().to_vec());
+            row.values[2] = Value::Blob(date.zone().written().as_bytes().to_vec());
         }
         row
     }
@@ -347,7 +336,6 @@ mod tests {
         RawMessage {
             id: 7,
             values: vec![
-                Value::Blob(message.fingerprint().0.to_vec()),
                 Value::Text(message.content.clone()),
                 opt(&message.customer_id),
                 Value::Text(message.created.clone()),
@@ -385,13 +373,13 @@ mod tests {
                 assert_eq!(derived.as_deref(), Some(text));
             }
         }
-        assert_eq!(raw(CANONICAL).values[3], Value::Blob(b"CEST".to_vec()));
+        assert_eq!(raw(CANONICAL).values[2], Value::Blob(b"CEST".to_vec()));
         // A `created` Java's format does not give back (a weekday that is not the
         // date's): the text stays.
         let wrong_weekday = CANONICAL.replace("Wed Apr 29", "Thu Apr 29");
         let element = parse_element(wrong_weekday.as_bytes()).unwrap();
         assert_eq!(
-            raw(&wrong_weekday).values[3],
+            raw(&wrong_weekday).values[2],
             Value::Text(element.message.created)
         );
     }
@@ -399,24 +387,22 @@ mod tests {
     #[test]
     fn a_changed_wall_clock_changes_a_created_kept_as_its_zone() {
         // The canonical original is written from the stored fields: a wall clock moved
-        // by an hour writes another `created`, so the fingerprint no longer matches.
+        // by an hour writes another `created`, so the text the chain hashes changes.
         let mut row = raw(CANONICAL);
-        let Value::Integer(clock) = row.values[8] else {
+        let Value::Integer(clock) = row.values[7] else {
             panic!("wall_clock is an integer")
         };
-        row.values[8] = Value::Integer(clock + 3600);
-        let (text, problems) = rederive(&row);
-        assert!(
-            problems.contains(&Problem::Fingerprint { id: 7 }),
-            "{problems:?}"
-        );
-        assert_ne!(text.as_deref(), Some(CANONICAL));
+        row.values[7] = Value::Integer(clock + 3600);
+        let (text, _) = rederive(&row);
+        let text = text.unwrap();
+        assert_ne!(text, CANONICAL);
+        assert!(text.contains("18:16:13"), "{text}");
     }
 
     #[test]
     fn a_changed_field_of_a_kept_original_is_named() {
         let mut row = raw(OBJECT);
-        row.values[1] = Value::Text("Goodbye".into());
+        row.values[0] = Value::Text("Goodbye".into());
         let (_, problems) = rederive(&row);
         assert_eq!(
             problems,
@@ -430,13 +416,15 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_field_of_a_canonical_original_breaks_the_fingerprint() {
+    fn a_changed_field_of_a_canonical_original_changes_the_text_the_chain_hashes() {
         let mut row = raw(CANONICAL);
-        row.values[1] = Value::Text("Goodbye".into());
+        row.values[0] = Value::Text("Goodbye".into());
         let (text, problems) = rederive(&row);
-        assert_eq!(problems, [Problem::Fingerprint { id: 7 }]);
-        // and the text the chain hashes changes with it
+        // The fields and the text agree (the text is written from them) ...
+        assert_eq!(problems, []);
+        // ... and the text the chain hashes is not the one archived.
         assert_ne!(text.as_deref(), Some(CANONICAL));
+        assert!(text.unwrap().contains("Goodbye"));
     }
 
     #[test]
@@ -444,7 +432,7 @@ mod tests {
         // (With `created` kept as its zone, the same change moves `created` too: see
         // `a_changed_wall_clock_changes_a_created_kept_as_its_zone`.)
         let mut row = raw_as_text(CANONICAL);
-        row.values[8] = Value::Integer(0);
+        row.values[7] = Value::Integer(0);
         let (_, problems) = rederive(&row);
         assert!(
             matches!(
@@ -462,8 +450,8 @@ mod tests {
     fn a_value_of_the_wrong_type_is_named() {
         // `created` may be a BLOB (its zone), but only of UTF-8.
         for (index, column, value, found) in [
-            (1, "content", Value::Blob(vec![1, 2]), "a blob of 2 bytes"),
-            (3, "created", Value::Blob(vec![0xff]), "a blob of 1 bytes"),
+            (0, "content", Value::Blob(vec![1, 2]), "a blob of 2 bytes"),
+            (2, "created", Value::Blob(vec![0xff]), "a blob of 1 bytes"),
         ] {
             let mut row = raw(CANONICAL);
             row.values[index] = value;
@@ -483,7 +471,7 @@ mod tests {
     #[test]
     fn a_garbled_original_is_named() {
         let mut row = raw(OBJECT);
-        row.values[11] = Value::Text("{\"type\":".into());
+        row.values[10] = Value::Text("{\"type\":".into());
         let (_, problems) = rederive(&row);
         assert!(
             matches!(problems.as_slice(), [Problem::Unparsable { id: 7, .. }]),
