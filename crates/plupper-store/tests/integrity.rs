@@ -436,3 +436,46 @@ fn an_export_from_an_empty_archive_starts_the_chain() {
     assert_eq!(links[0].previous_hash, plupper_store::chain::GENESIS);
     assert_eq!(store.verify().unwrap().problems, []);
 }
+
+#[test]
+fn an_archive_with_stored_fingerprints_loses_them_and_keeps_its_messages_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    // Schema 9 kept each message's fingerprint in a column with its own index.
+    tamper(
+        dir.path(),
+        "ALTER TABLE message ADD COLUMN fingerprint BLOB;
+         UPDATE message SET fingerprint = randomblob(16);
+         CREATE INDEX message_by_fingerprint ON message (fingerprint);
+         PRAGMA user_version = 9;",
+    );
+    let mut store = Store::open(dir.path()).unwrap();
+    let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM pragma_table_info('message') WHERE name = 'fingerprint')
+                  + (SELECT count(*) FROM sqlite_schema WHERE name = 'message_by_fingerprint')",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
+    let verification = store.verify().unwrap();
+    assert_eq!(
+        verification.problems,
+        [],
+        "{}",
+        named(&verification.problems)
+    );
+    // The texts again, as one source: every message is already archived once.
+    let arrivals: Vec<Arrival> = texts()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
+        .collect();
+    let mut unit = store.begin("again").unwrap();
+    let applied = unit.apply(&arrivals, &[]).unwrap();
+    unit.finish().unwrap();
+    assert_eq!((applied.added, applied.already_archived), (0, 8));
+    assert_eq!(store.message_count().unwrap(), 8);
+}
