@@ -18,7 +18,10 @@
 //! The database runs in WAL mode with `synchronous=FULL` (a reported success survives a
 //! power loss), a busy timeout (a second writer waits rather than fails), and `IMMEDIATE`
 //! write transactions (a writer takes the write lock before it reads what it will
-//! decide on, so two writers can never both add the same copy).
+//! decide on, so two writers can never both add the same copy). A writer that closes
+//! the archive while no other connection has it open switches it back to a rollback
+//! journal (`DELETE`), so that a process that only reads an idle archive makes no WAL
+//! files (see [`Store`]'s `Drop`); the next writer switches to WAL again.
 //!
 //! Bookkeeping timestamps (when the archive was made, when a batch ran) come from
 //! SQLite's clock; nothing that decides an answer reads a clock.
@@ -307,6 +310,30 @@ impl Store {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM message", [], |row| row.get(0))?)
+    }
+}
+
+impl Drop for Store {
+    /// A writer that is the archive's last connection checkpoints the WAL into the
+    /// database and leaves it in `DELETE` journal mode: a process that then only reads
+    /// (a `query`) opens one file instead of three, and neither creates nor initializes
+    /// the WAL index (a count by visitor at 1M: about 0.15 ms of its 0.75 ms above the
+    /// process floor). While another connection has the archive open (a server, another
+    /// writer), SQLite refuses the switch at once and the archive stays in WAL mode; a
+    /// writer switches any archive to WAL when it opens it ([`Store::open`]).
+    fn drop(&mut self) {
+        if self.read_only || self.immutable {
+            return;
+        }
+        let switched = self.conn.busy_timeout(Duration::ZERO).and_then(|()| {
+            self.conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |row| {
+                    row.get::<_, String>(0)
+                })
+        });
+        if let Err(error) = switched {
+            tracing::debug!(%error, "the archive stays in WAL mode");
+        }
     }
 }
 

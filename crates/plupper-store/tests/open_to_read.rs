@@ -56,3 +56,43 @@ fn an_archive_of_an_older_schema_is_brought_up_to_date_first() {
     drop(store);
     assert!(Store::open_to_read(dir.path()).unwrap().is_read_only());
 }
+
+fn journal_mode(dir: &std::path::Path) -> String {
+    Connection::open(dir.join(DATABASE_FILE))
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap()
+}
+
+fn wal_files(dir: &std::path::Path) -> Vec<bool> {
+    ["-wal", "-shm"]
+        .iter()
+        .map(|suffix| dir.join(format!("{DATABASE_FILE}{suffix}")).exists())
+        .collect()
+}
+
+#[test]
+fn an_idle_archive_is_left_without_wal_files_and_a_reader_makes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path(), "Hi");
+    assert_eq!(journal_mode(dir.path()), "delete");
+    assert_eq!(wal_files(dir.path()), [false, false]);
+    let reader = Store::open_to_read(dir.path()).unwrap();
+    assert!(reader.is_read_only());
+    assert_eq!(reader.message_count().unwrap(), 1);
+    assert_eq!(wal_files(dir.path()), [false, false]);
+    drop(reader);
+    // A writer works in WAL mode again, and a reader open beside it keeps it there.
+    let writer = Store::open(dir.path()).unwrap();
+    assert_eq!(journal_mode(dir.path()), "wal");
+    let reader = Store::open_to_read(dir.path()).unwrap();
+    assert_eq!(reader.message_count().unwrap(), 1);
+    drop(writer);
+    assert_eq!(journal_mode(dir.path()), "wal");
+    archive(dir.path(), "Hello");
+    assert_eq!(reader.message_count().unwrap(), 2);
+    drop(reader);
+    // The last writer to close, alone, leaves it idle again.
+    drop(Store::open(dir.path()).unwrap());
+    assert_eq!(journal_mode(dir.path()), "delete");
+}
