@@ -265,6 +265,29 @@ impl Browser {
             .map(drop)
     }
 
+    /// Clicks `element`, a link or a form's button, and waits (up to 10 s) until the
+    /// browser shows another URL and that page has loaded. Chromedriver's click returns
+    /// once the click is dispatched; on a loaded machine the navigation it starts may not
+    /// have begun by then.
+    pub fn click_to_navigate(&self, element: &Element) -> Result<(), BrowserError> {
+        let before = self.url()?;
+        self.click(element)?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let loaded = self.execute("return document.readyState")? == "complete";
+            if loaded && self.url()? != before {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(BrowserError::Command {
+                    command: "click_to_navigate".into(),
+                    reason: format!("still at {before} 10 s after the click"),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Types `text` into `element`.
     pub fn type_text(&self, element: &Element, text: &str) -> Result<(), BrowserError> {
         self.call(

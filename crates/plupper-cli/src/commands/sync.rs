@@ -146,7 +146,8 @@ fn dry_run(
             archive.display()
         )));
     }
-    let store = Store::open(archive)?;
+    // Read-only: a dry run writes nothing, not even the journal mode (see `Store`'s `Drop`).
+    let store = Store::open_to_read(archive)?;
     let bar = SyncBar::new("to add");
     let comparison = compare(&store, source, options, &bar);
     bar.finish();

@@ -52,7 +52,7 @@ fn search_then_follow_a_hit_into_its_transcript_then_page_forward() {
         .type_text(&browser.find("#operator").unwrap(), "john")
         .unwrap();
     browser
-        .click(&browser.find("button[type=submit]").unwrap())
+        .click_to_navigate(&browser.find("button[type=submit]").unwrap())
         .unwrap();
     assert!(
         browser.url().unwrap().contains("/search?q=money&"),
@@ -79,7 +79,7 @@ fn search_then_follow_a_hit_into_its_transcript_then_page_forward() {
     let link = &browser.find_all("li.hit a.open").unwrap()[scripted];
     let clicked = browser.text(link).unwrap();
     assert_eq!(clicked, "#3");
-    browser.click(link).unwrap();
+    browser.click_to_navigate(link).unwrap();
     assert!(browser.url().unwrap().ends_with("/conversations/1#m3"));
     assert_eq!(text_of(&browser, "h1"), "Conversation 1");
     let target = browser
@@ -91,7 +91,7 @@ fn search_then_follow_a_hit_into_its_transcript_then_page_forward() {
 
     // The visitor's next conversation, then back to a search with two pages.
     browser
-        .click(&browser.find("nav.beside a[rel=next]").unwrap())
+        .click_to_navigate(&browser.find("nav.beside a[rel=next]").unwrap())
         .unwrap();
     assert!(browser.url().unwrap().ends_with("/conversations/45"));
     browser
@@ -106,7 +106,7 @@ fn search_then_follow_a_hit_into_its_transcript_then_page_forward() {
         .map(|a| browser.text(a).unwrap())
         .collect();
     browser
-        .click(&browser.find("a[rel=next]").unwrap())
+        .click_to_navigate(&browser.find("a[rel=next]").unwrap())
         .unwrap();
     assert!(browser.url().unwrap().ends_with("/search?q=money&page=2"));
     let second_page: Vec<String> = browser
@@ -183,7 +183,7 @@ fn hostile_names_show_as_text_and_the_stats_charts_hold_their_bars() {
         .type_text(&browser.find("#operator").unwrap(), "mary")
         .unwrap();
     browser
-        .click(&browser.find("button[type=submit]").unwrap())
+        .click_to_navigate(&browser.find("button[type=submit]").unwrap())
         .unwrap();
     assert!(browser.url().unwrap().contains("/stats?"));
     assert_eq!(bars("conversations-per-operator"), 1);
