@@ -286,8 +286,8 @@ impl Store {
                 }
                 continue;
             }
-            // One byte per id of the range: 1 for the ids asked for. `substr` on a BLOB
-            // counts bytes.
+            // One byte per id of the range, 1 for the ids asked for (`substr` on a BLOB
+            // counts bytes from 1: id `first` is at 1, so at `id - (first - 1)`).
             let mut wanted = vec![0u8; (last - first + 1) as usize];
             for id in window {
                 wanted[(id.0 - first) as usize] = 1;
@@ -296,11 +296,11 @@ impl Store {
                 .conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM message WHERE id BETWEEN ?1 AND ?2 \
-                     AND substr(?3, id - ?1 + 1, 1) = x'01' ORDER BY id"
+                     AND substr(?3, id - ?4, 1) = x'01' ORDER BY id"
                 ))
                 .map_err(StoreError::from)?;
             let mut rows = statement
-                .query(rusqlite::params![first, last, wanted])
+                .query(rusqlite::params![first, last, wanted, first - 1])
                 .map_err(StoreError::from)?;
             while let Some(row) = rows.next().map_err(StoreError::from)? {
                 each(row)?;
