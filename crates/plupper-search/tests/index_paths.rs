@@ -147,7 +147,10 @@ fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
         .unwrap();
     let mut expected_lines = Vec::new();
     for stored in reference::messages(store, filter).unwrap() {
-        stored.unwrap().view().write_ndjson(&mut expected_lines, &mut scratch);
+        stored
+            .unwrap()
+            .view()
+            .write_ndjson(&mut expected_lines, &mut scratch);
     }
     prop_assert_eq!(
         String::from_utf8_lossy(&visited_lines),

@@ -149,7 +149,9 @@ pub(crate) fn view_at<'r>(row: &'r Row<'_>, base: usize) -> rusqlite::Result<Mes
         .naive_utc();
     let created = match row.get_ref(column(3))? {
         ValueRef::Text(text) => std::str::from_utf8(text).map(CreatedText::Written),
-        ValueRef::Blob(zone) => std::str::from_utf8(zone).map(|zone| CreatedText::JavaFormat { zone }),
+        ValueRef::Blob(zone) => {
+            std::str::from_utf8(zone).map(|zone| CreatedText::JavaFormat { zone })
+        }
         _ => return Err(corrupt(column(3), "created")),
     }
     .map_err(|_| corrupt(column(3), "created"))?;
@@ -255,7 +257,9 @@ impl Store {
         ids: &[ArchiveId],
         mut visit: impl FnMut(&MessageView<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.rows_by_ids(ids, |row| visit(&view_at(row, 0).map_err(StoreError::from)?))
+        self.rows_by_ids(ids, |row| {
+            visit(&view_at(row, 0).map_err(StoreError::from)?)
+        })
     }
 
     /// Calls `each` with the row of [`COLUMNS`] of each of these ids, in the order given.

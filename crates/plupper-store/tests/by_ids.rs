@@ -75,14 +75,19 @@ fn walks_lookups_and_missing_ids_keep_the_order_given() {
         1, 2, 3, 5, 9, 21, 22, 60, 59, 59, 0, 58, 100, 115, 119, 120, 121, 130, 7, 8, 10,
     ]);
     let (got, expected) = (visited(&store, &asked), one_by_one(&store, &asked));
-    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&expected));
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&expected)
+    );
     // 18 of the 21 ids exist (0, 121 and 130 do not).
     assert_eq!(expected.iter().filter(|&&b| b == b'\n').count(), 18);
     let messages = store.messages_by_ids(&asked).unwrap();
     let got: Vec<i64> = messages.iter().map(|m| m.id.0).collect();
     assert_eq!(
         got,
-        [1, 2, 3, 5, 9, 21, 22, 60, 59, 59, 58, 100, 115, 119, 120, 7, 8, 10]
+        [
+            1, 2, 3, 5, 9, 21, 22, 60, 59, 59, 58, 100, 115, 119, 120, 7, 8, 10
+        ]
     );
     for stored in &messages {
         assert_eq!(Some(stored), store.message(stored.id).unwrap().as_ref());

@@ -80,8 +80,8 @@ fn answer(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();
     let out = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, stdout.lock());
-    let mut writer = MessageWriter::begin(format, out, terminal)?
-        .keeping_in_sight(filter.contains.as_deref());
+    let mut writer =
+        MessageWriter::begin(format, out, terminal)?.keeping_in_sight(filter.contains.as_deref());
     let messages = archive.query_first(&filter, args.limit)?;
     note(messages.route(), dir);
     if format == MessageFormat::Ndjson {
