@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use plupper_index::{Freshness, UpdateProgress, UpdateReport, freshness, update};
+use plupper_model::wire::MessageView;
 use plupper_search::executor::{self, Answer, Route};
 use plupper_store::{
     ArchiveId, ConversationId, DATABASE_FILE, QuarantineEntry, Store, StoredMessage,
@@ -345,6 +346,54 @@ impl Messages<'_> {
     /// index could not (and why).
     pub fn route(&self) -> &Route {
         &self.route
+    }
+
+    /// Calls `visit` with each message of the rest of the answer, in answer order,
+    /// borrowed ([`MessageView`]): what a listing prints, read without building a
+    /// [`StoredMessage`] where the index answered (the store's rows are read straight).
+    /// Stops at `visit`'s first error.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Error, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?;
+    /// let mut lines = Vec::new();
+    /// let mut scratch = String::new();
+    /// archive
+    ///     .query(&Filter::default().contains("help"))?
+    ///     .visit(|view| {
+    ///         view.write_ndjson(&mut lines, &mut scratch);
+    ///         Ok::<(), Error>(())
+    ///     })?;
+    /// assert_eq!(
+    ///     String::from_utf8(lines)?,
+    ///     concat!(
+    ///         r#"{"id":3,"content":"Hi, how can i help you ?","customerId":null,"#,
+    ///         r#""created":"Wed Apr 29 17:17:44 CEST 2009","visitorId":32751,"type":"VT","#,
+    ///         r#""operator":"john","timestamp":"2009-04-29T17:17:44+02:00"}"#,
+    ///         "\n"
+    ///     )
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn visit<E: From<Error>>(
+        self,
+        mut visit: impl FnMut(&MessageView<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.answer
+            .visit(|view| visit(view).map_err(Visited))
+            .map_err(|Visited(error)| error)
+    }
+}
+
+/// An error of a [`Messages::visit`] caller, or of the store as the caller's.
+struct Visited<E>(E);
+
+impl<E: From<Error>> From<plupper_store::StoreError> for Visited<E> {
+    fn from(error: plupper_store::StoreError) -> Self {
+        Visited(E::from(Error::from(error)))
     }
 }
 

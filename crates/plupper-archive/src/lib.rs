@@ -81,6 +81,7 @@ pub use plupper_engines::translate::{Caveat, Translation};
 pub use plupper_index::{
     Freshness, UpdateProgress, UpdateReport, keep_readers as keep_index_readers,
 };
+pub use plupper_model::wire::{CreatedText, MessageView};
 pub use plupper_model::{Message, Original, OriginalKind};
 pub use plupper_search::executor::Route;
 pub use plupper_search::ranked::{Hit, Ranked};

@@ -10,6 +10,7 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use plupper_archive::MessageView;
 use plupper_archive::api::{self, ApiList};
 use plupper_model::printable::{printable, printable_lines, push_printable};
 use plupper_model::wire::{CSV_HEADER, MessageRecord};
@@ -63,6 +64,8 @@ fn record(stored: &StoredMessage) -> MessageRecord<'_> {
 pub struct MessageWriter<W: Write> {
     /// The NDJSON line being written (kept between messages for its capacity).
     line: Vec<u8>,
+    /// A `created` written out again (same).
+    scratch: String,
     format: MessageFormat,
     sink: Sink<W>,
     written: u64,
@@ -108,6 +111,7 @@ impl<W: Write> MessageWriter<W> {
             sink,
             written: 0,
             line: Vec::new(),
+            scratch: String::new(),
             width,
             terminal,
             needle: None,
@@ -144,17 +148,25 @@ impl<W: Write> MessageWriter<W> {
                 );
                 writeln!(out, "{line}")?;
             }
-            (Sink::Plain(out), _) => {
-                // Serialized into a buffer, then written at once: serde_json writes a
-                // record in a dozen pieces, each a call through the output's buffer.
-                let mut line = std::mem::take(&mut self.line);
-                line.clear();
-                serde_json::to_writer(&mut line, &record(stored))?;
-                line.push(b'\n');
-                out.write_all(&line)?;
-                self.line = line;
-            }
+            (Sink::Plain(_), _) => return self.write_view(&stored.view()),
         }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes one message of an `ndjson` output from its borrowed fields (the other
+    /// formats take a whole message: [`MessageWriter::write`]).
+    pub fn write_view(&mut self, view: &MessageView<'_>) -> io::Result<()> {
+        let (Sink::Plain(out), MessageFormat::Ndjson) = (&mut self.sink, self.format) else {
+            return Err(io::Error::other(
+                "only the ndjson output writes a message's fields alone",
+            ));
+        };
+        // Written into a buffer, then to the output at once: one call through the
+        // output's buffer per line instead of one per piece.
+        self.line.clear();
+        view.write_ndjson(&mut self.line, &mut self.scratch);
+        out.write_all(&self.line)?;
         self.written += 1;
         Ok(())
     }
@@ -307,8 +319,9 @@ pub fn write_single(
             }
         }
         MessageFormat::Ndjson => {
-            serde_json::to_writer(&mut *out, &record(stored))?;
-            out.write_all(b"\n")?;
+            let mut line = Vec::new();
+            stored.view().write_ndjson(&mut line, &mut String::new());
+            out.write_all(&line)?;
         }
         MessageFormat::Csv => {
             let mut csv = csv::Writer::from_writer(&mut *out);

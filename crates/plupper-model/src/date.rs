@@ -372,13 +372,24 @@ pub fn write_java_date(out: &mut String, wall_clock: NaiveDateTime, zone: &str) 
 /// assert_eq!(format_rfc3339(clock, cest), "2009-04-29T17:16:13+02:00");
 /// ```
 pub fn format_rfc3339(wall_clock: NaiveDateTime, offset: FixedOffset) -> String {
+    let mut out = Vec::with_capacity(RFC3339_LEN);
+    write_rfc3339(&mut out, wall_clock, offset);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `yyyy-mm-ddThh:mm:ss+hh:mm`: the length of an RFC 3339 instant of a four-digit year
+/// at a whole-minute offset.
+const RFC3339_LEN: usize = 25;
+
+/// [`format_rfc3339`], appended to `out` (a listing writes one per message straight into
+/// its line).
+pub fn write_rfc3339(out: &mut Vec<u8>, wall_clock: NaiveDateTime, offset: FixedOffset) {
     let seconds = offset.local_minus_utc();
     if !(0..10_000).contains(&wall_clock.year()) || seconds % 60 != 0 {
-        return wall_clock
-            .and_local_timezone(offset)
-            .single()
-            .map(|instant| instant.to_rfc3339())
-            .unwrap_or_default();
+        if let Some(instant) = wall_clock.and_local_timezone(offset).single() {
+            out.extend_from_slice(instant.to_rfc3339().as_bytes());
+        }
+        return;
     }
     let mut text = *b"0000-00-00T00:00:00+00:00";
     let minutes = seconds.unsigned_abs() / 60;
@@ -400,7 +411,7 @@ pub fn format_rfc3339(wall_clock: NaiveDateTime, offset: FixedOffset) -> String 
         text[at] = b'0' + (n / 10 % 10) as u8;
         text[at + 1] = b'0' + (n % 10) as u8;
     }
-    String::from_utf8(text.to_vec()).unwrap_or_default()
+    out.extend_from_slice(&text);
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 
 use std::borrow::Cow;
 
+use chrono::{FixedOffset, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use crate::date::{write_java_date, write_rfc3339};
 use crate::element::{Original, OriginalKind};
 use crate::message::Message;
 
@@ -81,6 +83,133 @@ pub struct MessageRecord<'a> {
     pub operator: Option<Cow<'a, str>>,
     /// The instant, RFC 3339 with the written offset; `None` when the zone is unknown.
     pub timestamp: Option<String>,
+}
+
+/// How a message's `created` text is held where it is read from: as written, or as the
+/// zone alone when Java's format of the wall clock and zone gives the text back (the
+/// store keeps most dates so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreatedText<'a> {
+    /// The text as written.
+    Written(&'a str),
+    /// Java's `Date.toString()` of the wall clock in this zone
+    /// ([`format_java_date`](crate::date::format_java_date)).
+    JavaFormat {
+        /// The zone as written (`CEST`).
+        zone: &'a str,
+    },
+}
+
+/// An archived message borrowed from where it is read (a database row, a
+/// [`Message`]): what a listing prints, without a `String` per field.
+///
+/// ```
+/// use chrono::{FixedOffset, NaiveDate};
+/// use plupper_model::wire::{CreatedText, MessageView};
+///
+/// let view = MessageView {
+///     id: 7,
+///     content: "Hi \"there\"",
+///     customer_id: None,
+///     created: CreatedText::JavaFormat { zone: "CEST" },
+///     visitor_id: Some(32751),
+///     message_type: "VO",
+///     operator: Some("john"),
+///     wall_clock: NaiveDate::from_ymd_opt(2009, 4, 29).unwrap().and_hms_opt(17, 16, 13).unwrap(),
+///     utc_offset: FixedOffset::east_opt(7200),
+/// };
+/// let mut line = Vec::new();
+/// view.write_ndjson(&mut line, &mut String::new());
+/// assert_eq!(
+///     String::from_utf8(line)?,
+///     concat!(
+///         r#"{"id":7,"content":"Hi \"there\"","customerId":null,"#,
+///         r#""created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":32751,"type":"VO","#,
+///         r#""operator":"john","timestamp":"2009-04-29T17:16:13+02:00"}"#,
+///         "\n"
+///     )
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageView<'a> {
+    /// The archive id.
+    pub id: i64,
+    /// The `content` field.
+    pub content: &'a str,
+    /// The `customerId` field.
+    pub customer_id: Option<&'a str>,
+    /// The `created` field.
+    pub created: CreatedText<'a>,
+    /// The `visitorId` field.
+    pub visitor_id: Option<i64>,
+    /// The `type` field.
+    pub message_type: &'a str,
+    /// The `operator` field.
+    pub operator: Option<&'a str>,
+    /// The wall clock written in `created`.
+    pub wall_clock: NaiveDateTime,
+    /// The offset of the zone written in `created`, when known.
+    pub utc_offset: Option<FixedOffset>,
+}
+
+impl MessageView<'_> {
+    /// Appends the message's `ndjson` line (with its `\n`) to `line`: byte for byte what
+    /// serde_json writes for its [`MessageRecord`], without building one. `scratch` holds
+    /// a `created` written out again (kept by the caller for its capacity).
+    pub fn write_ndjson(&self, line: &mut Vec<u8>, scratch: &mut String) {
+        line.extend_from_slice(b"{\"id\":");
+        push_integer(line, self.id);
+        line.extend_from_slice(b",\"content\":");
+        push_str(line, self.content);
+        line.extend_from_slice(b",\"customerId\":");
+        push_optional_str(line, self.customer_id);
+        line.extend_from_slice(b",\"created\":");
+        match self.created {
+            CreatedText::Written(text) => push_str(line, text),
+            CreatedText::JavaFormat { zone } => {
+                scratch.clear();
+                write_java_date(scratch, self.wall_clock, zone);
+                push_str(line, scratch);
+            }
+        }
+        line.extend_from_slice(b",\"visitorId\":");
+        match self.visitor_id {
+            Some(visitor) => push_integer(line, visitor),
+            None => line.extend_from_slice(b"null"),
+        }
+        line.extend_from_slice(b",\"type\":");
+        push_str(line, self.message_type);
+        line.extend_from_slice(b",\"operator\":");
+        push_optional_str(line, self.operator);
+        line.extend_from_slice(b",\"timestamp\":");
+        match self.utc_offset {
+            Some(offset) => {
+                line.push(b'"');
+                write_rfc3339(line, self.wall_clock, offset);
+                line.push(b'"');
+            }
+            None => line.extend_from_slice(b"null"),
+        }
+        line.extend_from_slice(b"}\n");
+    }
+}
+
+/// A JSON string, escaped as serde_json escapes (writing to a `Vec` cannot fail).
+fn push_str(line: &mut Vec<u8>, text: &str) {
+    let _ = serde_json::to_writer(&mut *line, text);
+}
+
+fn push_optional_str(line: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => push_str(line, text),
+        None => line.extend_from_slice(b"null"),
+    }
+}
+
+/// An integer as serde_json writes it.
+fn push_integer(line: &mut Vec<u8>, n: i64) {
+    let _ = serde_json::to_writer(&mut *line, &n);
 }
 
 /// The header of the `csv` output: [`MessageRecord`]'s fields in order.
@@ -177,7 +306,63 @@ pub fn object_text(original: &Original) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::date::{format_java_date, format_rfc3339};
     use crate::element::parse_element;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        // Escapes, controls, DEL, non-ASCII and astral characters: everything serde_json
+        // treats apart.
+        proptest::string::string_regex("(\\PC|[\"\\\\/\\x00-\\x1f\\x7f\u{2028}\u{1F600}])*")
+            .expect("a valid regex")
+    }
+
+    proptest! {
+        /// The NDJSON line written from a view is serde_json's line of its record.
+        #[test]
+        fn a_view_writes_the_records_line(
+            id in any::<i64>(),
+            content in text(),
+            customer_id in proptest::option::of(text()),
+            written in proptest::option::of(text()),
+            zone in "[A-Z]{3,4}|GMT[+-][0-9]{2}:[0-9]{2}|\\PC{0,5}",
+            visitor_id in proptest::option::of(any::<i64>()),
+            message_type in text(),
+            operator in proptest::option::of(text()),
+            seconds in -62_000_000_000i64..253_402_300_799,
+            offset in proptest::option::of(-86_399i32..86_400),
+        ) {
+            let wall_clock = chrono::DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
+            let utc_offset = offset.and_then(FixedOffset::east_opt);
+            let view = MessageView {
+                id,
+                content: &content,
+                customer_id: customer_id.as_deref(),
+                created: written.as_deref().map_or(CreatedText::JavaFormat { zone: &zone }, CreatedText::Written),
+                visitor_id,
+                message_type: &message_type,
+                operator: operator.as_deref(),
+                wall_clock,
+                utc_offset,
+            };
+            let created = written.clone().unwrap_or_else(|| format_java_date(wall_clock, &zone));
+            let message = Message {
+                content: content.clone(),
+                customer_id: customer_id.clone(),
+                created,
+                visitor_id,
+                message_type: message_type.clone(),
+                operator: operator.clone(),
+            };
+            let timestamp = utc_offset.map(|offset| format_rfc3339(wall_clock, offset));
+            let mut expected = serde_json::to_vec(&MessageRecord::new(id, &message, timestamp)).unwrap();
+            expected.push(b'\n');
+            let mut line = b"kept".to_vec();
+            view.write_ndjson(&mut line, &mut String::from("old"));
+            prop_assert_eq!(&line[..4], b"kept");
+            prop_assert_eq!(String::from_utf8_lossy(&line[4..]), String::from_utf8_lossy(&expected));
+        }
+    }
 
     #[test]
     fn object_elements_come_back_as_strings_holding_their_text() {

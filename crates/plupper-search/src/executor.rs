@@ -18,6 +18,7 @@
 use std::collections::VecDeque;
 
 use plupper_index::{Freshness, IndexSearcher};
+use plupper_model::wire::MessageView;
 use plupper_store::query::Snapshot;
 use plupper_store::{ArchiveId, Store, StoreError, StoredMessage};
 
@@ -52,25 +53,78 @@ pub enum SearchError {
 struct ById<'s> {
     store: &'s Store,
     _snapshot: Snapshot<'s>,
-    ids: std::vec::IntoIter<ArchiveId>,
+    ids: Vec<ArchiveId>,
+    /// How many of `ids` were read into `buffer` so far.
+    read: usize,
     buffer: VecDeque<StoredMessage>,
 }
+
+/// Ids read per batch when the messages are taken one by one.
+const BATCH: usize = 256;
 
 impl Iterator for ById<'_> {
     type Item = Result<StoredMessage, StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.buffer.is_empty() {
-            let batch: Vec<ArchiveId> = self.ids.by_ref().take(256).collect();
+            let batch = &self.ids[self.read..self.ids.len().min(self.read + BATCH)];
             if batch.is_empty() {
                 return None;
             }
-            match self.store.messages_by_ids(&batch) {
+            self.read += batch.len();
+            match self.store.messages_by_ids(batch) {
                 Ok(messages) => self.buffer.extend(messages),
                 Err(error) => return Some(Err(error)),
             }
         }
         self.buffer.pop_front().map(Ok)
+    }
+}
+
+/// Matching messages, streamed in answer order: taken one by one as an iterator, or all
+/// borrowed in turn by [`Answer::visit`].
+pub struct Answer<'s> {
+    source: Source<'s>,
+}
+
+enum Source<'s> {
+    ById(ById<'s>),
+    Stream(Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's>),
+}
+
+impl Iterator for Answer<'_> {
+    type Item = Result<StoredMessage, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.source {
+            Source::ById(by_id) => by_id.next(),
+            Source::Stream(stream) => stream.next(),
+        }
+    }
+}
+
+impl Answer<'_> {
+    /// Calls `visit` with each message of the rest of the answer, in answer order,
+    /// borrowed: where the index answered, straight from the store's rows (no message is
+    /// built). Stops at the first error.
+    pub fn visit<E: From<StoreError>>(
+        self,
+        mut visit: impl FnMut(&MessageView<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self.source {
+            Source::ById(by_id) => {
+                for stored in &by_id.buffer {
+                    visit(&stored.view())?;
+                }
+                by_id.store.visit_by_ids(&by_id.ids[by_id.read..], visit)
+            }
+            Source::Stream(stream) => {
+                for stored in stream {
+                    visit(&stored?.view())?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 
@@ -94,9 +148,6 @@ fn store_orders(filter: &Filter) -> bool {
     filter.visitor_id.is_some() || (filter.operator.is_none() && filter.customer_id.is_none())
 }
 
-/// Matching messages, streamed in answer order.
-pub type Answer<'s> = Box<dyn Iterator<Item = Result<StoredMessage, StoreError>> + 's>;
-
 /// The messages matching `filter` in answer order (at most `limit`), and the route taken.
 pub fn messages<'s>(
     store: &'s Store,
@@ -117,13 +168,17 @@ pub fn messages<'s>(
                 Ok(keys) => {
                     let ids: Vec<ArchiveId> =
                         keys.into_iter().map(|key| ArchiveId(key.id)).collect();
-                    let answer = ById {
+                    let by_id = ById {
                         store,
                         _snapshot: snapshot,
-                        ids: ids.into_iter(),
+                        ids,
+                        read: 0,
                         buffer: VecDeque::new(),
                     };
-                    Ok((Route::Index, Box::new(answer)))
+                    let answer = Answer {
+                        source: Source::ById(by_id),
+                    };
+                    Ok((Route::Index, answer))
                 }
                 Err(error) => {
                     drop(snapshot);
@@ -146,9 +201,12 @@ pub fn messages<'s>(
 }
 
 fn limited<'s>(messages: reference::Messages<'s>, limit: Option<u64>) -> Answer<'s> {
-    match limit {
+    let stream: Box<dyn Iterator<Item = _>> = match limit {
         Some(limit) => Box::new(messages.take(usize::try_from(limit).unwrap_or(usize::MAX))),
         None => Box::new(messages),
+    };
+    Answer {
+        source: Source::Stream(stream),
     }
 }
 

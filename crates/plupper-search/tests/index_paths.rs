@@ -134,6 +134,28 @@ fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
         prop_assert_eq!(count_route, route);
     }
     prop_assert_eq!(&answer, &expected, "{:?}", filter);
+    // Visited (the index's answer read straight from the store's rows), the same
+    // messages as the reference's, field for field.
+    let (_, visited) = executor::messages(store, filter, None).unwrap();
+    let mut visited_lines = Vec::new();
+    let mut scratch = String::new();
+    visited
+        .visit(|view| {
+            view.write_ndjson(&mut visited_lines, &mut scratch);
+            Ok::<_, plupper_store::StoreError>(())
+        })
+        .unwrap();
+    let mut expected_lines = Vec::new();
+    for stored in reference::messages(store, filter).unwrap() {
+        stored
+            .unwrap()
+            .view()
+            .write_ndjson(&mut expected_lines, &mut scratch);
+    }
+    prop_assert_eq!(
+        String::from_utf8_lossy(&visited_lines),
+        String::from_utf8_lossy(&expected_lines)
+    );
     let (_, limited) = ids_of(store, filter, Some(2));
     prop_assert_eq!(&limited[..], &expected[..expected.len().min(2)]);
     let (_, count) = executor::count(store, filter).unwrap();

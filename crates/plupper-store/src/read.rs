@@ -3,11 +3,11 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Type, ValueRef};
 use rusqlite::{OptionalExtension, Row};
 
 use plupper_model::date::{format_java_date, format_rfc3339};
-use plupper_model::wire::canonical_element;
+use plupper_model::wire::{CreatedText, MessageView, canonical_element};
 use plupper_model::{Message, Original, OriginalKind};
 
 use crate::{ArchiveId, Store, StoreError};
@@ -45,6 +45,22 @@ impl StoredMessage {
         Some(format_rfc3339(self.wall_clock, self.utc_offset?))
     }
 
+    /// The fields a listing prints, borrowed.
+    pub fn view(&self) -> MessageView<'_> {
+        let message = &self.message;
+        MessageView {
+            id: self.id.0,
+            content: &message.content,
+            customer_id: message.customer_id.as_deref(),
+            created: CreatedText::Written(&message.created),
+            visitor_id: message.visitor_id,
+            message_type: &message.message_type,
+            operator: message.operator.as_deref(),
+            wall_clock: self.wall_clock,
+            utc_offset: self.utc_offset,
+        }
+    }
+
     /// The element's original text, byte for byte. Most elements are the canonical
     /// element of their six fields, which the archive does not store twice: it is written
     /// out here, when asked for, not each time a message is read.
@@ -70,17 +86,17 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
 /// Reads [`COLUMNS`] from a row in which they start at column `base`.
 pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<StoredMessage> {
     let column = |i: usize| base + i;
-    let wall_clock = DateTime::from_timestamp(row.get(column(8))?, 0)
-        .ok_or_else(|| corrupt(column(8), "wall_clock"))?
-        .naive_utc();
+    let view = view_at(row, base)?;
     let message = Message {
-        content: row.get(column(1))?,
-        customer_id: row.get(column(2))?,
-        created: created(row.get_ref(column(3))?, wall_clock)
-            .ok_or_else(|| corrupt(column(3), "created"))?,
-        visitor_id: row.get(column(4))?,
-        message_type: row.get(column(5))?,
-        operator: row.get(column(6))?,
+        content: view.content.to_owned(),
+        customer_id: view.customer_id.map(str::to_owned),
+        created: match view.created {
+            CreatedText::Written(text) => text.to_owned(),
+            CreatedText::JavaFormat { zone } => format_java_date(view.wall_clock, zone),
+        },
+        visitor_id: view.visitor_id,
+        message_type: view.message_type.to_owned(),
+        operator: view.operator.map(str::to_owned),
     };
     let written: i64 = row.get(column(7))?;
     let written_date = NaiveDate::from_ymd_opt(
@@ -89,12 +105,6 @@ pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<Stored
         (written % 100) as u32,
     )
     .ok_or_else(|| corrupt(column(7), "written_date"))?;
-    let utc_offset = match row.get::<_, Option<i32>>(column(9))? {
-        None => None,
-        Some(seconds) => {
-            Some(FixedOffset::east_opt(seconds).ok_or_else(|| corrupt(column(9), "utc_offset"))?)
-        }
-    };
     let kept_original = match (
         row.get::<_, u8>(column(10))?,
         row.get::<_, Option<String>>(column(11))?,
@@ -111,25 +121,57 @@ pub(crate) fn from_row_at(row: &Row<'_>, base: usize) -> rusqlite::Result<Stored
         _ => return Err(corrupt(column(10), "original_kind")),
     };
     Ok(StoredMessage {
-        id: ArchiveId(row.get(column(0))?),
+        id: ArchiveId(view.id),
         message,
         written_date,
-        wall_clock,
-        utc_offset,
+        wall_clock: view.wall_clock,
+        utc_offset: view.utc_offset,
         kept_original,
     })
 }
 
-/// `created` as stored: the text itself, or (migration 7) the zone alone, as a BLOB, when
-/// Java's format of the wall clock and zone gives the text back. `None`: neither.
-pub(crate) fn created(stored: ValueRef<'_>, wall_clock: NaiveDateTime) -> Option<String> {
-    match stored {
-        ValueRef::Text(text) => String::from_utf8(text.to_vec()).ok(),
-        ValueRef::Blob(zone) => std::str::from_utf8(zone)
-            .ok()
-            .map(|zone| format_java_date(wall_clock, zone)),
-        _ => None,
+/// The fields a listing prints from a row of [`COLUMNS`] starting at column `base`,
+/// borrowed from the row.
+pub(crate) fn view_at<'r>(row: &'r Row<'_>, base: usize) -> rusqlite::Result<MessageView<'r>> {
+    let column = |i: usize| base + i;
+    let text = |i: usize| -> rusqlite::Result<&'r str> {
+        row.get_ref(column(i))?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column(i), Type::Text, e.into()))
+    };
+    let optional_text = |i: usize| -> rusqlite::Result<Option<&'r str>> {
+        row.get_ref(column(i))?
+            .as_str_or_null()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column(i), Type::Text, e.into()))
+    };
+    let wall_clock = DateTime::from_timestamp(row.get(column(8))?, 0)
+        .ok_or_else(|| corrupt(column(8), "wall_clock"))?
+        .naive_utc();
+    let created = match row.get_ref(column(3))? {
+        ValueRef::Text(text) => std::str::from_utf8(text).map(CreatedText::Written),
+        ValueRef::Blob(zone) => {
+            std::str::from_utf8(zone).map(|zone| CreatedText::JavaFormat { zone })
+        }
+        _ => return Err(corrupt(column(3), "created")),
     }
+    .map_err(|_| corrupt(column(3), "created"))?;
+    let utc_offset = match row.get::<_, Option<i32>>(column(9))? {
+        None => None,
+        Some(seconds) => {
+            Some(FixedOffset::east_opt(seconds).ok_or_else(|| corrupt(column(9), "utc_offset"))?)
+        }
+    };
+    Ok(MessageView {
+        id: row.get(column(0))?,
+        content: text(1)?,
+        customer_id: optional_text(2)?,
+        created,
+        visitor_id: row.get(column(4))?,
+        message_type: text(5)?,
+        operator: optional_text(6)?,
+        wall_clock,
+        utc_offset,
+    })
 }
 
 fn corrupt(column: usize, name: &str) -> rusqlite::Error {
@@ -199,15 +241,95 @@ impl Store {
 
     /// The messages with these ids, in the order given (ids that do not exist are left out).
     pub fn messages_by_ids(&self, ids: &[ArchiveId]) -> Result<Vec<StoredMessage>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM message WHERE id = ?1"))?;
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(message) = statement.query_row([id.0], from_row).optional()? {
-                out.push(message);
-            }
-        }
+        self.rows_by_ids(ids, |row| {
+            out.push(from_row(row)?);
+            Ok::<_, StoreError>(())
+        })?;
         Ok(out)
     }
+
+    /// Calls `visit` with each message with these ids, in the order given (ids that do not
+    /// exist are left out), borrowed from its row: what a listing prints, without a copy
+    /// of its fields. Stops at `visit`'s first error.
+    pub fn visit_by_ids<E: From<StoreError>>(
+        &self,
+        ids: &[ArchiveId],
+        mut visit: impl FnMut(&MessageView<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.rows_by_ids(ids, |row| {
+            visit(&view_at(row, 0).map_err(StoreError::from)?)
+        })
+    }
+
+    /// Calls `each` with the row of [`COLUMNS`] of each of these ids, in the order given.
+    ///
+    /// Ids that come in ascending order close together (a listing whose answer order is
+    /// archive order, as upstream's order mostly is) are read in one walk of their id
+    /// range, which steps over the rows between them instead of looking each one up from
+    /// the table's root; the rows stepped over are tested by id alone, their columns never
+    /// read. Any other id is looked up on its own.
+    fn rows_by_ids<E: From<StoreError>>(
+        &self,
+        ids: &[ArchiveId],
+        mut each: impl FnMut(&Row<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut rest = ids;
+        while !rest.is_empty() {
+            let (window, after) = rest.split_at(id_window(rest));
+            rest = after;
+            let (first, last) = (window[0].0, window[window.len() - 1].0);
+            if window.len() == 1 {
+                let mut statement = self
+                    .conn
+                    .prepare_cached(&format!("SELECT {COLUMNS} FROM message WHERE id = ?1"))
+                    .map_err(StoreError::from)?;
+                let mut rows = statement.query([first]).map_err(StoreError::from)?;
+                if let Some(row) = rows.next().map_err(StoreError::from)? {
+                    each(row)?;
+                }
+                continue;
+            }
+            // One byte per id of the range, 1 for the ids asked for (`substr` on a BLOB
+            // counts bytes from 1: id `first` is at 1, so at `id - (first - 1)`).
+            let mut wanted = vec![0u8; (last - first + 1) as usize];
+            for id in window {
+                wanted[(id.0 - first) as usize] = 1;
+            }
+            let mut statement = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM message WHERE id BETWEEN ?1 AND ?2 \
+                     AND substr(?3, id - ?4, 1) = x'01' ORDER BY id"
+                ))
+                .map_err(StoreError::from)?;
+            let mut rows = statement
+                .query(rusqlite::params![first, last, wanted, first - 1])
+                .map_err(StoreError::from)?;
+            while let Some(row) = rows.next().map_err(StoreError::from)? {
+                each(row)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Ids further apart than this are looked up on their own rather than walked to: a lookup
+/// costs about as much as stepping over this many rows.
+const WINDOW_GAP: i64 = 16;
+
+/// The most ids a walk's range spans (its BLOB of wanted ids is as long).
+const WINDOW_SPAN: i64 = 1 << 16;
+
+/// How many of `ids` (not empty) one walk reads: a run in ascending order, each within
+/// [`WINDOW_GAP`] of the one before, spanning at most [`WINDOW_SPAN`] ids.
+fn id_window(ids: &[ArchiveId]) -> usize {
+    let first = ids[0].0;
+    1 + ids
+        .windows(2)
+        .take_while(|pair| {
+            let (before, id) = (pair[0].0, pair[1].0);
+            id > before && id - before <= WINDOW_GAP && id - first < WINDOW_SPAN
+        })
+        .count()
 }

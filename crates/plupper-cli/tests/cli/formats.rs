@@ -616,3 +616,45 @@ fn a_missing_value_is_a_dash_in_every_table() {
         );
     }
 }
+
+/// Where the index answers, `ndjson` lines are written straight from the store's rows
+/// (ids close together read in one walk of their range, others one by one): byte for
+/// byte the lines the store alone gives once the index is gone, in the same order.
+#[test]
+fn ndjson_of_the_index_path_is_the_store_paths_byte_for_byte() {
+    let sandbox = fixture_archive();
+    let filters: [&[&str]; 4] = [
+        &["--operator", "anna"],
+        &["--contains", "as "],
+        &["--contains", "0:0", "--from", "05/05/09"],
+        &["--customer-id", "42"],
+    ];
+    let ndjson = |args: &[&str]| {
+        let run = sandbox.run(&[&["query", "--format", "ndjson"], args].concat());
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        (run.stdout, run.stderr)
+    };
+    let mut from_index = Vec::new();
+    for args in filters {
+        let (lines, stderr) = ndjson(args);
+        assert!(
+            !stderr.contains("note:"),
+            "{args:?}: the index answers: {stderr}"
+        );
+        assert!(lines.split(|&b| b == b'\n').count() > 2, "{args:?}");
+        from_index.push(lines);
+    }
+    std::fs::remove_dir_all(sandbox.archive().join("index")).unwrap();
+    for (args, expected) in filters.iter().zip(&from_index) {
+        let (lines, stderr) = ndjson(args);
+        assert!(
+            stderr.contains("note:"),
+            "{args:?}: the store answers: {stderr}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&lines),
+            String::from_utf8_lossy(expected),
+            "{args:?}"
+        );
+    }
+}
