@@ -14,6 +14,7 @@ use tantivy::{Index, IndexWriter, SegmentMeta, TantivyDocument};
 use plupper_store::{ArchiveId, IndexRow, Store};
 
 use crate::schema::{Fields, SCHEMA_VERSION, register_tokenizers, schema};
+use crate::snapshot::SearchDirectory;
 use crate::{INDEX_DIR, IndexError, LOCK_FILE};
 
 /// Rows read from the store at a time.
@@ -161,23 +162,34 @@ pub(crate) fn index_path(store: &Store) -> PathBuf {
 }
 
 /// Opens the index of `store`, and what its last commit says.
-fn open(
+fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::TantivyError> {
+    if !path.join("meta.json").exists() {
+        return Ok(None);
+    }
+    let index = Index::open_in_dir(path)?;
+    register_tokenizers(&index);
+    let payload = index
+        .load_metas()?
+        .payload
+        .and_then(|text| serde_json::from_str(&text).ok());
+    Ok(Some((index, payload)))
+}
+
+/// Opens the index in `path` to be searched, as of its last commit: through a
+/// [`SearchDirectory`], which reads `meta.json` once for the index, its payload and a
+/// reader. Without write access (`read_only`) it takes no locks.
+fn open_to_search(
     path: &Path,
     read_only: bool,
 ) -> Result<Option<(Index, Option<Payload>)>, tantivy::TantivyError> {
     if !path.join("meta.json").exists() {
         return Ok(None);
     }
-    let index = if read_only {
-        let directory = MmapDirectory::open(path)?;
-        Index::open(crate::read_only::ReadOnlyDirectory(directory))?
-    } else {
-        Index::open_in_dir(path)?
-    };
+    let directory = SearchDirectory::new(MmapDirectory::open(path)?, !read_only);
+    let index = Index::open(directory.clone())?;
     register_tokenizers(&index);
-    let payload = index
-        .load_metas()?
-        .payload
+    let payload = directory
+        .payload()
         .and_then(|text| serde_json::from_str(&text).ok());
     Ok(Some((index, payload)))
 }
@@ -206,7 +218,7 @@ fn updating(store: &Store) -> bool {
 fn current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError> {
     let info = store.info()?;
     let archived = store.max_id()?.0;
-    let (index, payload) = match open(&index_path(store), store.is_read_only()) {
+    let (index, payload) = match open_to_search(&index_path(store), store.is_read_only()) {
         Ok(Some(opened)) => opened,
         Ok(None) => return Ok(Err(Freshness::Missing)),
         Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
@@ -341,7 +353,7 @@ fn run_update(
     let existing = if rebuild {
         None
     } else {
-        open(&path, false)
+        open(&path)
             .ok()
             .flatten()
             .filter(|(index, _)| crate::search::reader(index).is_ok())

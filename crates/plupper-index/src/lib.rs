@@ -49,9 +49,9 @@
 mod build;
 mod error;
 mod kept;
-mod read_only;
 pub mod schema;
 mod search;
+mod snapshot;
 pub mod tokens;
 
 pub use build::{
