@@ -26,17 +26,13 @@ const COMMIT_EVERY: u64 = 250_000;
 /// 1M messages: 96, 48 and 32 MiB took the same time), and the budget stays resident.
 const THREADS: usize = 2;
 const MEMORY_BUDGET: usize = 32 << 20;
-/// No merge makes a segment of more documents than this (about 65 MB of index): a merge
-/// maps every segment it reads, and those pages count as the process's memory while they
-/// are mapped, so this bounds the memory of an update whatever the archive's size. The
-/// other side is in queries: each segment costs a query its file opens, maps and readers.
-/// Measured against a cap of 500k documents (release build, 32 MiB budget):
-/// - 1M messages: 1 segment instead of 3; a rare word's count 2.7 instead of 3.1 ms a
-///   process; `import` peak RSS 196 instead of 177 MiB, `index --rebuild` 142 instead of
-///   90 MiB;
-/// - 5M messages: 7 segments instead of about 10; the rare word's count 3.7 ms (6.0 in the
-///   last comparison); `import` peak RSS 228 instead of 210 MiB.
-const MAX_MERGED_DOCS: u64 = 1_000_000;
+/// No merge makes a segment of more documents than this (about 45 MB of index): a merge
+/// maps every segment it reads, and those pages count as the process's memory until it
+/// ends, so this bounds the memory of an update whatever the archive's size. Measured
+/// at 1M messages (`index --rebuild`, 32 MiB budget): peak RSS 107 MiB with this cap,
+/// 186 MiB with a cap of 1M documents. The price is in queries: each segment costs one
+/// about 0.5–0.9 ms of file opens and maps (1M messages: 2 segments; 5M: about 10).
+const MAX_MERGED_DOCS: u64 = 500_000;
 
 /// The merges of an update that follows a writer ([`update_following`]): as soon as the
 /// committed segments of fewer than a quarter of [`MAX_MERGED_DOCS`] documents fill a
@@ -611,25 +607,22 @@ mod tests {
 
     #[test]
     fn following_a_writer_merges_only_full_groups_of_small_segments() {
-        // 90 × 20k: a group of 1M and one of 800k (three quarters is 750k); 30 × 20k
+        // 90 × 10k: a group of 500k and one of 400k (three quarters is 375k); 30 × 10k
         // wait for more (or the compaction).
-        assert_eq!(merges(&FullGroups, &[20_000; 90]), vec![1_000_000, 800_000]);
-        assert_eq!(merges(&FullGroups, &[20_000; 30]), Vec::<u64>::new());
+        assert_eq!(merges(&FullGroups, &[10_000; 90]), vec![500_000, 400_000]);
+        assert_eq!(merges(&FullGroups, &[10_000; 30]), Vec::<u64>::new());
         // Merged segments are left alone.
         assert_eq!(
-            merges(
-                &FullGroups,
-                &[1_000_000, 800_000, 260_000, 260_000, 260_000]
-            ),
+            merges(&FullGroups, &[500_000, 400_000, 130_000, 130_000, 130_000]),
             Vec::<u64>::new()
         );
-        assert_eq!(merges(&FullGroups, &[200_000; 4]), vec![800_000]);
+        assert_eq!(merges(&FullGroups, &[100_000; 4]), vec![400_000]);
     }
 
     #[test]
     fn a_bulk_build_is_compacted_into_groups_below_the_cap() {
         let sizes = [
-            140_000, 140_000, 140_000, 1_200_000, 600_000, 140_000, 10_000, 1_800_000,
+            70_000, 70_000, 70_000, 600_000, 300_000, 70_000, 5_000, 900_000,
         ];
         let segments = metas(&sizes);
         let docs = |id: &SegmentId| {
@@ -642,11 +635,8 @@ mod tests {
             .iter()
             .map(|group| group.iter().map(docs).collect())
             .collect();
-        // 10k + 4 × 140k = 570k; + 600k would pass 1M; 600k, 1.2M and 1.8M stay alone.
-        assert_eq!(
-            groups,
-            vec![vec![10_000, 140_000, 140_000, 140_000, 140_000]]
-        );
+        // 5k + 4 × 70k = 285k; + 300k would pass 500k; 300k, 600k and 900k stay alone.
+        assert_eq!(groups, vec![vec![5_000, 70_000, 70_000, 70_000, 70_000]]);
         assert_eq!(merge_groups(&metas(&[1_000])), Vec::<Vec<SegmentId>>::new());
         assert_eq!(merge_groups(&[]), Vec::<Vec<SegmentId>>::new());
     }
