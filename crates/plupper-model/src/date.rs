@@ -34,6 +34,9 @@
 //! [`JavaDate::weekday_matches`] (a warning), and the written date stands. An impossible
 //! date or time (`Apr 31`, `25:00:00`) is an error.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+
 use chrono::{
     DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday,
 };
@@ -100,35 +103,34 @@ const MONTHS: [&str; 12] = [
 pub enum Zone {
     /// A zone with one known offset (from the table, or written as `GMT+hh:mm`).
     Known {
-        /// The zone as written.
-        written: String,
+        /// The zone as written (the table's own name when it is there: no allocation
+        /// per message read).
+        written: Cow<'static, str>,
         /// Its offset from UTC.
         offset: FixedOffset,
     },
     /// An ambiguous or unknown abbreviation: the instant is unknown.
     Unknown {
         /// The zone as written.
-        written: String,
+        written: Cow<'static, str>,
     },
 }
 
 impl Zone {
     /// Reads a zone as Java writes it.
     pub fn parse(written: &str) -> Zone {
-        let offset = ZONE_TABLE
-            .iter()
-            .find(|(name, _)| *name == written)
+        let listed = ZONE_TABLE.iter().find(|(name, _)| *name == written);
+        let offset = listed
             .map(|&(_, seconds)| seconds)
             .or_else(|| parse_gmt_offset(written))
             .and_then(FixedOffset::east_opt);
+        let written = match listed {
+            Some(&(name, _)) => Cow::Borrowed(name),
+            None => Cow::Owned(written.to_owned()),
+        };
         match offset {
-            Some(offset) => Zone::Known {
-                written: written.to_owned(),
-                offset,
-            },
-            None => Zone::Unknown {
-                written: written.to_owned(),
-            },
+            Some(offset) => Zone::Known { written, offset },
+            None => Zone::Unknown { written },
         }
     }
 
@@ -314,6 +316,19 @@ pub fn format_java_date(wall_clock: NaiveDateTime, zone: &str) -> String {
     let mut out = String::with_capacity(JAVA_DATE_LEN_WITHOUT_ZONE + zone.len());
     write_java_date(&mut out, wall_clock, zone);
     out
+}
+
+/// Whether `text` is [`format_java_date`]'s text for this wall clock and zone, decided
+/// without an allocation per call (an import asks once per element).
+pub fn is_java_date(wall_clock: NaiveDateTime, zone: &str, text: &str) -> bool {
+    thread_local! {
+        static BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    BUFFER.with_borrow_mut(|out| {
+        out.clear();
+        write_java_date(out, wall_clock, zone);
+        out == text
+    })
 }
 
 /// `Www Mmm dd hh:mm:ss ` and ` yyyy`: the length of a Java date of a four-digit year
@@ -607,6 +622,9 @@ mod tests {
         ) {
             let wall_clock = DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
             let text = format_java_date(wall_clock, zone);
+            prop_assert!(is_java_date(wall_clock, zone, &text));
+            prop_assert!(!is_java_date(wall_clock, zone, &text[1..]));
+            prop_assert!(!is_java_date(wall_clock + chrono::TimeDelta::seconds(1), zone, &text));
             let date = JavaDate::parse(&text).unwrap();
             prop_assert_eq!(date.wall_clock(), wall_clock);
             prop_assert!(date.weekday_matches());

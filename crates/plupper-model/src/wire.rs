@@ -1,6 +1,7 @@
 //! Turning archived messages back into the API's wire format.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use chrono::{FixedOffset, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -273,6 +274,23 @@ pub fn canonical_element(message: &Message) -> String {
     serde_json::to_string(&object_json(message)).unwrap_or_default()
 }
 
+/// Whether `text` is the canonical element of `message` ([`canonical_element`]), decided
+/// without an allocation per call: the element is written into buffers this thread
+/// keeps (an import asks once per element).
+pub fn is_canonical_element(message: &Message, text: &str) -> bool {
+    thread_local! {
+        static BUFFERS: RefCell<(Vec<u8>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+    BUFFERS.with_borrow_mut(|(object, literal)| {
+        object.clear();
+        literal.clear();
+        serde_json::to_writer(&mut *object, &WireMessage::from(message)).is_ok()
+            && std::str::from_utf8(object)
+                .is_ok_and(|object| serde_json::to_writer(&mut *literal, object).is_ok())
+            && literal.as_slice() == text.as_bytes()
+    })
+}
+
 /// The message as a compact JSON object in the API's key order.
 pub fn object_json(message: &Message) -> String {
     serde_json::to_string(&WireMessage::from(message)).unwrap_or_default()
@@ -359,6 +377,9 @@ mod tests {
             expected.push(b'\n');
             let mut line = b"kept".to_vec();
             view.write_ndjson(&mut line, &mut String::from("old"));
+            let canonical = canonical_element(&message);
+            prop_assert!(is_canonical_element(&message, &canonical));
+            prop_assert!(!is_canonical_element(&message, &canonical[1..]));
             prop_assert_eq!(&line[..4], b"kept");
             prop_assert_eq!(String::from_utf8_lossy(&line[4..]), String::from_utf8_lossy(&expected));
         }
@@ -374,6 +395,9 @@ mod tests {
         assert_eq!(object_text(&element.original), text);
         // Not the canonical form: the store must keep this original.
         assert_ne!(canonical_element(&element.message), text);
+        assert!(!is_canonical_element(&element.message, text));
+        let canonical = canonical_element(&element.message);
+        assert!(is_canonical_element(&element.message, &canonical));
     }
 
     #[test]
@@ -382,6 +406,7 @@ mod tests {
         let element = parse_element(escaped.as_bytes()).unwrap();
         assert_eq!(element.message.content, "café");
         assert_ne!(canonical_element(&element.message), escaped);
+        assert!(!is_canonical_element(&element.message, escaped));
         assert_eq!(
             object_text(&element.original),
             r#"{"content":"caf\u00e9","customerId":null,"created":"Wed Apr 29 17:16:13 CEST 2009","visitorId":1,"type":"VO","operator":null}"#

@@ -45,9 +45,9 @@ use rusqlite::{Connection, OptionalExtension};
 
 use chrono::Datelike;
 use plupper_model::Fingerprint;
-use plupper_model::date::format_java_date;
+use plupper_model::date::is_java_date;
 use plupper_model::element::{Element, OriginalKind};
-use plupper_model::wire::canonical_element;
+use plupper_model::wire::is_canonical_element;
 
 use crate::added::AddedMessages;
 use crate::known::KnownKeys;
@@ -81,13 +81,16 @@ impl Arrival {
         let fingerprint = element.message.fingerprint();
         let original = &element.original;
         let stored_original = match original.kind {
-            OriginalKind::String if canonical_element(&element.message) == original.text => None,
+            OriginalKind::String if is_canonical_element(&element.message, &original.text) => None,
             OriginalKind::String => Some((1, original.text.clone())),
             OriginalKind::Object => Some((2, original.text.clone())),
         };
         let date = &element.date;
-        let created_is_canonical =
-            format_java_date(date.wall_clock(), date.zone().written()) == element.message.created;
+        let created_is_canonical = is_java_date(
+            date.wall_clock(),
+            date.zone().written(),
+            &element.message.created,
+        );
         let offset = date
             .zone()
             .offset()
