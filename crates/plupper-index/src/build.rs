@@ -537,7 +537,6 @@ fn document(fields: &Fields, row: &IndexRow) -> TantivyDocument {
     }
     doc.add_text(fields.grams, &row.content);
     doc.add_text(fields.words, &row.content);
-    doc.add_text(fields.plain, &row.content);
     doc
 }
 

@@ -11,9 +11,9 @@
 //!   characters is not the index's ([`answers_contains`]): the store's content blocks
 //!   scan every content at memory speed, and unigrams and bigrams of every content cost
 //!   a third of the index's size and of its build time.
-//! - **ranked search**: folded words with positions, scored by BM25, and the same words
-//!   without accents at the same positions (accent-insensitive matching and `word*`
-//!   prefixes; a match on both fields ranks the written form first).
+//! - **ranked search**: folded words with positions, scored by BM25; a word with accents
+//!   is also held without them at its position, marked (accent-insensitive matching and
+//!   `word*` prefixes; a match of the written form too ranks first).
 //! - **exact filters**: operator and customer id as raw, case-sensitive terms; visitor id
 //!   and written date as numbers.
 //!

@@ -6,8 +6,8 @@ use std::ops::Bound;
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery,
-    Query, RangeQuery, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::{DocId, Score, Searcher, SegmentReader};
@@ -21,7 +21,7 @@ use crate::IndexError;
 use crate::build::{Freshness, index_path, open_current};
 use crate::kept::{self, Signature};
 use crate::schema::{Fields, schema};
-use crate::tokens::{covering_trigrams, words};
+use crate::tokens::{covering_trigrams, marked, words};
 
 /// A reader of a current index.
 pub struct IndexSearcher {
@@ -215,9 +215,10 @@ impl IndexSearcher {
         Ok(hits)
     }
 
-    /// A clause as a query: its words as written (folded) on `words`, or without accents
-    /// on `plain`. A message holding the written form matches both and so ranks first;
-    /// a query written without accents scores every form alike on `plain`.
+    /// A clause as a query: its words as written (folded), or without accents
+    /// ([`Self::unaccented_query`]), both on `words`. A message holding the written form
+    /// matches both and so ranks first; a query written without accents finds the
+    /// messages that write it so first too, then the accented forms.
     fn clause_query(&self, clause: &Clause) -> Option<Box<dyn Query>> {
         let (Clause::Phrase(text) | Clause::Prefix(text)) = clause;
         let folded: Vec<String> = words(text).into_iter().map(|(w, _)| w).collect();
@@ -226,26 +227,95 @@ impl IndexSearcher {
             return self.prefix_query(&plain);
         }
         let exact = self.words_query(self.fields.words, &folded)?;
-        let plain = self.words_query(self.fields.plain, &plain)?;
+        let plain = self.unaccented_query(&plain)?;
         Some(Box::new(BooleanQuery::union(vec![exact, plain])))
     }
 
-    /// `word*`: the words starting with the word, accents ignored (a prefix of several
-    /// words, such as `e-mail*`, is the phrase of its words, the last one a prefix).
-    fn prefix_query(&self, plain: &[String]) -> Option<Box<dyn Query>> {
-        let field = self.fields.plain;
-        match plain {
+    /// The words (without accents) in this order, next to each other, each written so or
+    /// as the unaccented form of an accented word ([`marked`]). A word has the marked
+    /// alternative only where the index holds it; a phrase is the union of the phrases of
+    /// the alternatives, so that each keeps its words' own statistics (more than 16
+    /// combinations: one regex phrase, which scores every word as rare).
+    fn unaccented_query(&self, plain: &[String]) -> Option<Box<dyn Query>> {
+        let field = self.fields.words;
+        let alternatives: Vec<Vec<Term>> = plain
+            .iter()
+            .map(|word| {
+                let mut terms = vec![Term::from_field_text(field, word)];
+                let marked = Term::from_field_text(field, &marked(word));
+                if self.searcher.doc_freq(&marked).map_or(true, |n| n > 0) {
+                    terms.push(marked);
+                }
+                terms
+            })
+            .collect();
+        let term = |term: &Term| -> Box<dyn Query> {
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
+        };
+        match alternatives.as_slice() {
             [] => None,
-            // A word is letters and digits only: nothing in it is a regex operator.
-            [word] => RegexQuery::from_pattern(&format!("{word}.*"), field)
+            [single] if single.len() == 1 => Some(term(&single[0])),
+            [single] => Some(Box::new(BooleanQuery::union(
+                single.iter().map(term).collect(),
+            ))),
+            _ => {
+                let combinations: usize = alternatives.iter().map(Vec::len).product();
+                if combinations > 16 {
+                    let patterns = plain.iter().map(|w| format!("\\x01?{w}")).collect();
+                    return Some(Box::new(RegexPhraseQuery::new(field, patterns)));
+                }
+                let mut phrases: Vec<Vec<Term>> = vec![Vec::new()];
+                for terms in &alternatives {
+                    phrases = phrases
+                        .iter()
+                        .flat_map(|phrase| {
+                            terms.iter().map(move |term| {
+                                let mut longer = phrase.clone();
+                                longer.push(term.clone());
+                                longer
+                            })
+                        })
+                        .collect();
+                }
+                let mut queries: Vec<Box<dyn Query>> = phrases
+                    .into_iter()
+                    .map(|terms| Box::new(PhraseQuery::new(terms)) as Box<dyn Query>)
+                    .collect();
+                Some(if queries.len() == 1 {
+                    queries.pop()?
+                } else {
+                    Box::new(BooleanQuery::union(queries))
+                })
+            }
+        }
+    }
+
+    /// `word*`: the words starting with the word, accents ignored (a prefix of several
+    /// words, such as `e-mail*`, is the phrase of its words, the last one a prefix). Each
+    /// word is matched written without accents or as an accented word's marked
+    /// unaccented form ([`marked`]). Words are letters and digits only: nothing in them
+    /// is a regex operator.
+    fn prefix_query(&self, plain: &[String]) -> Option<Box<dyn Query>> {
+        let field = self.fields.words;
+        let last = plain.len().checked_sub(1)?;
+        let patterns: Vec<String> = plain
+            .iter()
+            .enumerate()
+            .map(|(i, word)| {
+                let any = if i == last { ".*" } else { "" };
+                format!("\\x01?{word}{any}")
+            })
+            .collect();
+        match patterns.as_slice() {
+            [pattern] => RegexQuery::from_pattern(pattern, field)
                 .ok()
                 .map(|q| Box::new(q) as Box<dyn Query>),
-            _ => Some(Box::new(PhrasePrefixQuery::new(
-                plain
-                    .iter()
-                    .map(|w| Term::from_field_text(field, w))
-                    .collect(),
-            ))),
+            _ => {
+                let mut phrase = RegexPhraseQuery::new(field, patterns);
+                // Every word the prefix starts (tantivy's phrase prefix took the first 50).
+                phrase.set_max_expansions(u32::MAX);
+                Some(Box::new(phrase))
+            }
         }
     }
 

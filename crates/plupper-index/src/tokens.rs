@@ -5,9 +5,9 @@
 //! - [`GramTokenizer`]: every folded trigram, at its character position. A `contains`
 //!   needle of three or more characters is the phrase of its trigrams at consecutive
 //!   positions, so the index answers `contains` exactly, by construction.
-//! - [`WordTokenizer`]: words (runs of alphanumeric characters), folded, for ranked search.
-//! - [`PlainWordTokenizer`]: the same words at the same positions without their accents
-//!   ([`without_accents`]), for accent-insensitive search (`dakujem` finds `Ďakujem`).
+//! - [`WordTokenizer`]: words (runs of alphanumeric characters), folded, for ranked search;
+//!   a word with accents also without them ([`without_accents`]) at the same position,
+//!   behind [`UNACCENTED`], for accent-insensitive search (`dakujem` finds `Ďakujem`).
 
 use plupper_model::fold::without_accents;
 use plupper_model::fold_char;
@@ -104,13 +104,17 @@ impl Tokenizer for GramTokenizer {
     }
 }
 
-/// Folded words: maximal runs of alphanumeric characters.
+/// Folded words: maximal runs of alphanumeric characters. A word with accents is also
+/// given without them, behind [`UNACCENTED`], at the same position: one field serves
+/// both the written forms and accent-insensitive search (see `IndexSearcher::search`).
 #[derive(Debug, Clone, Default)]
 pub struct WordTokenizer;
 
-/// Folded words without their accents, at the positions [`WordTokenizer`] gives them.
-#[derive(Debug, Clone, Default)]
-pub struct PlainWordTokenizer;
+/// Marks the form without accents of a word that has them (`ďakujem` is indexed as
+/// `ďakujem` and `\u{1}dakujem` at one position). A word without accents is its own
+/// unaccented form, so accent-insensitive search looks for `w` or `\u{1}w`, and a search
+/// for the written `w` alone finds only the messages that write it so.
+pub const UNACCENTED: char = '\u{1}';
 
 /// Streams the words of a text.
 pub struct WordStream<'a> {
@@ -118,12 +122,20 @@ pub struct WordStream<'a> {
     cursor: usize,
     position: usize,
     token: Token,
-    /// Whether the accents come off.
-    plain: bool,
+    /// The unaccented form of the word just given, to be given next at its position.
+    unaccented: Option<String>,
 }
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
+        if let Some(unaccented) = self.unaccented.take() {
+            self.token.text.clear();
+            self.token.text.push(UNACCENTED);
+            self.token.text.push_str(&unaccented);
+            if self.token.text.len() <= MAX_TOKEN_LEN {
+                return true;
+            }
+        }
         loop {
             let Some((start, end)) = next_word(self.text, self.cursor) else {
                 return false;
@@ -133,17 +145,24 @@ impl TokenStream for WordStream<'_> {
             self.token
                 .text
                 .extend(self.text[start..end].chars().map(fold_char));
-            if self.plain && !self.token.text.is_ascii() {
-                self.token.text = without_accents(&self.token.text);
+            if !self.token.text.is_ascii() {
+                let unaccented = without_accents(&self.token.text);
+                if unaccented != self.token.text {
+                    self.unaccented = Some(unaccented);
+                }
             }
             self.token.offset_from = start;
             self.token.offset_to = end;
             self.token.position = self.position;
             self.position += 1;
             // tantivy drops a longer token itself, with a warning on stderr for each;
-            // skipping it here (keeping its position) indexes the same.
+            // skipping it here (keeping its position) indexes the same. Its unaccented
+            // form, shorter, may still be given.
             if self.token.text.len() <= MAX_TOKEN_LEN {
                 return true;
+            }
+            if self.unaccented.is_some() {
+                return self.advance();
             }
         }
     }
@@ -157,33 +176,28 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
-impl<'a> WordStream<'a> {
-    /// The words of `text`, folded, and without accents when `plain`.
-    fn new(text: &'a str, plain: bool) -> WordStream<'a> {
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         WordStream {
             text,
             cursor: 0,
             position: 0,
             token: Token::default(),
-            plain,
+            unaccented: None,
         }
     }
 }
 
-impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = WordStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        WordStream::new(text, false)
-    }
-}
-
-impl Tokenizer for PlainWordTokenizer {
-    type TokenStream<'a> = WordStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        WordStream::new(text, true)
-    }
+/// `plain` behind [`UNACCENTED`]: how the word field holds the unaccented form of a word
+/// that has accents. Accent-insensitive search for `plain` (a word without accents)
+/// looks for both `plain` and `marked(plain)`.
+pub fn marked(plain: &str) -> String {
+    let mut out = String::with_capacity(plain.len() + 1);
+    out.push(UNACCENTED);
+    out.push_str(plain);
+    out
 }
 
 /// The byte range of the next word at or after `from`.
@@ -259,20 +273,34 @@ mod tests {
     #[test]
     fn words_fold_and_split_on_everything_else() {
         assert_eq!(
-            tokens(WordTokenizer, "Ďakujem, ẞ-Straße 100%!"),
-            owned(&[("ďakujem", 0), ("ß", 1), ("straße", 2), ("100", 3)])
+            tokens(WordTokenizer, "Dakujem, ẞ-Straße 100%!"),
+            owned(&[("dakujem", 0), ("ß", 1), ("straße", 2), ("100", 3)])
         );
         assert_eq!(words("a-B")[1], ("b".to_owned(), 2..3));
     }
 
     #[test]
-    fn plain_words_lose_their_accents_and_keep_their_positions() {
+    fn accented_words_are_also_given_without_accents_at_their_position() {
         assert_eq!(
-            tokens(PlainWordTokenizer, "Ďakujem, ẞ-Straße Ελλάδα"),
-            owned(&[("dakujem", 0), ("ß", 1), ("straße", 2), ("ελλαδα", 3)])
+            tokens(WordTokenizer, "Ďakujem, ẞ-Straße Ελλάδα dobre"),
+            owned(&[
+                ("ďakujem", 0),
+                ("\u{1}dakujem", 0),
+                ("ß", 1),
+                ("straße", 2),
+                ("ελλάδα", 3),
+                ("\u{1}ελλαδα", 3),
+                ("dobre", 4)
+            ])
         );
-        let long = "é".repeat(MAX_TOKEN_LEN);
-        assert_eq!(tokens(PlainWordTokenizer, &format!("a {long} b")).len(), 3);
+        assert_eq!(marked("dakujem"), "\u{1}dakujem");
+        // A word too long for tantivy whose unaccented form fits: that form is given.
+        let long = "é".repeat(MAX_TOKEN_LEN / 2 + 1);
+        let unaccented = format!("\u{1}{}", "e".repeat(MAX_TOKEN_LEN / 2 + 1));
+        assert_eq!(
+            tokens(WordTokenizer, &format!("a {long} b")),
+            owned(&[("a", 0), (&unaccented, 1), ("b", 2)])
+        );
     }
 
     #[test]
