@@ -19,8 +19,13 @@ use crate::{INDEX_DIR, IndexError, LOCK_FILE};
 
 /// Rows read from the store at a time.
 const BATCH: usize = 4096;
-/// Documents between commits: an interrupted update keeps what it committed.
-const COMMIT_EVERY: u64 = 250_000;
+/// Documents between commits: an interrupted update keeps what it committed. One
+/// indexing thread ([`update_following`]) makes one segment a commit when its budget
+/// holds it, so this is also the size of the segments an import leaves: 120 batches,
+/// two of them within [`MAX_MERGED_DOCS`]'s reach of each other but already near it, so
+/// that none needs merging after the import (a merge at its end is time nobody else
+/// uses: at 1M, 0.8 s of a 7.7 s import; at 250,000 a commit, every pair was merged).
+const COMMIT_EVERY: u64 = 120 * BATCH as u64;
 /// Indexing threads and their memory budget in all (tantivy's least: 15 MB a thread).
 /// Each thread writes its own segments, which are merged later (every posting goes
 /// through a heap of the merged segments' cursors), so fewer, larger first segments
@@ -29,9 +34,11 @@ const COMMIT_EVERY: u64 = 250_000;
 /// to itself and uses two. Measured at 1M messages against two threads sharing 32 MiB,
 /// alternating runs: `import` took 15.7-16.4 s of CPU against 16.3-20.3 s for about
 /// the same wall time, peak RSS 160 against 180 MiB; `index --rebuild` 5.8-6.2 s wall
-/// (two threads, 64 MiB) against 6.9-7.4 s.
+/// (two threads, 64 MiB) against 6.9-7.4 s. 96 MiB hold a whole commit's segment
+/// ([`COMMIT_EVERY`]; 64 MiB flushed it in pieces, which were then merged): peak RSS
+/// of a 1M import 189 MiB.
 const THREADS: usize = 2;
-const MEMORY_BUDGET: usize = 64 << 20;
+const MEMORY_BUDGET: usize = 96 << 20;
 /// No merge makes a segment of more documents than this (about 45 MB of index): a merge
 /// maps every segment it reads, and those pages count as the process's memory until it
 /// ends, so this bounds the memory of an update whatever the archive's size. Measured
