@@ -6,8 +6,8 @@ use std::ops::Bound;
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    RegexPhraseQuery, RegexQuery, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur,
+    PhraseQuery, Query, RangeQuery, RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::{DocId, Score, Searcher, SegmentReader};
@@ -21,7 +21,7 @@ use crate::IndexError;
 use crate::build::{Freshness, index_path, open_current};
 use crate::kept::{self, Signature};
 use crate::schema::{Fields, schema};
-use crate::tokens::{covering_trigrams, marked, words};
+use crate::tokens::{UNACCENTED, covering_trigrams, marked, words};
 
 /// A reader of a current index.
 pub struct IndexSearcher {
@@ -194,7 +194,13 @@ impl IndexSearcher {
             parts.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
         let query = BooleanQuery::new(parts);
-        let mut hits = self.searcher.search(&query, &ScoredIds)?;
+        let statistics = Unaccented {
+            searcher: &self.searcher,
+            words: self.fields.words,
+        };
+        let mut hits =
+            self.searcher
+                .search_with_statistics_provider(&query, &ScoredIds, &statistics)?;
         // Exclusions are applied here rather than as `MustNot` clauses: tantivy 0.27's
         // exclusion seeks a phrase scorer backwards once it is exhausted (a debug
         // assertion fails on `-"a a"`), so excluded messages are collected on their own.
@@ -441,6 +447,46 @@ pub(crate) fn reader(index: &tantivy::Index) -> tantivy::Result<tantivy::IndexRe
 fn yyyymmdd(date: chrono::NaiveDate) -> i64 {
     use chrono::Datelike;
     i64::from(date.year()) * 10_000 + i64::from(date.month()) * 100 + i64::from(date.day())
+}
+
+/// BM25 statistics in which a word written without accents and its marked form (the
+/// unaccented form of the words that have accents, [`marked`]) count as one term, as
+/// they would in a field of unaccented words: each has the documents of both. Otherwise
+/// a rare spelling outranks the written form: asked `ďakujem`, one message writing
+/// `dakujem` would score above three writing `ďakujem`, on the rarity of its spelling.
+struct Unaccented<'a> {
+    searcher: &'a Searcher,
+    words: Field,
+}
+
+impl Bm25StatisticsProvider for Unaccented<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let value = term.value();
+        let text = match value.as_str() {
+            Some(text) if term.field() == self.words => text,
+            _ => return self.searcher.doc_freq(term),
+        };
+        let plain = text.strip_prefix(UNACCENTED).unwrap_or(text);
+        let field = self.words;
+        let marked = self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, &marked(plain)))?;
+        if marked == 0 {
+            return self.searcher.doc_freq(term);
+        }
+        Ok(self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, plain))?
+            + marked)
+    }
 }
 
 /// Collects (sort key, id) of every hit, from the fast fields; with a limit, only the
