@@ -106,7 +106,7 @@ impl Tokenizer for GramTokenizer {
 
 /// Folded words: maximal runs of alphanumeric characters. A word with accents is also
 /// given without them, behind [`UNACCENTED`], at the same position: one field serves
-/// both the written forms and accent-insensitive search (see `IndexSearcher::search`).
+/// both the written forms and accent-insensitive search (see `IndexSearcher::ranked`).
 #[derive(Debug, Clone, Default)]
 pub struct WordTokenizer;
 
