@@ -6,7 +6,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
 
-use plupper_model::element::parse_element;
+use plupper_model::element::parse_element_owned;
 use plupper_store::{Applied, Arrival, Quarantined, Reconciler, Store, StoreError};
 
 use crate::scan::{Damage, RawElement, ScanItem};
@@ -236,13 +236,13 @@ fn parse_stage(chunks: Receiver<Chunk>, out: SyncSender<Parsed>) {
         let results: Vec<_> = chunk
             .elements
             .into_par_iter()
-            .map(|raw| match parse_element(&raw.bytes) {
+            .map(|raw| match parse_element_owned(raw.bytes) {
                 Ok(element) => Ok(Arrival::new(element, raw.index)),
-                Err(error) => Err(Quarantined {
+                Err((error, bytes)) => Err(Quarantined {
                     reason: error.to_string(),
                     element: Some(raw.index),
                     byte_offset: Some(raw.offset),
-                    text: raw.bytes,
+                    text: bytes,
                 }),
             })
             .collect();
