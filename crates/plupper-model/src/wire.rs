@@ -284,12 +284,21 @@ pub fn is_canonical_element(message: &Message, text: &str) -> bool {
     BUFFERS.with_borrow_mut(|(object, literal)| {
         object.clear();
         literal.clear();
-        serde_json::to_writer(&mut *object, &WireMessage::from(message)).is_ok()
+        let canonical = serde_json::to_writer(&mut *object, &WireMessage::from(message)).is_ok()
             && std::str::from_utf8(object)
                 .is_ok_and(|object| serde_json::to_writer(&mut *literal, object).is_ok())
-            && literal.as_slice() == text.as_bytes()
+            && literal.as_slice() == text.as_bytes();
+        // A huge element's buffers are not kept for the life of the thread.
+        if literal.capacity() > KEPT_BUFFER {
+            *object = Vec::new();
+            *literal = Vec::new();
+        }
+        canonical
     })
 }
+
+/// The most bytes [`is_canonical_element`] keeps between calls, per buffer.
+const KEPT_BUFFER: usize = 64 << 10;
 
 /// The message as a compact JSON object in the API's key order.
 pub fn object_json(message: &Message) -> String {
@@ -398,6 +407,20 @@ mod tests {
         assert!(!is_canonical_element(&element.message, text));
         let canonical = canonical_element(&element.message);
         assert!(is_canonical_element(&element.message, &canonical));
+    }
+
+    #[test]
+    fn the_canonical_test_holds_after_a_huge_element() {
+        let text = r#"{"content":"x","created":"Wed Apr 29 17:16:13 CEST 2009","type":"VO"}"#;
+        let mut message = parse_element(text.as_bytes()).unwrap().message;
+        let small = canonical_element(&message);
+        message.content = "é\"".repeat(100_000);
+        let huge = canonical_element(&message);
+        assert!(is_canonical_element(&message, &huge));
+        assert!(!is_canonical_element(&message, &huge[..huge.len() - 1]));
+        message.content = "x".to_owned();
+        assert!(is_canonical_element(&message, &small));
+        assert!(!is_canonical_element(&message, &huge));
     }
 
     #[test]
