@@ -22,9 +22,9 @@ const BATCH: usize = 4096;
 /// Documents between commits: an interrupted update keeps what it committed. One
 /// indexing thread ([`update_following`]) makes one segment a commit when its budget
 /// holds it, so this is also the size of the segments an import leaves: 120 batches,
-/// two of them within [`MAX_MERGED_DOCS`]'s reach of each other but already near it, so
-/// that none needs merging after the import (a merge at its end is time nobody else
-/// uses: at 1M, 0.8 s of a 7.7 s import; at 250,000 a commit, every pair was merged).
+/// close to [`MAX_MERGED_DOCS`], so that no two of them fit in one merge and an import
+/// leaves them as they are (a merge at its end is time nobody else uses: at 1M, 0.8 s
+/// of a 7.7 s import; at 250,000 a commit, every pair was merged).
 const COMMIT_EVERY: u64 = 120 * BATCH as u64;
 /// Indexing threads and their memory budget in all (tantivy's least: 15 MB a thread).
 /// Each thread writes its own segments, which are merged later (every posting goes

@@ -327,7 +327,12 @@ pub fn is_java_date(wall_clock: NaiveDateTime, zone: &str, text: &str) -> bool {
     BUFFER.with_borrow_mut(|out| {
         out.clear();
         write_java_date(out, wall_clock, zone);
-        out == text
+        let same = out == text;
+        // A zone as long as a message's `created` may be is not kept for the thread's life.
+        if out.capacity() > 256 {
+            *out = String::new();
+        }
+        same
     })
 }
 

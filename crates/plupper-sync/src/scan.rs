@@ -325,7 +325,7 @@ impl<R: Read> ListScanner<R> {
                 .map(Some);
         }
         // Sized by the last element: growing from empty cost several reallocations an
-        // element (2 % of an import's CPU with the frees they make).
+        // element (they showed, with their frees, in a profile of the import).
         let mut bytes = Vec::with_capacity(self.last_len.clamp(64, 1 << 16) + 64);
         let end = self.read_element(&mut bytes)?;
         self.last_len = bytes.len();
