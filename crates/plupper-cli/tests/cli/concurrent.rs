@@ -39,7 +39,8 @@ fn finish(sandbox: &Sandbox, archive: &Path, file: &Path, child: Child) -> Run {
         "a concurrent import failed without saying the archive is busy: {}",
         run.stderr
     );
-    sandbox.import_on(archive, &[file]).success()
+    // Run again, it may wait in turn for the other one's index update, and say so.
+    sandbox.import_on(archive, &[file]).ok()
 }
 
 /// The archive's messages without their ids, sorted: a multiset to compare.
