@@ -156,7 +156,10 @@ impl IndexSearcher {
     ) -> Result<Vec<OrderKey>, IndexError> {
         let query = self.exact_query(selection, contains)?;
         let mut keys = self.searcher.search(&query, &KeyCollector { limit })?;
-        keys.sort_unstable();
+        // Each segment's keys come in document (archive id) order, which is mostly answer
+        // order: the stable sort finds those runs and merges them, where an unstable one
+        // sorts from scratch. The keys are distinct, so the order is the same.
+        keys.sort();
         if let Some(limit) = limit {
             keys.truncate(limit);
         }
@@ -498,8 +501,16 @@ struct KeyCollector {
 struct KeySegmentCollector {
     sort_key: Column<i64>,
     id: Column<u64>,
-    limit: Option<usize>,
-    keys: BinaryHeap<OrderKey>,
+    keys: Keys,
+}
+
+/// A segment's keys: all of them in document order, or the smallest `limit` in a heap.
+enum Keys {
+    All(Vec<OrderKey>),
+    Smallest {
+        limit: usize,
+        heap: BinaryHeap<OrderKey>,
+    },
 }
 
 impl Collector for KeyCollector {
@@ -510,8 +521,13 @@ impl Collector for KeyCollector {
         Ok(KeySegmentCollector {
             sort_key: segment.fast_fields().i64("sort_key")?,
             id: segment.fast_fields().u64("id")?,
-            limit: self.limit,
-            keys: BinaryHeap::new(),
+            keys: match self.limit {
+                None => Keys::All(Vec::new()),
+                Some(limit) => Keys::Smallest {
+                    limit,
+                    heap: BinaryHeap::new(),
+                },
+            },
         })
     }
 
@@ -532,14 +548,22 @@ impl SegmentCollector for KeySegmentCollector {
             sort_key: self.sort_key.first(doc).unwrap_or_default(),
             id: self.id.first(doc).unwrap_or_default() as i64,
         };
-        self.keys.push(key);
-        if self.limit.is_some_and(|limit| self.keys.len() > limit) {
-            self.keys.pop(); // the largest
+        match &mut self.keys {
+            Keys::All(keys) => keys.push(key),
+            Keys::Smallest { limit, heap } => {
+                heap.push(key);
+                if heap.len() > *limit {
+                    heap.pop(); // the largest
+                }
+            }
         }
     }
 
     fn harvest(self) -> Vec<OrderKey> {
-        self.keys.into_vec()
+        match self.keys {
+            Keys::All(keys) => keys,
+            Keys::Smallest { heap, .. } => heap.into_vec(),
+        }
     }
 }
 
