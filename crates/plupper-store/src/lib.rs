@@ -208,18 +208,19 @@ impl Store {
             });
         }
         tracing::debug!(dir = %dir.display(), immutable, "no write access: the archive is read as it is");
-        Ok(Store::read_only(conn, dir, immutable))
+        Store::read_only(conn, dir, immutable)
     }
 
-    fn read_only(conn: Connection, dir: &Path, immutable: bool) -> Store {
-        Store {
+    fn read_only(conn: Connection, dir: &Path, immutable: bool) -> Result<Store, StoreError> {
+        read::add_functions(&conn)?;
+        Ok(Store {
             conn,
             dir: dir.to_owned(),
             known: None,
             applied_elements: 0,
             read_only: true,
             immutable,
-        }
+        })
     }
 
     /// Opens the archive in `dir` to answer queries: without write access when its schema
@@ -237,7 +238,7 @@ impl Store {
             Ok((conn, version)) if version == schema::CURRENT_VERSION => {
                 conn.busy_timeout(BUSY_TIMEOUT)?;
                 conn.set_prepared_statement_cache_capacity(64);
-                Ok(Store::read_only(conn, dir, false))
+                Store::read_only(conn, dir, false)
             }
             _ => Store::open(dir),
         }
@@ -281,6 +282,7 @@ impl Store {
              PRAGMA temp_store = FILE;",
         )?;
         self.conn.set_prepared_statement_cache_capacity(64);
+        read::add_functions(&self.conn)?;
         Ok(())
     }
 
