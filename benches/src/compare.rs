@@ -6,8 +6,9 @@
 //! the same way, so that a small query's cost above starting a process shows.
 //!
 //! One run: generate the corpus (an API list response); import and index it with the
-//! `plupper-archive` binary and load the peer, each under `/usr/bin/time` for its wall
-//! time and peak RSS; then, for each [query class](classes), in two modes (count only,
+//! `plupper-archive` binary and load the peer (and the shell), each under
+//! `/usr/bin/time` for its wall time and peak RSS, `load_runs` times in turn (the
+//! median is compared: one import is one sample of a machine whose speed drifts); then, for each [query class](classes), in two modes (count only,
 //! and every matching message written as NDJSON), run each engine once to check that
 //! all answers agree (counts equal, NDJSON outputs equal line for line: same ids, same
 //! fields, same order), then `runs` more times for the timing (median, min, max). The
@@ -55,6 +56,9 @@ pub struct Config {
     pub seed: u64,
     /// Timed runs per engine, query class and mode (after the checking run).
     pub runs: usize,
+    /// Timed loads of each engine (each from nothing; interleaved: ours, the peer, the
+    /// shell, then again), of which the median is compared.
+    pub load_runs: usize,
     /// Working directory (corpus, archive, peer database, answers).
     pub dir: PathBuf,
     /// Also time the timing-only engines (`rg`, plupper-archive without its index).
@@ -206,13 +210,42 @@ pub struct ClassResult {
     pub shell_count: Option<u64>,
 }
 
-/// A process's wall time and peak memory.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// A process's wall time and peak memory: of one run, or over several (the median wall
+/// time, the highest peak).
+#[derive(Debug, Clone, Serialize)]
 pub struct ProcessCost {
-    /// Seconds.
+    /// Seconds (the median, over several runs).
     pub wall_seconds: f64,
-    /// Peak resident set size (GNU time's `%M`), when measured.
+    /// Peak resident set size (GNU time's `%M`), when measured (the highest, over
+    /// several runs).
     pub peak_rss_mib: Option<f64>,
+    /// Each run's seconds, in the order run.
+    pub runs_seconds: Vec<f64>,
+}
+
+impl ProcessCost {
+    /// The cost over `runs` (not empty): the median wall time (of an even number, the
+    /// mean of the middle two) and the highest peak.
+    fn over(runs: &[ProcessCost]) -> ProcessCost {
+        let runs_seconds: Vec<f64> = runs.iter().map(|run| run.wall_seconds).collect();
+        let mut sorted = runs_seconds.clone();
+        sorted.sort_by(f64::total_cmp);
+        let middle = sorted.len() / 2;
+        let wall_seconds = match sorted.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => sorted[middle],
+            _ => (sorted[middle - 1] + sorted[middle]) / 2.0,
+        };
+        let peak_rss_mib = runs
+            .iter()
+            .filter_map(|run| run.peak_rss_mib)
+            .reduce(f64::max);
+        ProcessCost {
+            wall_seconds,
+            peak_rss_mib,
+            runs_seconds,
+        }
+    }
 }
 
 /// Bytes on disk.
@@ -239,6 +272,8 @@ pub struct Report {
     pub seed: u64,
     /// Timed runs per measurement.
     pub runs: usize,
+    /// Timed loads per engine.
+    pub load_runs: usize,
     /// `/proc/loadavg` before the run.
     pub load_before: String,
     /// `/proc/loadavg` after the run.
@@ -372,6 +407,7 @@ fn measure(
         return Ok(ProcessCost {
             wall_seconds: elapsed.as_secs_f64(),
             peak_rss_mib: None,
+            runs_seconds: vec![elapsed.as_secs_f64()],
         });
     };
     let report = scratch.join("time.txt");
@@ -384,6 +420,7 @@ fn measure(
     Ok(ProcessCost {
         wall_seconds: elapsed.as_secs_f64(),
         peak_rss_mib: kib.map(|k| k / 1024.0),
+        runs_seconds: vec![elapsed.as_secs_f64()],
     })
 }
 
@@ -743,10 +780,6 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         .then_some(paths.corpus_ndjson.as_path());
     let visitor = write_corpus(config.messages, config.seed, &paths.corpus, ndjson)?;
 
-    progress("importing and indexing with plupper-archive");
-    if paths.archive.exists() {
-        std::fs::remove_dir_all(&paths.archive).map_err(BenchError::io(&paths.archive))?;
-    }
     let time = programs.time.as_deref();
     let import = os(&[
         &programs.ours,
@@ -755,30 +788,44 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         &"import",
         &paths.corpus,
     ]);
-    let ours_import = measure(&import, time, &config.dir)?;
-    progress("loading the SQLite FTS5 peer");
     let load = os(&[&programs.peer, &"load", &"--db", &paths.peer, &paths.corpus]);
-    let peer_load = measure(&load, time, &config.dir)?;
-    let shell_load = match &programs.sqlite3 {
+    let shell = match &programs.sqlite3 {
         Some(sqlite3) => {
-            progress("loading the sqlite3 shell pipeline");
             let script = config.dir.join("shell-load.sql");
             let text = crate::shell::load_script(&paths.corpus_ndjson);
             std::fs::write(&script, text).map_err(BenchError::io(&script))?;
+            let read = format!(".read {}", script.display());
+            Some(os(&[sqlite3, &paths.shell, &read]))
+        }
+        None => None,
+    };
+    // Interleaved, so that a machine that speeds up or slows down for a while moves
+    // every engine's median alike. Each load starts from nothing; the queries then ask
+    // the last ones.
+    let load_runs = config.load_runs.max(1);
+    let (mut ours_runs, mut peer_runs, mut shell_runs) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=load_runs {
+        let of = |what: &str| format!("{what} (load {round} of {load_runs})");
+        progress(&of("importing and indexing with plupper-archive"));
+        if paths.archive.exists() {
+            std::fs::remove_dir_all(&paths.archive).map_err(BenchError::io(&paths.archive))?;
+        }
+        ours_runs.push(measure(&import, time, &config.dir)?);
+        progress(&of("loading the SQLite FTS5 peer"));
+        peer_runs.push(measure(&load, time, &config.dir)?);
+        if let Some(shell) = &shell {
+            progress(&of("loading the sqlite3 shell pipeline"));
             for stale in [&paths.shell, &paths.shell.with_extension("sqlite3-journal")] {
                 if stale.exists() {
                     std::fs::remove_file(stale).map_err(BenchError::io(stale))?;
                 }
             }
-            let read = format!(".read {}", script.display());
-            Some(measure(
-                &os(&[sqlite3, &paths.shell, &read]),
-                time,
-                &config.dir,
-            )?)
+            shell_runs.push(measure(shell, time, &config.dir)?);
         }
-        None => None,
-    };
+    }
+    let ours_import = ProcessCost::over(&ours_runs);
+    let peer_load = ProcessCost::over(&peer_runs);
+    let shell_load = shell.is_some().then(|| ProcessCost::over(&shell_runs));
     let floor = if config.timing_only_engines {
         progress("timing the whole-process floor (--version)");
         let mut floor = Vec::new();
@@ -882,12 +929,13 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
         ours_store: file_size(&store) + file_size(&store.with_extension("sqlite3-wal")),
         ours_index: dir_size(&paths.archive.join("index")),
         peer: file_size(&paths.peer),
-        shell: shell_load.map(|_| file_size(&paths.shell)),
+        shell: shell_load.as_ref().map(|_| file_size(&paths.shell)),
     };
     Ok(Report {
         messages: config.messages,
         seed: config.seed,
         runs: config.runs,
+        load_runs,
         load_before,
         load_after: load_average(),
         ours_import,
@@ -1021,6 +1069,7 @@ pub fn standing(report: &Report) -> Standing {
         import_over_peer_load: report.ours_import.wall_seconds / report.peer_load.wall_seconds,
         import_over_shell_load: report
             .shell_load
+            .as_ref()
             .map(|shell| report.ours_import.wall_seconds / shell.wall_seconds),
         above_floor_ms,
         median_peer_over_ours_count: count,
@@ -1066,8 +1115,13 @@ pub fn render(report: &Report) -> String {
     let standing = standing(report);
     let _ = writeln!(
         out,
-        "plupper-compare: {} messages (seed {}), {} timed runs each; load average before: {}, after: {}\n",
-        report.messages, report.seed, report.runs, report.load_before, report.load_after
+        "plupper-compare: {} messages (seed {}), {} timed runs each, {} timed loads each; load average before: {}, after: {}\n",
+        report.messages,
+        report.seed,
+        report.runs,
+        report.load_runs,
+        report.load_before,
+        report.load_after
     );
     let _ = writeln!(
         out,
@@ -1107,6 +1161,19 @@ pub fn render(report: &Report) -> String {
         cost.peak_rss_mib
             .map_or("-".into(), |m| format!("{m:.0} MiB"))
     };
+    // The median, and each run when there were several.
+    let wall = |cost: &ProcessCost| match cost.runs_seconds.as_slice() {
+        [_, _, ..] => format!(
+            "{:.1} s ({})",
+            cost.wall_seconds,
+            cost.runs_seconds
+                .iter()
+                .map(|s| format!("{s:.1}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => format!("{:.1} s", cost.wall_seconds),
+    };
     let disk = &report.disk;
     let list = |items: &[String]| {
         if items.is_empty() {
@@ -1118,14 +1185,14 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "| | wall | peak RSS | on disk | × raw JSON ({:.0} MiB) |",
+        "| | wall (median; each run) | peak RSS (highest) | on disk | × raw JSON ({:.0} MiB) |",
         mib(disk.raw_json)
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|");
     let _ = writeln!(
         out,
-        "| plupper-archive import + index | {:.1} s | {} | {:.0} MiB (store {:.0} + index {:.0}) | {:.2} |",
-        report.ours_import.wall_seconds,
+        "| plupper-archive import + index | {} | {} | {:.0} MiB (store {:.0} + index {:.0}) | {:.2} |",
+        wall(&report.ours_import),
         rss(&report.ours_import),
         mib(disk.ours_store + disk.ours_index),
         mib(disk.ours_store),
@@ -1134,8 +1201,8 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "| SQLite load + B-tree + FTS5 trigram | {:.1} s | {} | {:.0} MiB | {:.2} |",
-        report.peer_load.wall_seconds,
+        "| SQLite load + B-tree + FTS5 trigram | {} | {} | {:.0} MiB | {:.2} |",
+        wall(&report.peer_load),
         rss(&report.peer_load),
         mib(disk.peer),
         standing.peer_over_raw
@@ -1143,8 +1210,8 @@ pub fn render(report: &Report) -> String {
     if let (Some(shell), Some(bytes)) = (&report.shell_load, disk.shell) {
         let _ = writeln!(
             out,
-            "| sqlite3 shell: .import NDJSON + FTS5 trigram | {:.1} s | {} | {:.0} MiB | {:.2} |",
-            shell.wall_seconds,
+            "| sqlite3 shell: .import NDJSON + FTS5 trigram | {} | {} | {:.0} MiB | {:.2} |",
+            wall(shell),
             rss(shell),
             mib(bytes),
             bytes as f64 / disk.raw_json as f64
@@ -1229,4 +1296,30 @@ pub fn render(report: &Report) -> String {
         }
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(seconds: f64, rss: Option<f64>) -> ProcessCost {
+        ProcessCost {
+            wall_seconds: seconds,
+            peak_rss_mib: rss,
+            runs_seconds: vec![seconds],
+        }
+    }
+
+    #[test]
+    fn loads_compare_by_their_median_and_highest_peak() {
+        let odd =
+            ProcessCost::over(&[run(9.0, Some(100.0)), run(7.0, None), run(8.0, Some(120.0))]);
+        assert_eq!(odd.wall_seconds, 8.0);
+        assert_eq!(odd.peak_rss_mib, Some(120.0));
+        assert_eq!(odd.runs_seconds, [9.0, 7.0, 8.0]);
+        let even = ProcessCost::over(&[run(6.0, None), run(9.0, None)]);
+        assert_eq!(even.wall_seconds, 7.5);
+        assert_eq!(even.peak_rss_mib, None);
+        assert_eq!(ProcessCost::over(&[run(3.0, None)]).wall_seconds, 3.0);
+    }
 }

@@ -28,6 +28,10 @@ struct Args {
     /// Timed runs per engine, query class and mode (after one run that checks answers).
     #[arg(long, default_value_t = 5)]
     runs: usize,
+    /// Timed loads of each engine, each from nothing, interleaved; the median is
+    /// compared.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+    load_runs: u16,
     /// Working directory: corpus, archive, peer database and answers (replaced).
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
@@ -150,6 +154,7 @@ fn run(args: Args) -> Result<bool, String> {
         messages: args.messages,
         seed: args.seed,
         runs: args.runs,
+        load_runs: usize::from(args.load_runs),
         dir,
         timing_only_engines: !args.check,
         programs,
