@@ -16,6 +16,7 @@ mod color;
 mod commands;
 mod layout;
 mod output;
+mod priority;
 mod progress;
 
 use std::io::IsTerminal;

@@ -122,6 +122,10 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
     let writing = AtomicBool::new(true);
     let (imported, written, indexed) = std::thread::scope(|scope| {
         let follower = scope.spawn(|| follow(archive, &writing));
+        // After the follower started, which keeps its priority (see `crate::priority`).
+        if !crate::priority::lower_writer_side() {
+            tracing::debug!("the import's threads keep their priority");
+        }
         let imported = import(&mut store, &args.paths);
         writing.store(false, Ordering::Release);
         // Printed while the index catches up.
