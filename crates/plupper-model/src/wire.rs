@@ -197,8 +197,23 @@ impl MessageView<'_> {
 }
 
 /// A JSON string, escaped as serde_json escapes (writing to a `Vec` cannot fail).
+///
+/// serde_json escapes only `"`, `\` and the controls below U+0020, looking up every
+/// byte in turn; a text with none of them (most are) is copied as it is, after one pass
+/// without branches that the compiler vectorizes (a 184k-row listing spent 5 % of its
+/// time in serde_json's loop).
 fn push_str(line: &mut Vec<u8>, text: &str) {
-    let _ = serde_json::to_writer(&mut *line, text);
+    let escaped = text
+        .bytes()
+        .fold(false, |found, b| found | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if escaped {
+        let _ = serde_json::to_writer(&mut *line, text);
+    } else {
+        line.reserve(text.len() + 2);
+        line.push(b'"');
+        line.extend_from_slice(text.as_bytes());
+        line.push(b'"');
+    }
 }
 
 fn push_optional_str(line: &mut Vec<u8>, text: Option<&str>) {
