@@ -171,6 +171,19 @@ impl<W: Write> MessageWriter<W> {
         Ok(())
     }
 
+    /// Writes `count` whole lines of an `ndjson` output, written already
+    /// ([`MessageView::write_ndjson`]).
+    pub fn write_ndjson_lines(&mut self, lines: &[u8], count: u64) -> io::Result<()> {
+        let (Sink::Plain(out), MessageFormat::Ndjson) = (&mut self.sink, self.format) else {
+            return Err(io::Error::other(
+                "only the ndjson output takes written lines",
+            ));
+        };
+        out.write_all(lines)?;
+        self.written += count;
+        Ok(())
+    }
+
     /// Ends the output (the `]` of an API list; in a table with no row, the words every
     /// table for people uses: `no messages match`) and flushes it. Returns how many
     /// messages were written.

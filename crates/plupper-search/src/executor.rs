@@ -128,6 +128,40 @@ impl Answer<'_> {
     }
 }
 
+impl Answer<'_> {
+    /// Writes the `ndjson` line of each message of the rest of the answer, in answer
+    /// order, and hands the lines to `emit` some at a time, with how many each piece
+    /// holds: [`Answer::visit`] writing [`MessageView::write_ndjson`], except that where
+    /// the index answered, a long answer is read and written on two threads
+    /// ([`Store::ndjson_by_ids`]). Stops at the first error.
+    pub fn write_ndjson<E: From<StoreError>>(
+        self,
+        mut emit: impl FnMut(&[u8], u64) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut lines = Vec::new();
+        let mut scratch = String::new();
+        let mut line = |stored: &StoredMessage| -> Result<(), E> {
+            lines.clear();
+            stored.view().write_ndjson(&mut lines, &mut scratch);
+            emit(&lines, 1)
+        };
+        match self.source {
+            Source::ById(by_id) => {
+                for stored in &by_id.buffer {
+                    line(stored)?;
+                }
+                by_id.store.ndjson_by_ids(&by_id.ids[by_id.read..], emit)
+            }
+            Source::Stream(stream) => {
+                for stored in stream {
+                    line(&stored?)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// What the index is asked for `filter`, when the index answers it: the needle of its
 /// `contains` (empty: none). `None` when the store answers alone: a needle of one or two
 /// characters, or no `contains` and a selection the store's B-tree indexes give in answer

@@ -80,7 +80,7 @@ pub use chain::ChainLink;
 pub use conversation::{ConversationId, ConversationKey, ConversationRow};
 pub use error::StoreError;
 pub use quarantine::{QuarantineEntry, Quarantined};
-pub use read::{IndexRow, StoredMessage};
+pub use read::{IndexRow, NDJSON_PART, NDJSON_TWO_THREADS_FROM, StoredMessage};
 pub use reconcile::{Applied, Arrival, GROUP_ELEMENTS, Reconciler};
 pub use sync_state::{SyncScope, SyncedWindow, WindowRecord};
 pub use verify::{Problem, Verification};
@@ -242,6 +242,32 @@ impl Store {
             }
             _ => Store::open(dir),
         }
+    }
+
+    /// A second, read-only connection to this archive, for another thread's reads; `None`
+    /// inside a write transaction, whose rows another connection would not see. It sees
+    /// at least what this connection sees (archived messages never change, so a row read
+    /// through either is the same).
+    pub(crate) fn second_reader(&self) -> Result<Option<Store>, StoreError> {
+        if self.conn.transaction_state(None::<&str>)? == rusqlite::TransactionState::Write {
+            return Ok(None);
+        }
+        let path = self.dir.join(DATABASE_FILE);
+        let conn = if self.immutable {
+            open_immutable(&path)?
+        } else {
+            Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?
+        };
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Store::read_only(conn, &self.dir, self.immutable).map(Some)
     }
 
     /// Whether the archive was opened without write access: it answers queries, and

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failure is a panic
 
 use plupper_model::element::parse_element;
-use plupper_store::{ArchiveId, Arrival, Store, StoreError};
+use plupper_store::{ArchiveId, Arrival, NDJSON_PART, NDJSON_TWO_THREADS_FROM, Store, StoreError};
 use proptest::prelude::*;
 
 /// An archive of `n` messages: every third one's original kept (escaped), every fifth
@@ -92,6 +92,66 @@ fn walks_lookups_and_missing_ids_keep_the_order_given() {
     for stored in &messages {
         assert_eq!(Some(stored), store.message(stored.id).unwrap().as_ref());
     }
+}
+
+/// What `ndjson_by_ids` hands out, joined, and how many lines it said it gave.
+fn written(store: &Store, ids: &[ArchiveId]) -> (Vec<u8>, u64) {
+    let (mut bytes, mut count) = (Vec::new(), 0);
+    store
+        .ndjson_by_ids(ids, |lines, n| {
+            bytes.extend_from_slice(lines);
+            count += n;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    (bytes, count)
+}
+
+#[test]
+fn a_long_listing_written_on_two_threads_is_the_one_visited() {
+    let n = NDJSON_TWO_THREADS_FROM * 2 + 300;
+    let (_dir, store) = archive(n);
+    // Answer order as an index gives it: mostly ascending (walked), with gaps, steps
+    // back, repeats and ids that do not exist, over more parts than the two threads take
+    // in one turn each (an even number of parts, then an odd one).
+    let mut asked: Vec<i64> = (1..=n as i64).filter(|id| id % 7 != 3).collect();
+    asked.insert(5000, 17);
+    asked.insert(3000, 0);
+    asked.insert(100, 9_999_999);
+    asked.extend([42, 42, 1]);
+    for asked in [&asked[..], &asked[..NDJSON_PART * 3]] {
+        let asked = ids(asked);
+        let expected = visited(&store, &asked);
+        let (bytes, count) = written(&store, &asked);
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            String::from_utf8_lossy(&expected)
+        );
+        assert_eq!(
+            count,
+            expected.iter().filter(|&&b| b == b'\n').count() as u64
+        );
+    }
+    // A short one, on this thread alone, the same way.
+    let short = ids(&[3, 1, 2, 2, 500]);
+    assert_eq!(written(&store, &short), (visited(&store, &short), 5));
+}
+
+#[test]
+fn a_listing_on_two_threads_stops_at_the_first_error() {
+    let (_dir, store) = archive(NDJSON_TWO_THREADS_FROM * 2);
+    let asked = ids(&(1..=NDJSON_TWO_THREADS_FROM as i64 * 2).collect::<Vec<_>>());
+    let mut pieces = 0;
+    let result = store.ndjson_by_ids(&asked, |_, _| {
+        pieces += 1;
+        if pieces == 2 {
+            Err(StoreError::from(rusqlite::Error::InvalidQuery))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(result.is_err());
+    assert_eq!(pieces, 2);
 }
 
 #[test]
