@@ -499,3 +499,41 @@ fn export_engine_reads_a_read_only_archive_and_translate_says_what_is_exact() {
     );
     assert!(translate(Engine::OpenSearch, &filter).is_exact());
 }
+
+#[test]
+fn an_answer_written_as_ndjson_is_the_one_visited() {
+    let (_dir, archive) = sample_archive();
+    // The index's route (an operator), and the store's (a one-character needle; every
+    // message).
+    for filter in [
+        Filter::default().operator("peter"),
+        Filter::default().contains("e"),
+        Filter::default(),
+    ] {
+        let (mut visited, mut scratch) = (Vec::new(), String::new());
+        archive
+            .query(&filter)
+            .expect("an answer")
+            .visit(|view| {
+                view.write_ndjson(&mut visited, &mut scratch);
+                Ok::<(), Error>(())
+            })
+            .expect("every message");
+        let (mut written, mut count) = (Vec::new(), 0);
+        archive
+            .query(&filter)
+            .expect("an answer")
+            .write_ndjson(|lines, n| {
+                written.extend_from_slice(lines);
+                count += n;
+                Ok::<(), Error>(())
+            })
+            .expect("every message");
+        assert!(count > 100, "{filter:?}: {count}");
+        assert_eq!(count, archive.count(&filter).expect("a count"));
+        assert_eq!(
+            String::from_utf8(written).expect("UTF-8"),
+            String::from_utf8(visited).expect("UTF-8")
+        );
+    }
+}
