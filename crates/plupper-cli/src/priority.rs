@@ -4,10 +4,11 @@
 //! one tantivy indexing thread (see `commands::import`), and that thread has the most
 //! work of any: at 1M messages about 6.5 s of CPU, the others together about 5.7 s.
 //! Sharing two cores evenly with four busy threads, it fell behind, and once the writer
-//! was done it indexed the rest (some 200k messages, 1.5 s) on one core while the other
-//! was idle. With the writer's side one step of `nice` below it (+5), the indexing
-//! thread runs whenever it can and the others take what is left, so both end together:
-//! measured on 1M messages, three interleaved pairs, 6.8–7.0 s against 7.0–8.1 s.
+//! was done it indexed the rest on one core while the other was idle (in one run at 1M:
+//! the writer done at 5.4 s, the index at 8.2 s). With the writer's side five steps of
+//! `nice` below it, the indexing thread runs whenever it can and the others take what is
+//! left (6.0 and 7.0 s): three interleaved pairs of 1M imports took 7.17–7.20 s against
+//! 7.45–7.66 s.
 //!
 //! Only the writer's side is lowered, and only for the import; a process cannot raise a
 //! thread's priority back without privileges, so the threads stay lowered until the
