@@ -8,8 +8,9 @@
 //! One run: generate the corpus (an API list response); import and index it with the
 //! `plupper-archive` binary and load the peer (and the shell), each under
 //! `/usr/bin/time` for its wall time and peak RSS, `load_runs` times in turn (the
-//! median is compared: one import is one sample of a machine whose speed drifts); then, for each [query class](classes), in two modes (count only,
-//! and every matching message written as NDJSON), run each engine once to check that
+//! median is compared: one import is one sample of a machine whose speed drifts); then,
+//! for each [query class](classes), in two modes (count only, and every matching
+//! message written as NDJSON), run each engine once to check that
 //! all answers agree (counts equal, NDJSON outputs equal line for line: same ids, same
 //! fields, same order), then `runs` more times for the timing (median, min, max). The
 //! timing-only engines (`rg -c -i -F` over the API file, and plupper-archive with its
