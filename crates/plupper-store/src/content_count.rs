@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{FromSqlError, Value, ValueRef};
-use rusqlite::{Connection, OpenFlags, TransactionState};
+use rusqlite::{Connection, TransactionState};
 
 use crate::content_block::{self, BLOCK_MESSAGES};
 use crate::query::{Selection, conversion_failure};
@@ -339,19 +339,7 @@ impl<C: ContentCount> Aggregate<AssertUnwindSafe<C>, i64> for Feed<C> {
 
 /// A second, read-only connection to the archive's database, for a split scan.
 fn open_reader(path: &Path, immutable: bool) -> Result<Connection, StoreError> {
-    let conn = if immutable {
-        crate::open_immutable(path)?
-    } else {
-        Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?
-    };
-    conn.busy_timeout(crate::BUSY_TIMEOUT)?;
+    let conn = crate::open_second_connection(path, immutable)?;
     conn.execute_batch(SCAN_CACHE)?;
     Ok(conn)
 }

@@ -252,20 +252,7 @@ impl Store {
         if self.conn.transaction_state(None::<&str>)? == rusqlite::TransactionState::Write {
             return Ok(None);
         }
-        let path = self.dir.join(DATABASE_FILE);
-        let conn = if self.immutable {
-            open_immutable(&path)?
-        } else {
-            Connection::open_with_flags(
-                &path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?
-        };
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let conn = open_second_connection(&self.dir.join(DATABASE_FILE), self.immutable)?;
         conn.set_prepared_statement_cache_capacity(64);
         Store::read_only(conn, &self.dir, self.immutable).map(Some)
     }
@@ -390,6 +377,28 @@ fn shared_read_only(path: &Path) -> Result<(Connection, u32), StoreError> {
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
     let version = schema::version(&conn)?;
     Ok((conn, version))
+}
+
+/// Another read-only connection to the database at `path`, for another thread, opened as
+/// the first one was (`immutable`: see `Store::open_read_only`).
+pub(crate) fn open_second_connection(
+    path: &Path,
+    immutable: bool,
+) -> Result<Connection, StoreError> {
+    let conn = if immutable {
+        open_immutable(path)?
+    } else {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?
+    };
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
 }
 
 pub(crate) fn open_immutable(path: &Path) -> Result<Connection, StoreError> {
