@@ -1,9 +1,10 @@
 //! The command line, as clap structs. Parsing only: each command converts its flags into
 //! library calls in `commands/`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::color::ColorChoice;
 
@@ -26,6 +27,17 @@ Examples:
   plupper-archive --archive ./demo show 1 --format api
   plupper-archive --archive ./demo quarantine")]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every command takes, before or after its name.
+#[derive(Debug, Args)]
+#[group(skip)]
+pub struct Global {
     /// The archive directory (import and sync create it when missing). Default: the
     /// platform data directory, $XDG_DATA_HOME/plupper-archive on Linux.
     #[arg(long, global = true, env = "PLUPPER_ARCHIVE", value_name = "DIR")]
@@ -46,9 +58,82 @@ pub struct Cli {
         hide_possible_values = true
     )]
     pub color: ColorChoice,
+}
 
-    #[command(subcommand)]
-    pub command: Command,
+impl Cli {
+    /// This process's command line, parsed; on a mistake, `--help` or `--version`, clap
+    /// prints what it prints and the process exits.
+    ///
+    /// The arguments are first parsed against a tree of commands that holds only the
+    /// subcommand they name ([`Command::alone`]), or none when they name none: clap's
+    /// derive builds every subcommand's arguments before it parses, and for a one-query
+    /// process that was about a sixth of its time (issue 14). Whatever that parse does not
+    /// accept but a version (help, a mistake, a missing subcommand) is parsed again
+    /// against the whole tree, so every such message and exit status is the whole tree's.
+    /// What it accepts, the whole tree parses the same way, and a version it prints the
+    /// same way (the tests below compare both on many command lines).
+    pub fn from_env() -> Cli {
+        let args: Vec<OsString> = std::env::args_os().collect();
+        match Cli::parse_narrow(&args) {
+            Ok(cli) => cli,
+            Err(Some(version)) => version.exit(),
+            Err(None) => Cli::parse_from(args),
+        }
+    }
+
+    /// `args` parsed against the tree of the one subcommand they name: the `Cli`, or the
+    /// version to print, or `None` for what only the whole tree can answer.
+    fn parse_narrow(args: &[OsString]) -> Result<Cli, Option<clap::Error>> {
+        let root = Global::augment_args(clap::Command::new("plupper-archive"))
+            .version(env!("CARGO_PKG_VERSION"))
+            .propagate_version(true);
+        let root = match subcommand_name(&root, args) {
+            Some(name) => root
+                .subcommand(Command::alone(name).ok_or(None)?)
+                .subcommand_required(true)
+                .arg_required_else_help(true),
+            None => root,
+        };
+        match root.try_get_matches_from(args) {
+            Ok(matches) => Cli::from_arg_matches(&matches).map_err(|_| None),
+            Err(error) if error.kind() == clap::error::ErrorKind::DisplayVersion => {
+                Err(Some(error))
+            }
+            Err(_) => Err(None),
+        }
+    }
+}
+
+/// The first argument after the program that is neither one of `root`'s options nor the
+/// value of one: the subcommand's name. `None` when there is none, or when anything before
+/// it is not a plain option of `root` (`--`, a value that is not UTF-8, an unknown flag).
+fn subcommand_name<'a>(root: &clap::Command, args: &'a [OsString]) -> Option<&'a str> {
+    let mut rest = args.iter().skip(1);
+    while let Some(arg) = rest.next() {
+        let arg = arg.to_str()?;
+        if let Some(long) = arg.strip_prefix("--") {
+            let (name, inline_value) = match long.split_once('=') {
+                Some((name, _)) => (name, true),
+                None => (long, false),
+            };
+            let option = root.get_arguments().find(|a| a.get_long() == Some(name))?;
+            if option.get_action().takes_values() && !inline_value {
+                rest.next()?;
+            }
+        } else if let Some(shorts) = arg.strip_prefix('-') {
+            // Only clusters of flags (`-vv`); a short option with a value goes the long way.
+            let flag = |c: char| {
+                root.get_arguments()
+                    .any(|a| a.get_short() == Some(c) && !a.get_action().takes_values())
+            };
+            if shorts.is_empty() || !shorts.chars().all(flag) {
+                return None;
+            }
+        } else {
+            return Some(arg);
+        }
+    }
+    None
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,6 +401,37 @@ Examples:
   plupper-archive man | man -l -
   plupper-archive man --out ~/.local/share/man/man1")]
     Man(ManArgs),
+}
+
+impl Command {
+    /// The subcommand `name` with its arguments, built alone (without its help texts,
+    /// which only the whole tree prints); `None` for a name that is not a subcommand.
+    fn alone(name: &str) -> Option<clap::Command> {
+        fn with<A: Args>(name: &'static str) -> clap::Command {
+            A::augment_args(clap::Command::new(name))
+        }
+        Some(match name {
+            "import" => with::<ImportArgs>("import"),
+            "query" => with::<QueryArgs>("query"),
+            "search" => with::<SearchArgs>("search"),
+            "show" => with::<ShowArgs>("show"),
+            "index" => with::<IndexArgs>("index"),
+            "quarantine" => with::<QuarantineArgs>("quarantine"),
+            "sync" => with::<SyncArgs>("sync"),
+            "conversations" => with::<ConversationsArgs>("conversations"),
+            "stats" => with::<StatsArgs>("stats"),
+            "export" => with::<ExportArgs>("export"),
+            "verify-bundle" => with::<VerifyBundleArgs>("verify-bundle"),
+            "translate" => with::<TranslateArgs>("translate"),
+            "keygen" => with::<KeygenArgs>("keygen"),
+            "verify" => with::<VerifyArgs>("verify"),
+            "serve" => with::<ServeArgs>("serve"),
+            "user" => with::<UserArgs>("user"),
+            "completions" => with::<CompletionsArgs>("completions"),
+            "man" => with::<ManArgs>("man"),
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -759,3 +875,234 @@ pub struct VerifyBundleArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use proptest::prelude::*;
+
+    fn line(args: &[&str]) -> Vec<OsString> {
+        std::iter::once("plupper-archive")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// The narrow parse of `args`, checked against the whole tree's: when it accepts a
+    /// command line, the whole tree parses it to the same `Cli`.
+    fn narrow_agrees(args: &[OsString]) -> Option<String> {
+        let whole = Cli::try_parse_from(args);
+        let narrow = match Cli::parse_narrow(args) {
+            Ok(narrow) => format!("{narrow:?}"),
+            Err(Some(version)) => {
+                let whole = whole.expect_err("the whole tree prints a version too");
+                assert_eq!(
+                    whole.kind(),
+                    clap::error::ErrorKind::DisplayVersion,
+                    "{args:?}"
+                );
+                let (narrow, whole) = (version.render().to_string(), whole.render().to_string());
+                assert_eq!(narrow, whole, "{args:?}");
+                return Some(narrow);
+            }
+            Err(None) => return None,
+        };
+        let whole = whole.unwrap_or_else(|error| {
+            panic!("the narrow tree accepted {args:?}, the whole tree said: {error}")
+        });
+        assert_eq!(narrow, format!("{whole:?}"), "{args:?}");
+        Some(narrow)
+    }
+
+    fn args_of(command: &clap::Command) -> Vec<String> {
+        command
+            .get_arguments()
+            .map(|arg| format!("{arg:?}"))
+            .collect()
+    }
+
+    #[test]
+    fn each_subcommand_alone_has_the_arguments_of_the_whole_tree() {
+        let whole = Cli::command();
+        let mut names = Vec::new();
+        for sub in whole.get_subcommands() {
+            let name = sub.get_name();
+            names.push(name.to_owned());
+            let alone = Command::alone(name).unwrap_or_else(|| panic!("no `{name}` alone"));
+            assert_eq!(alone.get_name(), name);
+            assert_eq!(args_of(&alone), args_of(sub), "{name}");
+            let groups = |c: &clap::Command| format!("{:?}", c.get_groups().collect::<Vec<_>>());
+            assert_eq!(groups(&alone), groups(sub), "{name}");
+            assert_eq!(
+                alone.is_subcommand_required_set(),
+                sub.is_subcommand_required_set(),
+                "{name}"
+            );
+            assert_eq!(
+                alone.is_arg_required_else_help_set(),
+                sub.is_arg_required_else_help_set(),
+                "{name}"
+            );
+            let nested = |c: &clap::Command| {
+                c.get_subcommands()
+                    .map(|s| (s.get_name().to_owned(), args_of(s)))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(nested(&alone), nested(sub), "{name}");
+        }
+        assert_eq!(names.len(), 18, "{names:?}");
+        assert!(Command::alone("help").is_none());
+        assert!(Command::alone("quer").is_none());
+    }
+
+    #[test]
+    fn everyday_command_lines_take_the_narrow_way_and_parse_as_the_whole_tree_does() {
+        for args in [
+            &["query", "--params", "visitorId=7", "--count"][..],
+            &[
+                "--archive",
+                "demo",
+                "query",
+                "--contains",
+                "money",
+                "--format",
+                "ndjson",
+            ],
+            &[
+                "--archive=demo",
+                "-vv",
+                "query",
+                "--operator",
+                "peter",
+                "--limit",
+                "3",
+            ],
+            &[
+                "query",
+                "--from",
+                "-1",
+                "--archive",
+                "demo",
+                "--color",
+                "never",
+            ],
+            &["--color", "always", "search", "money", "-C", "2"],
+            &["-v", "import", "data", "more.json", "--no-index"],
+            &["show", "1", "--format", "api"],
+            &["user", "add", "bob", "--password-stdin"],
+            &["stats", "--by", "operator"],
+            &["export", "--out", "bundle", "--operator", "peter"],
+            &["completions", "bash"],
+            &["--version"],
+            &["-V"],
+            &["query", "--version"],
+            &["-v", "user", "add", "-V"],
+        ] {
+            let args = line(args);
+            assert!(narrow_agrees(&args).is_some(), "{args:?} went the long way");
+        }
+    }
+
+    #[test]
+    fn help_versions_mistakes_and_no_subcommand_go_to_the_whole_tree() {
+        for args in [
+            &[][..],
+            &["--help"],
+            &["-h"],
+            &["help"],
+            &["help", "query"],
+            &["query", "--help"],
+            &["query", "-h"],
+            &["query", "--count", "--limit"],
+            &["query", "--no-such-flag"],
+            &["quer", "--count"],
+            &["--archive"],
+            &["-x", "query"],
+            &["--", "query"],
+            &["-v"],
+            &["user"],
+            &["user", "help"],
+            &["show"],
+            &["--color", "sometimes", "query"],
+        ] {
+            let args = line(args);
+            assert!(
+                narrow_agrees(&args).is_none(),
+                "{args:?} took the narrow way"
+            );
+        }
+    }
+
+    /// Tokens that command lines are made of: every subcommand, the global options and
+    /// values, a few options of the commonest subcommands, help and version flags, and
+    /// things that are none of these.
+    const TOKENS: &[&str] = &[
+        "query",
+        "search",
+        "import",
+        "show",
+        "user",
+        "add",
+        "list",
+        "remove",
+        "stats",
+        "export",
+        "verify",
+        "index",
+        "completions",
+        "bash",
+        "help",
+        "--archive",
+        "--archive=a",
+        "a",
+        "-v",
+        "-vv",
+        "--verbose",
+        "--color",
+        "never",
+        "--color=always",
+        "--count",
+        "--params",
+        "contains=x",
+        "--contains",
+        "--operator",
+        "peter",
+        "--from",
+        "-1",
+        "04/29/09",
+        "--limit",
+        "3",
+        "-C",
+        "--format",
+        "ndjson",
+        "api",
+        "--help",
+        "-h",
+        "--version",
+        "-V",
+        "--",
+        "-",
+        "--no-index",
+        "1",
+        "--conversation",
+        "--by",
+        "operator",
+        "--password-stdin",
+        "--rebuild",
+        "--out",
+        "",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn the_narrow_tree_never_parses_a_line_differently(
+            picks in proptest::collection::vec(0..TOKENS.len(), 0..8)
+        ) {
+            let tokens: Vec<&str> = picks.iter().map(|&i| TOKENS[i]).collect();
+            narrow_agrees(&line(&tokens));
+        }
+    }
+}

@@ -23,8 +23,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use cli::{Cli, Command};
 
 /// Why a command did not succeed, with the exit status it means (contract §3).
@@ -159,9 +157,9 @@ fn is_broken_pipe(error: &std::io::Error) -> bool {
 fn main() -> ExitCode {
     // First, before any thread: the setting is the allocator's, for the whole process.
     let thresholds_fixed = allocator::fix_thresholds();
-    let cli = Cli::parse();
-    color::set(cli.color);
-    init_tracing(cli.verbose);
+    let cli = Cli::from_env();
+    color::set(cli.global.color);
+    init_tracing(cli.global.verbose);
     if !thresholds_fixed {
         tracing::debug!("the allocator's thresholds are left as they are");
     }
@@ -185,11 +183,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Translate(args) => return commands::translate::run(args),
         // A bundle is checked against an archive only when one is named.
         Command::VerifyBundle(args) => {
-            return commands::verify_bundle::run(cli.archive.as_deref(), args);
+            return commands::verify_bundle::run(cli.global.archive.as_deref(), args);
         }
         command => command,
     };
-    let archive = archive_dir(cli.archive)?;
+    let archive = archive_dir(cli.global.archive)?;
     match command {
         Command::Import(args) => commands::import::run(&archive, args),
         Command::Query(args) => {
@@ -259,4 +257,17 @@ fn init_tracing(verbose: u8) {
         .with_ansi(color::styled(std::io::stderr().is_terminal()))
         .without_time()
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    /// The unwinder is linked into this program (build.rs): a panic must still unwind to
+    /// `catch_unwind`, which `main` relies on to end a bug as an `error:` line.
+    #[test]
+    fn a_panic_unwinds_to_catch_unwind() {
+        let caught = std::panic::catch_unwind(|| -> u8 { panic!("on purpose") });
+        assert!(caught.is_err());
+        let kept = std::panic::catch_unwind(|| 7u8);
+        assert_eq!(kept.ok(), Some(7));
+    }
 }
