@@ -83,7 +83,8 @@ impl IndexSearcher {
     ///
     /// A current index is kept open for the next call in this process (see
     /// [`crate::kept`]): a server's queries share one reader, reopened when the index or
-    /// the archive changes.
+    /// the archive changes. A process that keeps none ([`crate::keep_readers`]) leaves its
+    /// last reader open until it ends, unused.
     pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
         let dir = index_path(store);
         let signature = kept::keeping().then(|| Signature::read(&dir)).flatten();
@@ -105,10 +106,12 @@ impl IndexSearcher {
         };
         let searcher = reader.searcher();
         // Kept only when the directory did not change while it was opened.
-        if let Some(signature) = signature
-            && Signature::read(&dir).is_some_and(|now| now == signature)
-        {
-            kept::keep(&dir, signature, uuid, last_id, searcher.clone());
+        if let Some(signature) = signature {
+            if Signature::read(&dir).is_some_and(|now| now == signature) {
+                kept::keep(&dir, signature, uuid, last_id, searcher.clone());
+            }
+        } else if !kept::keeping() {
+            kept::leave(&searcher);
         }
         Ok(Ok(IndexSearcher::new(searcher, last_id)))
     }
