@@ -584,6 +584,12 @@ fn engine_command(
     args
 }
 
+/// Has the kernel write back every file written so far (`sync`), and waits for it; a
+/// machine without the command goes on as it is.
+fn flush_writes() {
+    let _ = Command::new("sync").status();
+}
+
 /// Runs the timed runs of one command.
 fn time_runs(
     engine: Engine,
@@ -591,23 +597,45 @@ fn time_runs(
     mode: Mode,
     runs: usize,
 ) -> Result<Timing, BenchError> {
+    let mut timings = time_in_turn(&[(engine, args.to_vec())], mode, runs)?;
+    Ok(timings.remove(0))
+}
+
+/// Runs the timed runs of several commands in turn, one run of each a round, so that
+/// whatever else the machine does meanwhile (writing back what a load wrote, another
+/// job) weighs on each of them alike; one [`Timing`] each, in the order given.
+fn time_in_turn(
+    commands: &[(Engine, Vec<OsString>)],
+    mode: Mode,
+    runs: usize,
+) -> Result<Vec<Timing>, BenchError> {
     let sink = Path::new("/dev/null");
-    let ok: &[i32] = if engine == Engine::Rg { &[0, 1] } else { &[0] };
-    let mut times = Vec::with_capacity(runs);
+    let mut times = vec![Vec::with_capacity(runs); commands.len()];
     for _ in 0..runs.max(1) {
-        let (elapsed, _) = run(args, (mode == Mode::Ndjson).then_some(sink), ok)?;
-        times.push(elapsed.as_secs_f64() * 1000.0);
+        for ((engine, args), times) in commands.iter().zip(&mut times) {
+            let ok: &[i32] = if *engine == Engine::Rg { &[0, 1] } else { &[0] };
+            let (elapsed, _) = run(args, (mode == Mode::Ndjson).then_some(sink), ok)?;
+            times.push(elapsed.as_secs_f64() * 1000.0);
+        }
     }
+    Ok(commands
+        .iter()
+        .zip(times)
+        .map(|((engine, _), times)| timing_of(*engine, times))
+        .collect())
+}
+
+fn timing_of(engine: Engine, times: Vec<f64>) -> Timing {
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
-    Ok(Timing {
+    Timing {
         engine,
         median_ms: median(&sorted),
         min_ms: sorted[0],
         max_ms: sorted[sorted.len() - 1],
         runs_ms: times,
         cpu_ms: None,
-    })
+    }
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -824,24 +852,22 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
             shell_runs.push(measure(shell, time, &config.dir)?);
         }
     }
+    // What the loads wrote (some 700 MB at 1M) is written back now, not while the
+    // queries are timed.
+    flush_writes();
     let ours_import = ProcessCost::over(&ours_runs);
     let peer_load = ProcessCost::over(&peer_runs);
     let shell_load = shell.is_some().then(|| ProcessCost::over(&shell_runs));
     let floor = if config.timing_only_engines {
         progress("timing the whole-process floor (--version)");
-        let mut floor = Vec::new();
-        for (engine, program) in [
-            (Engine::Ours, &programs.ours),
-            (Engine::Peer, &programs.peer),
-        ] {
-            floor.push(time_runs(
-                engine,
-                &os(&[program, &"--version"]),
-                Mode::Count,
-                config.runs,
-            )?);
-        }
-        floor
+        time_in_turn(
+            &[
+                (Engine::Ours, os(&[&programs.ours, &"--version"])),
+                (Engine::Peer, os(&[&programs.peer, &"--version"])),
+            ],
+            Mode::Count,
+            config.runs,
+        )?
     } else {
         Vec::new()
     };
@@ -866,14 +892,17 @@ pub fn compare(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Report
             if mode == Mode::Count && class.contains_only().is_some() {
                 check_without_index(&class, config, &paths, count, &mut problems)?;
             }
-            let mut timings = Vec::new();
-            for (engine, cpu_ms) in [Engine::Ours, Engine::Peer, Engine::Scan]
-                .into_iter()
-                .zip(cpu)
-            {
-                let args = engine_command(engine, &class, mode, config, &paths);
-                let timing = time_runs(engine, &args, mode, config.runs)?;
-                timings.push(Timing { cpu_ms, ..timing });
+            // Ours and the peer in turn; the scan, which takes far longer, after them.
+            let command = |engine| (engine, engine_command(engine, &class, mode, config, &paths));
+            let mut timings = time_in_turn(
+                &[command(Engine::Ours), command(Engine::Peer)],
+                mode,
+                config.runs,
+            )?;
+            let (engine, args) = command(Engine::Scan);
+            timings.push(time_runs(engine, &args, mode, config.runs)?);
+            for (timing, cpu_ms) in timings.iter_mut().zip(cpu) {
+                timing.cpu_ms = cpu_ms;
             }
             if config.timing_only_engines && mode == Mode::Count && class.contains_only().is_some()
             {
