@@ -373,9 +373,13 @@ fn shared_read_only(path: &Path) -> Result<(Connection, u32), StoreError> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    // A read of the schema, not just the header, goes through the WAL files.
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
-    let version = schema::version(&conn)?;
+    // A read of the schema, not just the header, goes through the WAL files; the version
+    // is read in the same statement, so in the same read transaction.
+    let version = conn.query_row(
+        "SELECT user_version, (SELECT count(*) FROM sqlite_schema) FROM pragma_user_version",
+        [],
+        |row| row.get(0),
+    )?;
     Ok((conn, version))
 }
 
