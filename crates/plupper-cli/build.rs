@@ -14,8 +14,10 @@
 //!   kind of machine about 0.08 ms a process. Panics still unwind (a unit test in
 //!   `main.rs`); the program loads no other Rust code that would unwind through it.
 //!
-//! glibc itself stays a shared library: a fully static glibc would break its name
-//! service (`sync` resolving an API's host name) on any system whose glibc differs.
+//! glibc itself stays a shared library: cargo cannot link one binary of a workspace
+//! statically without the whole build (benches/README.md, "measured and not taken"), and
+//! a static glibc still loads its name-service modules for `sync`'s host names from the
+//! system it runs on, which must then have the same glibc.
 fn main() {
     let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let target_env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
