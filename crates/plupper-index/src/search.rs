@@ -5,6 +5,7 @@ use std::ops::Bound;
 
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::query::{
     AllQuery, Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur,
     PhraseQuery, Query, RangeQuery, RegexPhraseQuery, RegexQuery, TermQuery,
@@ -140,6 +141,12 @@ impl IndexSearcher {
     /// store's messages, so this is the store's message count).
     pub fn document_count(&self) -> u64 {
         self.searcher.num_docs()
+    }
+
+    /// How many segments the index has: each costs a query that opens it a few file
+    /// opens and maps.
+    pub fn segment_count(&self) -> usize {
+        self.searcher.segment_readers().len()
     }
 
     /// How many messages match the selection and contain `contains` (from the index
@@ -501,10 +508,20 @@ struct KeyCollector {
     limit: Option<usize>,
 }
 
+/// A segment's part of [`KeyCollector`]. Its two columns are opened at its first hit:
+/// a segment without one (most of them, for a rare word at 5M messages: 11 segments)
+/// never looks them up by name, builds their readers or reads their pages.
 struct KeySegmentCollector {
+    fast_fields: FastFieldReaders,
+    /// Not opened yet, opened, or the error opening them.
+    columns: tantivy::Result<Option<KeyColumns>>,
+    keys: Keys,
+}
+
+/// The two fast fields an order key is read from.
+struct KeyColumns {
     sort_key: Column<i64>,
     id: Column<u64>,
-    keys: Keys,
 }
 
 /// A segment's keys: all of them in document order, or the smallest `limit` in a heap.
@@ -522,8 +539,8 @@ impl Collector for KeyCollector {
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<KeySegmentCollector> {
         Ok(KeySegmentCollector {
-            sort_key: segment.fast_fields().i64("sort_key")?,
-            id: segment.fast_fields().u64("id")?,
+            fast_fields: segment.fast_fields().clone(),
+            columns: Ok(None),
             keys: match self.limit {
                 None => Keys::All(Vec::new()),
                 Some(limit) => Keys::Smallest {
@@ -538,18 +555,41 @@ impl Collector for KeyCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<OrderKey>>) -> tantivy::Result<Vec<OrderKey>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(
+        &self,
+        fruits: Vec<tantivy::Result<Vec<OrderKey>>>,
+    ) -> tantivy::Result<Vec<OrderKey>> {
+        let mut keys = Vec::new();
+        for fruit in fruits {
+            keys.extend(fruit?);
+        }
+        Ok(keys)
+    }
+}
+
+impl KeySegmentCollector {
+    fn open_columns(&self) -> tantivy::Result<KeyColumns> {
+        Ok(KeyColumns {
+            sort_key: self.fast_fields.i64("sort_key")?,
+            id: self.fast_fields.u64("id")?,
+        })
     }
 }
 
 impl SegmentCollector for KeySegmentCollector {
-    type Fruit = Vec<OrderKey>;
+    type Fruit = tantivy::Result<Vec<OrderKey>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        if let Ok(None) = self.columns {
+            self.columns = self.open_columns().map(Some);
+        }
+        // A column that cannot be opened is the segment's answer, given at the harvest.
+        let Ok(Some(columns)) = &self.columns else {
+            return;
+        };
         let key = OrderKey {
-            sort_key: self.sort_key.first(doc).unwrap_or_default(),
-            id: self.id.first(doc).unwrap_or_default() as i64,
+            sort_key: columns.sort_key.first(doc).unwrap_or_default(),
+            id: columns.id.first(doc).unwrap_or_default() as i64,
         };
         match &mut self.keys {
             Keys::All(keys) => keys.push(key),
@@ -562,11 +602,12 @@ impl SegmentCollector for KeySegmentCollector {
         }
     }
 
-    fn harvest(self) -> Vec<OrderKey> {
-        match self.keys {
+    fn harvest(self) -> tantivy::Result<Vec<OrderKey>> {
+        self.columns?;
+        Ok(match self.keys {
             Keys::All(keys) => keys,
             Keys::Smallest { heap, .. } => heap.into_vec(),
-        }
+        })
     }
 }
 

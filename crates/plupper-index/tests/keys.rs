@@ -1,0 +1,49 @@
+//! The order keys of an answer over several segments, some without a hit (whose fast
+//! fields are then never opened), in full and with a limit.
+
+#![allow(clippy::unwrap_used)] // tests: a failure is a panic
+
+use plupper_index::IndexSearcher;
+use plupper_model::element::parse_element;
+use plupper_store::query::Selection;
+use plupper_store::{Arrival, Store};
+
+fn arrival(n: u64, word: &str) -> Arrival {
+    // Later messages are dated earlier, so that answer order is not archive order.
+    let text = format!(
+        r#"{{"content":"message {n} {word}","created":"Wed Apr 29 17:{:02}:13 CEST 2009","type":"VO"}}"#,
+        59 - n
+    );
+    Arrival::new(parse_element(text.as_bytes()).unwrap(), n)
+}
+
+#[test]
+fn keys_come_from_the_segments_with_hits_in_answer_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    // Three imports, each followed by an index update: three segments, the word only in
+    // the second.
+    for (first, word) in [(1, "plain"), (4, "quokka"), (7, "plain")] {
+        let mut unit = store.begin("file").unwrap();
+        let batch: Vec<Arrival> = (first..first + 3).map(|n| arrival(n, word)).collect();
+        unit.apply(&batch, &[]).unwrap();
+        unit.finish().unwrap();
+        plupper_index::update(&store, false, &plupper_index::NoProgress).unwrap();
+    }
+    let searcher = IndexSearcher::open_current(&store).unwrap().unwrap();
+    assert!(
+        searcher.segment_count() > 1,
+        "{} segment",
+        searcher.segment_count()
+    );
+    let ids = |needle: &str, limit: Option<usize>| -> Vec<i64> {
+        let keys = searcher.keys(&Selection::default(), needle, limit).unwrap();
+        keys.iter().map(|key| key.id).collect()
+    };
+    assert_eq!(ids("quokka", None), [6, 5, 4]);
+    assert_eq!(ids("quokka", Some(2)), [6, 5]);
+    assert_eq!(ids("plain", None), [9, 8, 7, 3, 2, 1]);
+    assert_eq!(ids("plain", Some(4)), [9, 8, 7, 3]);
+    assert_eq!(ids("absent", None), Vec::<i64>::new());
+    assert_eq!(searcher.count(&Selection::default(), "quokka").unwrap(), 3);
+}
