@@ -449,11 +449,15 @@ pub fn answers_contains(needle: &str) -> bool {
 
 /// A reader of the index as it is now. No reload policy: a process reads one state, and
 /// tantivy's file watcher (which warns when an update replaces the directory) is not
-/// started.
+/// started. No cache of document-store blocks: the index stores no field (every answer
+/// is read from the archive), and the cache tantivy makes for each segment otherwise
+/// cost a rare word's count at 1M about 0.2 ms a process (2.33 against 2.09 ms, 300
+/// interleaved processes).
 pub(crate) fn reader(index: &tantivy::Index) -> tantivy::Result<tantivy::IndexReader> {
     index
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
+        .doc_store_cache_num_blocks(0)
         .try_into()
 }
 
