@@ -6,15 +6,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, NoMergePolicy};
 use tantivy::{Index, IndexWriter, SegmentMeta, TantivyDocument};
 
 use plupper_store::{ArchiveId, IndexRow, Store};
 
+use crate::kept;
 use crate::schema::{Fields, SCHEMA_VERSION, register_tokenizers, schema};
-use crate::snapshot::SearchDirectory;
+use crate::snapshot::{Reads, SearchDirectory};
 use crate::{INDEX_DIR, IndexError, LOCK_FILE};
 
 /// Rows read from the store at a time.
@@ -190,7 +190,8 @@ fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::Tantiv
 
 /// Opens the index in `path` to be searched, as of its last commit: through a
 /// [`SearchDirectory`], which reads `meta.json` once for the index, its payload and a
-/// reader. Without write access (`read_only`) it takes no locks.
+/// reader. Without write access (`read_only`) it takes no locks. A process that keeps
+/// no readers reads the files instead of mapping them ([`Reads::Copied`]).
 fn open_to_search(
     path: &Path,
     read_only: bool,
@@ -198,7 +199,12 @@ fn open_to_search(
     if !path.join("meta.json").exists() {
         return Ok(None);
     }
-    let directory = SearchDirectory::new(MmapDirectory::open(path)?, !read_only);
+    let reads = if kept::keeping() {
+        Reads::Mapped
+    } else {
+        Reads::Copied
+    };
+    let directory = SearchDirectory::open(path, reads, !read_only)?;
     let index = Index::open(directory.clone())?;
     register_tokenizers(&index);
     let payload = directory
