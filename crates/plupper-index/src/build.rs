@@ -14,7 +14,7 @@ use plupper_store::{ArchiveId, IndexRow, Store};
 
 use crate::kept;
 use crate::schema::{Fields, SCHEMA_VERSION, register_tokenizers, schema};
-use crate::snapshot::{Reads, SearchDirectory};
+use crate::snapshot::{self, Reads, SearchDirectory};
 use crate::{INDEX_DIR, IndexError, LOCK_FILE};
 
 /// Rows read from the store at a time.
@@ -199,7 +199,7 @@ fn open_to_search(
     if !path.join("meta.json").exists() {
         return Ok(None);
     }
-    let reads = if kept::keeping() {
+    let reads = if kept::keeping() || !snapshot::COPIES {
         Reads::Mapped
     } else {
         Reads::Copied

@@ -29,7 +29,6 @@
 use std::fs::File;
 use std::io;
 use std::ops::Range;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -144,9 +143,23 @@ impl CopiedFile {
     /// `range` of the file, read with `pread`.
     fn copy(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
         let mut bytes = vec![0; range.len()];
-        self.file.read_exact_at(&mut bytes, range.start as u64)?;
+        read_exact_at(&self.file, &mut bytes, range.start as u64)?;
         Ok(OwnedBytes::new(bytes))
     }
+}
+
+/// Whether this platform reads a file at an offset without moving a shared cursor
+/// ([`Reads::Copied`] needs it; elsewhere files are mapped).
+pub(crate) const COPIES: bool = cfg!(unix);
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, bytes: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_file: &File, _bytes: &mut [u8], _offset: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 impl HasLen for CopiedFile {
@@ -309,6 +322,7 @@ mod tests {
     }
 
     /// The bytes of `range` of `name`, read through a directory that copies.
+    #[cfg(unix)]
     fn copied(dir: &Path, name: &str, range: Range<usize>) -> io::Result<Vec<u8>> {
         let directory = SearchDirectory::open(dir, Reads::Copied, true).unwrap();
         let handle = directory.get_file_handle(Path::new(name)).unwrap();
@@ -316,6 +330,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_copied_file_reads_what_a_mapped_one_does() {
         let dir = tempfile::tempdir().unwrap();
         // Longer than the tail and than a copied read, with no two bytes alike nearby.
@@ -355,6 +370,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_copied_file_refuses_bytes_past_its_end_and_a_missing_one_is_missing() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("short"), b"footer").unwrap();
@@ -373,6 +389,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_file_removed_after_it_was_opened_is_still_read_in_full() {
         let dir = tempfile::tempdir().unwrap();
         let len = TAIL + MAP_ABOVE * 2;
