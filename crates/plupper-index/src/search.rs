@@ -89,14 +89,19 @@ impl IndexSearcher {
     pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
         let dir = index_path(store);
         let signature = kept::keeping().then(|| Signature::read(&dir)).flatten();
-        let uuid = store.info()?.uuid;
-        let archived = store.max_id()?.0;
-        if let Some(searcher) = signature
-            .as_ref()
-            .and_then(|signature| kept::find(&dir, signature, &uuid, archived))
-        {
-            return Ok(Ok(IndexSearcher::new(searcher, archived)));
-        }
+        // The archive a kept reader is found by, read only when one can be kept (a
+        // one-query process reads them once, below).
+        let uuid = match &signature {
+            Some(signature) => {
+                let uuid = store.info()?.uuid;
+                let archived = store.max_id()?.0;
+                if let Some(searcher) = kept::find(&dir, signature, &uuid, archived) {
+                    return Ok(Ok(IndexSearcher::new(searcher, archived)));
+                }
+                Some(uuid)
+            }
+            None => None,
+        };
         let (index, last_id) = match open_current(store)? {
             Ok(opened) => opened,
             Err(freshness) => return Ok(Err(freshness)),
@@ -107,7 +112,7 @@ impl IndexSearcher {
         };
         let searcher = reader.searcher();
         // Kept only when the directory did not change while it was opened.
-        if let Some(signature) = signature {
+        if let (Some(signature), Some(uuid)) = (signature, uuid) {
             if Signature::read(&dir).is_some_and(|now| now == signature) {
                 kept::keep(&dir, signature, uuid, last_id, searcher.clone());
             }
