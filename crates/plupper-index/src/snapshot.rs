@@ -55,8 +55,10 @@ pub(crate) enum Reads {
 }
 
 /// The bytes at the end of a file read at once on its first read there: tantivy's footer
-/// and a composite file's table of fields, read as four small reads from the end.
-const TAIL: usize = 4096;
+/// and a composite file's table of fields, read as four small reads from the end (a few
+/// hundred bytes in all; a read before the tail is a read of its own). 4 KiB cost 69,000
+/// more instructions per count at 1M in zeroing the buffers, for two reads fewer.
+const TAIL: usize = 1024;
 
 /// A read of more bytes than this maps the file ([`Reads::Copied`]).
 const MAP_ABOVE: usize = 16 << 10;
