@@ -121,6 +121,14 @@ impl Archive {
         })
     }
 
+    /// Ends this handle in a process that is about to exit: opened without write access,
+    /// its connection is left for the exit to free, at less cost than closing it; a
+    /// writer is closed as when dropped ([`Store::close_at_exit`]). Not for a process
+    /// that goes on.
+    pub fn close_at_exit(self) {
+        self.store.close_at_exit();
+    }
+
     /// The archive directory.
     pub fn dir(&self) -> &Path {
         self.store.dir()

@@ -263,6 +263,18 @@ impl Store {
         self.read_only
     }
 
+    /// Ends this handle in a process that is about to exit. A store opened without write
+    /// access leaves its connection open for the exit to free with the rest of the
+    /// process, which costs less than closing it: SQLite frees every table and index of
+    /// the schema it parsed and every cached statement (a rare word's count at 1M:
+    /// 84,000 instructions of 1.9M). A writer is closed as when dropped, since it has
+    /// its WAL to end. Not for a process that goes on: the connection stays open.
+    pub fn close_at_exit(self) {
+        if self.read_only || self.immutable {
+            std::mem::forget(self);
+        }
+    }
+
     /// Fails with [`StoreError::ReadOnly`] when the archive cannot be written.
     pub fn check_writable(&self, what: &str) -> Result<(), StoreError> {
         if self.read_only {

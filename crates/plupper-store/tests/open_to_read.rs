@@ -96,3 +96,28 @@ fn an_idle_archive_is_left_without_wal_files_and_a_reader_makes_none() {
     drop(Store::open(dir.path()).unwrap());
     assert_eq!(journal_mode(dir.path()), "delete");
 }
+
+#[test]
+fn a_reader_closed_at_exit_leaves_the_archive_as_it_was_and_a_writer_still_ends_its_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path(), "Hi");
+    let reader = Store::open_to_read(dir.path()).unwrap();
+    assert_eq!(reader.message_count().unwrap(), 1);
+    reader.close_at_exit();
+    // Its connection is still open, holding nothing: a writer adds beside it, and the
+    // archive reads as before.
+    archive(dir.path(), "Hello");
+    assert_eq!(
+        Store::open_to_read(dir.path())
+            .unwrap()
+            .message_count()
+            .unwrap(),
+        2
+    );
+    // A writer closed so is closed: it leaves the archive out of WAL mode, as a drop does.
+    let writer = Store::open(dir.path()).unwrap();
+    assert_eq!(journal_mode(dir.path()), "wal");
+    writer.close_at_exit();
+    assert_eq!(journal_mode(dir.path()), "delete");
+    assert_eq!(wal_files(dir.path()), [false, false]);
+}

@@ -56,6 +56,7 @@ fn answer(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
         let mut out = stdout.lock();
         writeln!(out, "{count}")?;
         out.flush()?;
+        archive.close_at_exit();
         return Ok(());
     }
     // Contract §5: nothing at all, not even a header or an empty API list.
@@ -75,7 +76,9 @@ fn answer(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
         let messages = archive.query_first(&filter, args.limit)?;
         note(messages.route(), dir);
         let mut out = std::io::BufWriter::new(stdout.lock());
-        return write_with_context(&archive, messages, n, &mut out);
+        write_with_context(&archive, messages, n, &mut out)?;
+        archive.close_at_exit();
+        return Ok(());
     }
     let format = default_message_format(args.output.format);
     let terminal = stdout.is_terminal();
@@ -98,5 +101,6 @@ fn answer(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
         }
     }
     writer.finish()?;
+    archive.close_at_exit();
     Ok(())
 }
