@@ -146,7 +146,7 @@ fn index_query(c: &mut Criterion) {
         });
     }
     c.bench_function("index keys \"thanks\" (50k messages)", |b| {
-        b.iter(|| searcher.keys(&all, "thanks", None).expect("keys"))
+        b.iter(|| searcher.keys(&store, &all, "thanks", None).expect("keys"))
     });
 }
 

@@ -59,7 +59,7 @@ pub use build::{
 };
 pub use error::IndexError;
 pub use kept::keep_readers;
-pub use search::{Clause, IndexSearcher, MIN_CONTAINS_CHARS, RankedQuery, answers_contains};
+pub use search::{Clause, FEW, IndexSearcher, MIN_CONTAINS_CHARS, RankedQuery, answers_contains};
 
 /// The index directory's name inside an archive directory.
 pub const INDEX_DIR: &str = "index";

@@ -162,15 +162,25 @@ impl IndexSearcher {
     }
 
     /// The order keys of the matching messages, in answer order; the first `limit` only
-    /// when given. For a needle the index answers ([`answers_contains`]).
+    /// when given. For a needle the index answers ([`answers_contains`]). `store` is the
+    /// archive the index is current for (read inside the same snapshot): the keys of a
+    /// segment's few hits are read from it ([`FEW`]).
     pub fn keys(
         &self,
+        store: &Store,
         selection: &Selection,
         contains: &str,
         limit: Option<usize>,
     ) -> Result<Vec<OrderKey>, IndexError> {
         let query = self.exact_query(selection, contains)?;
-        let mut keys = self.searcher.search(&query, &KeyCollector { limit })?;
+        let SegmentKeys {
+            mut keys,
+            mut unkeyed,
+        } = self.searcher.search(&query, &KeyCollector { limit })?;
+        if !unkeyed.is_empty() {
+            unkeyed.sort_unstable();
+            keys.extend(store.order_keys(&unkeyed)?);
+        }
         // Each segment's keys come in document (archive id) order, which is mostly answer
         // order: the stable sort finds those runs and merges them, where an unstable one
         // sorts from scratch. The keys are distinct, so the order is the same.
@@ -517,14 +527,34 @@ struct KeyCollector {
     limit: Option<usize>,
 }
 
-/// A segment's part of [`KeyCollector`]. Its two columns are opened at its first hit:
-/// a segment without one (most of them, for a rare word at 5M messages: 11 segments)
-/// never looks them up by name, builds their readers or reads their pages.
+/// Hits a segment keeps as documents while it has at most this many: their archive ids
+/// are then read from its `id` column alone and their order keys from the store
+/// ([`Store::order_keys`]), instead of opening its `sort_key` column too. Opening a
+/// column reads the parameters of each of its blocks of 512 documents (about 255,000
+/// instructions in a segment of 491,520 documents); a key read from the store costs a
+/// few thousand, in a row that a listing then reads again from SQLite's cache.
+pub const FEW: usize = 16;
+
+/// What [`KeyCollector`] gives: the order keys read from the index, and the archive ids
+/// of the hits whose keys are to be read from the store ([`FEW`]).
+#[derive(Debug, Default)]
+struct SegmentKeys {
+    keys: Vec<OrderKey>,
+    unkeyed: Vec<ArchiveId>,
+}
+
+/// A segment's part of [`KeyCollector`]. Its two columns are opened at its hit after the
+/// first [`FEW`]: a segment with no more (most of them, for a rare word at 5M messages:
+/// 11 segments) never opens its `sort_key` column, and one without a hit opens neither.
 struct KeySegmentCollector {
     fast_fields: FastFieldReaders,
     /// Not opened yet, opened, or the error opening them.
     columns: tantivy::Result<Option<KeyColumns>>,
     keys: Keys,
+    /// The first hits, up to [`FEW`], while the columns are not opened (`few_len` of
+    /// them; kept in place, so that a segment allocates nothing for them).
+    few: [DocId; FEW],
+    few_len: usize,
 }
 
 /// The two fast fields an order key is read from.
@@ -543,7 +573,7 @@ enum Keys {
 }
 
 impl Collector for KeyCollector {
-    type Fruit = Vec<OrderKey>;
+    type Fruit = SegmentKeys;
     type Child = KeySegmentCollector;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<KeySegmentCollector> {
@@ -557,6 +587,8 @@ impl Collector for KeyCollector {
                     heap: BinaryHeap::new(),
                 },
             },
+            few: [0; FEW],
+            few_len: 0,
         })
     }
 
@@ -566,13 +598,15 @@ impl Collector for KeyCollector {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<tantivy::Result<Vec<OrderKey>>>,
-    ) -> tantivy::Result<Vec<OrderKey>> {
-        let mut keys = Vec::new();
+        fruits: Vec<tantivy::Result<SegmentKeys>>,
+    ) -> tantivy::Result<SegmentKeys> {
+        let mut merged = SegmentKeys::default();
         for fruit in fruits {
-            keys.extend(fruit?);
+            let fruit = fruit?;
+            merged.keys.extend(fruit.keys);
+            merged.unkeyed.extend(fruit.unkeyed);
         }
-        Ok(keys)
+        Ok(merged)
     }
 }
 
@@ -583,15 +617,9 @@ impl KeySegmentCollector {
             id: self.fast_fields.u64("id")?,
         })
     }
-}
 
-impl SegmentCollector for KeySegmentCollector {
-    type Fruit = tantivy::Result<Vec<OrderKey>>;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Ok(None) = self.columns {
-            self.columns = self.open_columns().map(Some);
-        }
+    /// Adds the key of `doc`, read from the opened columns.
+    fn add(&mut self, doc: DocId) {
         // A column that cannot be opened is the segment's answer, given at the harvest.
         let Ok(Some(columns)) = &self.columns else {
             return;
@@ -610,12 +638,43 @@ impl SegmentCollector for KeySegmentCollector {
             }
         }
     }
+}
 
-    fn harvest(self) -> tantivy::Result<Vec<OrderKey>> {
-        self.columns?;
-        Ok(match self.keys {
-            Keys::All(keys) => keys,
-            Keys::Smallest { heap, .. } => heap.into_vec(),
+impl SegmentCollector for KeySegmentCollector {
+    type Fruit = tantivy::Result<SegmentKeys>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Ok(None) = self.columns {
+            if self.few_len < FEW {
+                self.few[self.few_len] = doc;
+                self.few_len += 1;
+                return;
+            }
+            self.columns = self.open_columns().map(Some);
+            for i in 0..std::mem::take(&mut self.few_len) {
+                self.add(self.few[i]);
+            }
+        }
+        self.add(doc);
+    }
+
+    fn harvest(self) -> tantivy::Result<SegmentKeys> {
+        if self.columns?.is_none() && self.few_len > 0 {
+            let id = self.fast_fields.u64("id")?;
+            let unkeyed = self.few[..self.few_len].iter();
+            return Ok(SegmentKeys {
+                keys: Vec::new(),
+                unkeyed: unkeyed
+                    .map(|&doc| ArchiveId(id.first(doc).unwrap_or_default() as i64))
+                    .collect(),
+            });
+        }
+        Ok(SegmentKeys {
+            keys: match self.keys {
+                Keys::All(keys) => keys,
+                Keys::Smallest { heap, .. } => heap.into_vec(),
+            },
+            unkeyed: Vec::new(),
         })
     }
 }

@@ -41,7 +41,7 @@ fn answers(store: &Store) -> Answers {
         for selection in [&Selection::default(), &peter] {
             counts.push(searcher.count(selection, needle).unwrap());
             let ids = |limit| -> Vec<i64> {
-                let keys = searcher.keys(selection, needle, limit).unwrap();
+                let keys = searcher.keys(store, selection, needle, limit).unwrap();
                 keys.iter().map(|key| key.id).collect()
             };
             keys.push(ids(None));

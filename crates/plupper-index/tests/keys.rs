@@ -37,7 +37,9 @@ fn keys_come_from_the_segments_with_hits_in_answer_order() {
         searcher.segment_count()
     );
     let ids = |needle: &str, limit: Option<usize>| -> Vec<i64> {
-        let keys = searcher.keys(&Selection::default(), needle, limit).unwrap();
+        let keys = searcher
+            .keys(&store, &Selection::default(), needle, limit)
+            .unwrap();
         keys.iter().map(|key| key.id).collect()
     };
     assert_eq!(ids("quokka", None), [6, 5, 4]);
@@ -46,4 +48,64 @@ fn keys_come_from_the_segments_with_hits_in_answer_order() {
     assert_eq!(ids("plain", Some(4)), [9, 8, 7, 3]);
     assert_eq!(ids("absent", None), Vec::<i64>::new());
     assert_eq!(searcher.count(&Selection::default(), "quokka").unwrap(), 3);
+}
+
+/// Message `n`, dated a minute earlier than message `n - 1` (up to 1,440 messages).
+fn dated_earlier(n: u64, word: &str) -> Arrival {
+    let minutes = 24 * 60 - 1 - n;
+    let text = format!(
+        r#"{{"content":"message {n} {word}","created":"Wed Apr 29 {:02}:{:02}:13 CEST 2009","type":"VO"}}"#,
+        minutes / 60,
+        minutes % 60
+    );
+    Arrival::new(parse_element(text.as_bytes()).unwrap(), n)
+}
+
+#[test]
+fn keys_of_few_hits_come_from_the_store_and_mix_with_the_index_s_in_answer_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    // A segment of more hits than a segment keeps as documents (its columns are opened,
+    // the first hits' keys read after the fact), one of fewer (their keys come from the
+    // store), and one without a hit.
+    let many = plupper_index::FEW as u64 * 4 + 3;
+    for (range, word) in [
+        (1..many + 1, "plain"),
+        (many + 1..many + 4, "plain"),
+        (many + 4..many + 7, "other"),
+    ] {
+        let mut unit = store.begin("file").unwrap();
+        let batch: Vec<Arrival> = range.map(|n| dated_earlier(n, word)).collect();
+        unit.apply(&batch, &[]).unwrap();
+        unit.finish().unwrap();
+        plupper_index::update(&store, false, &plupper_index::NoProgress).unwrap();
+    }
+    let searcher = IndexSearcher::open_current(&store).unwrap().unwrap();
+    // An update indexes on two threads: the many hits may be in two segments.
+    assert!(
+        searcher.segment_count() >= 3,
+        "{}",
+        searcher.segment_count()
+    );
+    let ids = |needle: &str, limit: Option<usize>| -> Vec<i64> {
+        let keys = searcher
+            .keys(&store, &Selection::default(), needle, limit)
+            .unwrap();
+        keys.iter().map(|key| key.id).collect()
+    };
+    // Later messages are dated earlier: the answer is in descending id order.
+    let plain: Vec<i64> = (1..=many as i64 + 3).rev().collect();
+    assert_eq!(ids("plain", None), plain);
+    for limit in [1, 2, 3, 4, 5, plupper_index::FEW + 1, plain.len() + 1] {
+        let expected = &plain[..limit.min(plain.len())];
+        assert_eq!(ids("plain", Some(limit)), expected, "limit {limit}");
+    }
+    assert_eq!(
+        ids("other", None),
+        [many as i64 + 6, many as i64 + 5, many as i64 + 4]
+    );
+    assert_eq!(
+        searcher.count(&Selection::default(), "plain").unwrap(),
+        plain.len() as u64
+    );
 }

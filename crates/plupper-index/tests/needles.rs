@@ -30,7 +30,11 @@ fn a_needle_of_fewer_than_three_characters_is_refused_not_answered_wrong() {
             error.to_string().contains("fewer than 3 characters"),
             "{needle}: {error}"
         );
-        assert!(searcher.keys(&Selection::default(), needle, None).is_err());
+        assert!(
+            searcher
+                .keys(&store, &Selection::default(), needle, None)
+                .is_err()
+        );
     }
     assert_eq!(searcher.count(&Selection::default(), "").unwrap(), 2);
 }

@@ -198,7 +198,7 @@ pub fn messages<'s>(
     match IndexSearcher::open_current(store)? {
         Ok(searcher) => {
             let limit = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-            match searcher.keys(&filter.selection(), contains, limit) {
+            match searcher.keys(store, &filter.selection(), contains, limit) {
                 Ok(keys) => {
                     let ids: Vec<ArchiveId> =
                         keys.into_iter().map(|key| ArchiveId(key.id)).collect();

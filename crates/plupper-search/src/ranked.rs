@@ -240,7 +240,7 @@ pub fn search_page(
     match filter.contains.as_deref() {
         Some(contains) if plupper_index::answers_contains(contains) => {
             let allowed: std::collections::HashSet<i64> = searcher
-                .keys(&filter.selection(), contains, None)?
+                .keys(store, &filter.selection(), contains, None)?
                 .into_iter()
                 .map(|key| key.id)
                 .collect();

@@ -10,6 +10,7 @@ use plupper_model::date::{format_java_date, format_rfc3339};
 use plupper_model::wire::{CreatedText, MessageView, canonical_element};
 use plupper_model::{Message, Original, OriginalKind};
 
+use crate::query::OrderKey;
 use crate::{ArchiveId, Store, StoreError};
 
 /// An archived message.
@@ -269,6 +270,21 @@ impl Store {
             Ok::<_, StoreError>(())
         })?;
         Ok(out)
+    }
+
+    /// The order keys of the messages with these ids, in the order given (ids that do not
+    /// exist are left out): for an index whose hits in a segment are too few to be worth
+    /// opening its column of order keys.
+    pub fn order_keys(&self, ids: &[ArchiveId]) -> Result<Vec<OrderKey>, StoreError> {
+        let mut keys = Vec::with_capacity(ids.len());
+        self.rows_by_ids("sort_key, id", ids, |row| {
+            keys.push(OrderKey {
+                sort_key: row.get(0).map_err(StoreError::from)?,
+                id: row.get(1).map_err(StoreError::from)?,
+            });
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(keys)
     }
 
     /// Calls `visit` with each message with these ids, in the order given (ids that do not
