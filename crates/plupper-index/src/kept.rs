@@ -10,7 +10,8 @@
 //! `stat` of each of its files, which only a later query could repay. Its last reader is
 //! then left open until the process ends ([`leave`]), never used again: the exit takes
 //! down the whole address space at once, which costs less than unmapping every file of
-//! every segment one by one (a rare word's count at 1M: 0.1 of 2.4 ms a process).
+//! every segment one by one (a rare word's count at 1M: 0.1 of 2.4 ms a process). Such
+//! a process also reads the index's files instead of mapping them (`snapshot::Reads`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
