@@ -544,8 +544,9 @@ struct SegmentKeys {
 }
 
 /// A segment's part of [`KeyCollector`]. Its two columns are opened at its hit after the
-/// first [`FEW`]: a segment with no more (most of them, for a rare word at 5M messages:
-/// 11 segments) never opens its `sort_key` column, and one without a hit opens neither.
+/// first [`FEW`]: a segment with no more never opens its `sort_key` column, and one
+/// without a hit (most of them, for a rare word at 5M messages: 11 segments) opens
+/// neither.
 struct KeySegmentCollector {
     fast_fields: FastFieldReaders,
     /// Not opened yet, opened, or the error opening them.

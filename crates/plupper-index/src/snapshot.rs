@@ -22,9 +22,8 @@
 //!   [`TAIL`] bytes of a file are read once for all the footers in them; a file is mapped
 //!   after all when a read asks for more than [`MAP_ABOVE`] bytes (a fast-field column
 //!   of a listing, a long posting list), since copying it would cost more than the pages
-//!   it touches. A server
-//!   keeps its readers, and maps: its pages are then shared with the page cache and read
-//!   again without a system call.
+//!   it touches. A server keeps its readers, and maps: its pages are then shared with the
+//!   page cache and read again without a system call.
 
 use std::fs::File;
 use std::io;

@@ -498,6 +498,17 @@ fn export_engine_reads_a_read_only_archive_and_translate_says_what_is_exact() {
             .starts_with(r#"operator:"peter" AND content_folded:"mon""#)
     );
     assert!(translate(Engine::OpenSearch, &filter).is_exact());
+
+    // A process about to exit leaves a read-only archive's connection to the exit; the
+    // archive is as it was, and a writer still opens it.
+    archive.close_at_exit();
+    let mut writer = Archive::open(dir.path()).expect("a writer");
+    assert_eq!(writer.count(&filter).expect("a count"), count);
+    let report = writer.import(&[sample()], &NoProgress).expect("an import");
+    assert_eq!(report.errors().count(), 0);
+    writer.close_at_exit();
+    let reader = Archive::open_to_read(dir.path()).expect("a reader");
+    assert_eq!(reader.count(&filter).expect("a count"), count);
 }
 
 #[test]
