@@ -242,7 +242,11 @@ fn lone_surrogate(text: &str) -> Option<usize> {
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     };
     let mut at = 0;
-    while let Some(found) = bytes[at..].iter().position(|&b| b == b'\\') {
+    // `at` passes the end after a backslash that ends the text.
+    while let Some(found) = bytes
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\\'))
+    {
         at += found;
         match unit(at) {
             Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
@@ -393,6 +397,17 @@ mod tests {
         }
         same_either_way(b"{\"content\":\"\xff\"}");
         same_either_way(b" \xff");
+        // A text that ends in a backslash (found by the property test below).
+        for text in ["\\", "{\"content\":\"a\\", "\"\\u12\\"] {
+            same_either_way(text.as_bytes());
+            assert!(
+                matches!(
+                    parse_element(text.as_bytes()),
+                    Err(ElementError::NotJson(_))
+                ),
+                "{text}"
+            );
+        }
     }
 
     proptest::proptest! {
