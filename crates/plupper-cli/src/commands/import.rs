@@ -126,8 +126,9 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
         if !crate::priority::lower_writer_side() {
             tracing::debug!("the import's threads keep their priority");
         }
+        let done = WriterDone(&writing);
         let imported = import(&mut store, &args.paths);
-        writing.store(false, Ordering::Release);
+        drop(done);
         // Printed while the index catches up.
         let written = imported.print(&mut out);
         let indexed = follower
@@ -147,6 +148,17 @@ pub fn run(archive: &Path, args: ImportArgs) -> Result<(), Failure> {
         crate::both(imported.outcome(), indexed),
         crate::report_written(written),
     )
+}
+
+/// Tells the follower that the writer is done when dropped: after the import, and also
+/// when the import panics, so that the scope's join of the follower ends (the panic then
+/// reaches `main` as an internal error) instead of waiting for ever.
+struct WriterDone<'a>(&'a AtomicBool);
+
+impl Drop for WriterDone<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 /// Indexes what the import commits, until it is done.
@@ -194,5 +206,31 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> Imported {
     Imported {
         summary,
         status: exit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that panics still tells the follower it is done: the follower's loop
+    /// ends and the scope's join returns, where it waited for ever before.
+    #[test]
+    fn a_writer_that_panics_still_lets_the_follower_end() {
+        let writing = AtomicBool::new(true);
+        let joined = std::panic::catch_unwind(|| {
+            std::thread::scope(|scope| {
+                let follower = scope.spawn(|| {
+                    while writing.load(Ordering::Acquire) {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                });
+                let _done = WriterDone(&writing);
+                assert!(!follower.is_finished(), "the follower waits for the writer");
+                panic!("the writer fails");
+            })
+        });
+        assert!(joined.is_err(), "the writer's panic reaches the caller");
+        assert!(!writing.load(Ordering::Acquire));
     }
 }
