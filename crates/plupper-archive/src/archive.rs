@@ -121,6 +121,34 @@ impl Archive {
         })
     }
 
+    /// How many messages match `filter`, counted by the search index alone without
+    /// opening the archive in `dir`: when the index would count it ([`Archive::count`]
+    /// takes the same route) and the database file says, in its header, that no write is
+    /// in progress and that the index holds exactly the archived messages
+    /// (`plupper_store::mark`). SQLite parses the archive's whole schema at every open,
+    /// which costs a process that asks one count more than the count; a server, which
+    /// keeps its archive open, has no use for this. `None`: open the archive and ask
+    /// [`Archive::count`], which gives the same answer, or says why the index cannot.
+    ///
+    /// ```
+    /// use plupper_archive::{Archive, Filter, NoProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut archive = Archive::create(dir.path())?;
+    /// archive.import(&["../../data/seed.json"], &NoProgress)?; // indexes too
+    /// let filter = Filter::default().contains("HELP");
+    /// // While the archive is open to write, its database file does not say.
+    /// assert_eq!(Archive::count_from_index(dir.path(), &filter), None);
+    /// drop(archive);
+    /// assert_eq!(Archive::count_from_index(dir.path(), &filter), Some(1));
+    /// // A visitor's messages are the store's to count.
+    /// assert_eq!(Archive::count_from_index(dir.path(), &Filter::default().visitor_id(5)), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn count_from_index(dir: impl AsRef<Path>, filter: &Filter) -> Option<u64> {
+        executor::count_from_index(dir.as_ref(), filter)
+    }
+
     /// Ends this handle in a process that is about to exit: opened without write access,
     /// its connection is left for the exit to free, at less cost than closing it; a
     /// writer is closed as when dropped ([`Store::close_at_exit`]). Not for a process

@@ -255,6 +255,17 @@ fn current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError>
     }
 }
 
+/// Opens the index of the archive in `dir` if its last commit is of the messages that
+/// `mark` says the archive holds ([`plupper_store::mark`]), without the store: `None`
+/// when it is not, or cannot be opened (the store then says why). Opened without locks.
+pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64)> {
+    let (index, payload) = open_to_search(&dir.join(INDEX_DIR), true).ok()??;
+    let payload = payload?;
+    (payload.schema == SCHEMA_VERSION
+        && plupper_store::mark::message_mark(&payload.archive, payload.last_id) == mark)
+        .then_some((index, payload.last_id))
+}
+
 /// Whether the index of `store` is current, and if not, why.
 pub fn freshness(store: &Store) -> Result<Freshness, IndexError> {
     Ok(match open_current(store)? {

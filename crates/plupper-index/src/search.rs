@@ -122,6 +122,36 @@ impl IndexSearcher {
         Ok(Ok(IndexSearcher::new(searcher, last_id)))
     }
 
+    /// Opens the index of the archive in `dir` if it holds the messages that `mark` says
+    /// the archive holds ([`plupper_store::mark::read_mark`]), without opening the store:
+    /// for a count the index answers alone ([`IndexSearcher::count`]). `None` when it does
+    /// not or cannot be read: [`IndexSearcher::open_current`] then says why.
+    ///
+    /// ```
+    /// use plupper_index::{IndexSearcher, NoProgress, update};
+    /// use plupper_store::{Store, mark::read_mark, query::Selection};
+    /// use plupper_sync::{file::import_file, load::NoProgress as NoLoadProgress};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut store = Store::open(dir.path())?;
+    /// import_file(&mut store, "../../data/seed.json".as_ref(), &NoLoadProgress);
+    /// update(&store, false, &NoProgress)?;
+    /// drop(store); // the writer closes: the file alone is the archive again
+    ///
+    /// let mark = read_mark(dir.path()).expect("an idle archive");
+    /// let searcher = IndexSearcher::open_marked(dir.path(), mark).expect("current");
+    /// assert_eq!(searcher.count(&Selection::default(), "HELP")?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_marked(dir: &std::path::Path, mark: u32) -> Option<IndexSearcher> {
+        let (index, last_id) = crate::build::open_marked(dir, mark)?;
+        let searcher = reader(&index).ok()?.searcher();
+        if !kept::keeping() {
+            kept::leave(&searcher);
+        }
+        Some(IndexSearcher::new(searcher, last_id))
+    }
+
     fn new(searcher: Searcher, last_id: i64) -> IndexSearcher {
         // `-v`: what the answer reads (each segment costs a query a few file opens).
         tracing::info!(

@@ -262,6 +262,21 @@ pub fn count(store: &Store, filter: &Filter) -> Result<(Route, u64), SearchError
     count_with_store_cap(store, filter, STORE_COUNT_CAP)
 }
 
+/// The count of `filter` from the search index alone, without opening the store of the
+/// archive in `dir`: when [`count`] would ask the index, and the database file's mark
+/// says that the index holds exactly the archived messages ([`plupper_store::mark`]).
+/// The answer is [`count`]'s. `None`: open the store and ask [`count`], which also says
+/// why the index could not answer, if it could not.
+pub fn count_from_index(dir: &std::path::Path, filter: &Filter) -> Option<u64> {
+    if filter.contains.is_none() && store_orders(filter) {
+        return None;
+    }
+    let contains = indexed_contains(filter)?;
+    let mark = plupper_store::mark::read_mark(dir)?;
+    let searcher = IndexSearcher::open_marked(dir, mark)?;
+    searcher.count(&filter.selection(), contains).ok()
+}
+
 /// [`count`] with another cap than [`STORE_COUNT_CAP`] for a filter the store orders
 /// (0: the index counts whenever it is current), for tests and tuning; the answer is the
 /// same whatever the cap.

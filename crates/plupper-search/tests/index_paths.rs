@@ -214,6 +214,20 @@ proptest! {
         for filter in &filters {
             assert_same(&store, filter)?;
         }
+        // Counted from the index alone, without the store, when the database file says
+        // the index is current: the same count.
+        drop(store);
+        let reader = Store::open_read_only(dir.path()).unwrap();
+        for filter in &filters {
+            let expected = reference_ids(&reader, filter).len() as u64;
+            match executor::count_from_index(dir.path(), filter) {
+                Some(count) => prop_assert_eq!(count, expected),
+                // Only the counts the store makes are left to it.
+                None => prop_assert_eq!(executor::count(&reader, filter).unwrap().0, Route::Store),
+            }
+        }
+        drop(reader);
+        let store = Store::open(dir.path()).unwrap();
         // After a rebuild.
         update(&store, true, &NoProgress).unwrap();
         for filter in &filters {
@@ -482,6 +496,83 @@ fn stale_missing_foreign_and_damaged_indexes_never_change_an_answer() {
     assert!(update(&store, false, &NoProgress).unwrap().rebuilt);
     assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));
     let _ = expected;
+}
+
+/// `count_from_index` with the writer closed (an open writer keeps the database in WAL
+/// mode, where the file alone does not say the archive), and the writer opened again.
+fn count_closed(dir: &std::path::Path, store: &mut Option<Store>, filter: &Filter) -> Option<u64> {
+    drop(store.take());
+    let counted = executor::count_from_index(dir, filter);
+    *store = Some(Store::open(dir).unwrap());
+    counted
+}
+
+#[test]
+fn a_count_without_the_store_is_the_count_or_none() {
+    let (dir, store) = seeded(&["hello money", "more money", "ok"]);
+    let mut store = Some(store);
+    let dir = dir.path();
+    let money = Filter {
+        contains: Some("money".into()),
+        ..Filter::default()
+    };
+    // While the writer is open: not from the file.
+    assert_eq!(executor::count_from_index(dir, &money), None);
+    assert_eq!(count_closed(dir, &mut store, &money), Some(2));
+    let peter = Filter {
+        operator: Some("peter".into()),
+        ..Filter::default()
+    };
+    assert_eq!(count_closed(dir, &mut store, &peter), Some(3));
+    // The store's own filters: a short needle, a visitor, dates or nothing.
+    for filter in [
+        Filter {
+            contains: Some("ok".into()),
+            ..Filter::default()
+        },
+        Filter {
+            visitor_id: Some(1),
+            contains: None,
+            ..Filter::default()
+        },
+        Filter::default(),
+    ] {
+        assert_eq!(count_closed(dir, &mut store, &filter), None, "{filter:?}");
+    }
+
+    // Behind: a message archived without indexing.
+    add(
+        store.as_mut().unwrap(),
+        &[
+            r#"{"content":"late money","created":"Thu Apr 30 10:00:00 CEST 2009","type":"VO"}"#
+                .to_owned(),
+        ],
+    );
+    assert_eq!(count_closed(dir, &mut store, &money), None);
+    assert_eq!(
+        executor::count(store.as_ref().unwrap(), &money).unwrap().1,
+        3
+    );
+    update(store.as_ref().unwrap(), false, &NoProgress).unwrap();
+    assert_eq!(count_closed(dir, &mut store, &money), Some(3));
+
+    // Another archive's index, even of as many messages.
+    let (other_dir, other) = seeded(&["money money", "money", "money", "money"]);
+    drop(other);
+    let index_dir = dir.join(plupper_index::INDEX_DIR);
+    std::fs::remove_dir_all(&index_dir).unwrap();
+    copy_dir(&other_dir.path().join(plupper_index::INDEX_DIR), &index_dir);
+    assert_eq!(count_closed(dir, &mut store, &money), None);
+    assert_eq!(
+        executor::count(store.as_ref().unwrap(), &money).unwrap().1,
+        3
+    );
+
+    // No index at all.
+    std::fs::remove_dir_all(&index_dir).unwrap();
+    assert_eq!(count_closed(dir, &mut store, &money), None);
+    update(store.as_ref().unwrap(), false, &NoProgress).unwrap();
+    assert_eq!(count_closed(dir, &mut store, &money), Some(3));
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -62,6 +62,7 @@ pub mod conversation;
 mod error;
 pub mod exports;
 mod known;
+pub mod mark;
 mod quarantine;
 pub mod query;
 mod read;

@@ -325,9 +325,12 @@ impl Reconciler<'_> {
     /// Commits the open transaction, if there is one; rolls it back if that fails.
     pub(crate) fn commit(&mut self) -> Result<(), StoreError> {
         if self.in_transaction {
-            if let Err(error) = self.store.conn.execute_batch("COMMIT") {
+            // The messages this transaction added change the archive's last id.
+            let committed = crate::mark::write_mark(&self.store.conn)
+                .and_then(|()| Ok(self.store.conn.execute_batch("COMMIT")?));
+            if let Err(error) = committed {
                 self.roll_back();
-                return Err(error.into());
+                return Err(error);
             }
             self.in_transaction = false;
         }

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_exports.sql"),
     include_str!("../migrations/0009_exact_fields_by_index.sql"),
     include_str!("../migrations/0010_identity_by_time.sql"),
+    include_str!("../migrations/0011_message_mark.sql"),
 ];
 
 /// The migration that adds the chain and the conversations; its Rust step links and
@@ -29,6 +30,10 @@ const CONTENT_BLOCK_MIGRATION: u32 = 5;
 
 /// The migration that stops storing fingerprints; its Rust step drops the column.
 const IDENTITY_BY_TIME_MIGRATION: u32 = 10;
+
+/// The migration that adds the message mark ([`crate::mark`]); its Rust step writes the
+/// mark of the messages archived before it.
+const MESSAGE_MARK_MIGRATION: u32 = 11;
 
 /// The schema version this program writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -72,6 +77,9 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
                 "INSERT INTO archive_info (singleton, uuid, created_at) VALUES (1, ?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                 [uuid::Uuid::new_v4().to_string()],
             )?;
+        }
+        if number == MESSAGE_MARK_MIGRATION {
+            crate::mark::write_mark(&tx)?;
         }
         tx.pragma_update(None, "user_version", number)?;
         tx.commit()?;

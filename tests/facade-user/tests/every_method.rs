@@ -509,6 +509,20 @@ fn export_engine_reads_a_read_only_archive_and_translate_says_what_is_exact() {
     writer.close_at_exit();
     let reader = Archive::open_to_read(dir.path()).expect("a reader");
     assert_eq!(reader.count(&filter).expect("a count"), count);
+
+    // With no writer open (a reader changes nothing), the index counts without the archive's database: the same
+    // count, or none when the count is the store's (a visitor's messages).
+    assert_eq!(Archive::count_from_index(dir.path(), &filter), Some(count));
+    let visitor = Filter::default().visitor_id(1);
+    assert_eq!(Archive::count_from_index(dir.path(), &visitor), None);
+    // A writer that closes while another connection is open leaves the archive in WAL
+    // mode, which the file alone does not say.
+    drop(reader);
+    let mut writer = Archive::open(dir.path()).expect("a writer");
+    assert_eq!(Archive::count_from_index(dir.path(), &filter), None);
+    writer.import(&[sample()], &NoProgress).expect("an import");
+    drop(writer);
+    assert_eq!(Archive::count_from_index(dir.path(), &filter), Some(count));
 }
 
 #[test]

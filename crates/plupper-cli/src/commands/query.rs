@@ -48,6 +48,15 @@ pub fn run(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
 
 fn answer(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
     let filter = filter(&args.filter)?;
+    if args.count
+        && let Some(count) = Archive::count_from_index(dir, &filter)
+    {
+        tracing::info!("route: the search index (the archive's database was not opened)");
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{count}")?;
+        out.flush()?;
+        return Ok(());
+    }
     let archive = crate::commands::open_to_read(dir)?;
     let stdout = std::io::stdout();
     if args.count {
