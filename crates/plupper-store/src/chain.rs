@@ -147,12 +147,12 @@ pub(crate) fn link_existing(conn: &Connection) -> Result<(), StoreError> {
     let mut hasher = LinkHasher::new(&GENESIS);
     let (mut first, mut last, mut count) = (None, 0i64, 0i64);
     let mut select = conn.prepare(&format!(
-        "SELECT {} FROM message WHERE id > ?1 ORDER BY id LIMIT ?2",
+        "SELECT {} FROM message WHERE id > ?1 ORDER BY id LIMIT {PAGE}",
         crate::read::COLUMNS
     ))?;
     loop {
         let page = select
-            .query_map([last, PAGE], crate::read::from_row)?
+            .query_map([last], crate::read::from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         if page.is_empty() {
             break;

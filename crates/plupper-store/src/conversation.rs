@@ -536,15 +536,11 @@ impl Store {
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM message
              WHERE {clause} AND sort_key >= ?2 AND (sort_key, id) >= (?2, ?3)
-             ORDER BY sort_key, id LIMIT ?4"
+             ORDER BY sort_key, id LIMIT {}",
+            conversation.messages
         ))?;
         let rows = statement.query_map(
-            params![
-                value,
-                conversation.first_key,
-                conversation.first_message.0,
-                conversation.messages as i64
-            ],
+            params![value, conversation.first_key, conversation.first_message.0],
             from_row,
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -561,9 +557,9 @@ impl Store {
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversation
              WHERE first_key >= ?1 AND (first_key, first_message) > (?1, ?2)
-             ORDER BY first_key, first_message LIMIT ?3"
+             ORDER BY first_key, first_message LIMIT {limit}"
         ))?;
-        let rows = statement.query_map(params![key, id, limit as i64], conversation_from_row)?;
+        let rows = statement.query_map(params![key, id], conversation_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

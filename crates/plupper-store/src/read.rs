@@ -243,22 +243,22 @@ impl Store {
         up_to: ArchiveId,
         limit: usize,
     ) -> Result<Vec<IndexRow>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        // The limit written out, as in `scan_page`.
+        let mut statement = self.conn.prepare_cached(&format!(
             "SELECT id, content, operator, customer_id, visitor_id, written_date, sort_key
-             FROM message WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3",
-        )?;
-        let rows =
-            statement.query_map(rusqlite::params![after.0, up_to.0, limit as i64], |row| {
-                Ok(IndexRow {
-                    id: ArchiveId(row.get(0)?),
-                    content: row.get(1)?,
-                    operator: row.get(2)?,
-                    customer_id: row.get(3)?,
-                    visitor_id: row.get(4)?,
-                    written_date: row.get(5)?,
-                    sort_key: row.get(6)?,
-                })
-            })?;
+             FROM message WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT {limit}"
+        ))?;
+        let rows = statement.query_map(rusqlite::params![after.0, up_to.0], |row| {
+            Ok(IndexRow {
+                id: ArchiveId(row.get(0)?),
+                content: row.get(1)?,
+                operator: row.get(2)?,
+                customer_id: row.get(3)?,
+                visitor_id: row.get(4)?,
+                written_date: row.get(5)?,
+                sort_key: row.get(6)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

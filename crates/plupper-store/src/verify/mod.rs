@@ -140,13 +140,13 @@ impl Store {
     fn each_raw_message(&self, each: &mut dyn FnMut(&RawMessage)) -> Result<(), StoreError> {
         const PAGE: i64 = 4096;
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT id, {} FROM message WHERE id > ?1 ORDER BY id LIMIT ?2",
+            "SELECT id, {} FROM message WHERE id > ?1 ORDER BY id LIMIT {PAGE}",
             RAW_COLUMNS.join(", ")
         ))?;
         let mut after = i64::MIN;
         loop {
             let page = statement
-                .query_map([after, PAGE], |row| {
+                .query_map([after], |row| {
                     let values = (1..=RAW_COLUMNS.len())
                         .map(|i| row.get::<_, Value>(i))
                         .collect::<Result<Vec<_>, _>>()?;
