@@ -109,7 +109,7 @@ impl MergePolicy for CappedMerges {
 
 /// What each index commit records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Payload {
+pub(crate) struct Payload {
     archive: String,
     schema: u32,
     last_id: i64,
@@ -264,6 +264,21 @@ pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64)> {
     (payload.schema == SCHEMA_VERSION
         && plupper_store::mark::message_mark(&payload.archive, payload.last_id) == mark)
         .then_some((index, payload.last_id))
+}
+
+/// The index of the archive in `dir` opened to be searched without the store, as of its
+/// last commit, with what that commit records: for the caller to check against the store
+/// ([`crate::search::IndexSearcher::open_current`]). Opened without locks.
+pub(crate) fn open_unchecked(dir: &Path) -> Option<(tantivy::Searcher, Payload)> {
+    let (index, payload) = open_to_search(&dir.join(INDEX_DIR), true).ok()??;
+    let searcher = crate::search::reader(&index).ok()?.searcher();
+    Some((searcher, payload?))
+}
+
+/// Whether an index whose last commit recorded `payload` holds exactly the messages of
+/// the archive `uuid` whose last id is `archived`.
+pub(crate) fn is_current(payload: &Payload, uuid: &str, archived: i64) -> bool {
+    payload.archive == uuid && payload.schema == SCHEMA_VERSION && payload.last_id == archived
 }
 
 /// Whether the index of `store` is current, and if not, why.
