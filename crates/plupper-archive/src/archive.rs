@@ -154,8 +154,9 @@ impl Archive {
     /// readers ([`crate::keep_index_readers`]`(false)`), so that it opens while this
     /// thread opens the archive: the next query takes it if it is current for the
     /// archive, as the query's snapshot sees it, and opens the index itself otherwise.
-    /// For a process that asks one query: it saves about a third of a millisecond at 1M
-    /// messages on two cores. Does nothing in a process that keeps its readers.
+    /// For a process that asks one query on two cores: opening the archive and opening the
+    /// index each take it about a third of a millisecond at 1M messages (measured gains:
+    /// 0 to 0.2 ms, `benches/README.md`). Does nothing in a process that keeps its readers.
     ///
     /// ```
     /// use plupper_archive::{Archive, Filter, NoProgress};

@@ -86,7 +86,8 @@ pub fn read_mark(dir: &Path) -> Option<u32> {
 }
 
 /// Writes the mark of the archive's messages as they are in `conn`'s transaction; the
-/// writer calls it in each transaction that adds messages, before it commits.
+/// writer calls it before it commits each transaction of a unit that adds messages
+/// ([`crate::Reconciler`]), and the migration that adds the mark once.
 pub(crate) fn write_mark(conn: &Connection) -> Result<(), StoreError> {
     let uuid: String = conn.query_row("SELECT uuid FROM archive_info", [], |row| row.get(0))?;
     let mark = message_mark(&uuid, crate::assigned_ids(conn)?);

@@ -110,9 +110,9 @@ impl Store {
                 values.len()
             ));
         }
-        // The limit written out, not bound: SQLite reads a bound LIMIT when it plans, so
-        // binding one makes it prepare the statement again at every step's start
-        // (`sqlite3ExprIsInteger`): 126,000 instructions of a visitor's listing.
+        // The limit written out, not bound: SQLite reads a bound LIMIT when it plans
+        // (`sqlite3ExprIsInteger`), so binding one expires the statement, which its next
+        // step prepares again: 126,000 instructions of a visitor's listing.
         let sql = format!(
             "SELECT sort_key, {COLUMNS} FROM message WHERE {clause} ORDER BY sort_key, id LIMIT {rows}"
         );
