@@ -255,12 +255,18 @@ fn current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError>
     }
 }
 
+/// The index of the archive in `dir` opened to be searched without the store (and
+/// without locks), as of its last commit, with what that commit records.
+fn open_committed(dir: &Path) -> Option<(Index, Payload)> {
+    let (index, payload) = open_to_search(&dir.join(INDEX_DIR), true).ok()??;
+    Some((index, payload?))
+}
+
 /// Opens the index of the archive in `dir` if its last commit is of the messages that
 /// `mark` says the archive holds ([`plupper_store::mark`]), without the store: `None`
-/// when it is not, or cannot be opened (the store then says why). Opened without locks.
+/// when it is not, or cannot be opened (the store then says why).
 pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64)> {
-    let (index, payload) = open_to_search(&dir.join(INDEX_DIR), true).ok()??;
-    let payload = payload?;
+    let (index, payload) = open_committed(dir)?;
     (payload.schema == SCHEMA_VERSION
         && plupper_store::mark::message_mark(&payload.archive, payload.last_id) == mark)
         .then_some((index, payload.last_id))
@@ -268,11 +274,10 @@ pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64)> {
 
 /// The index of the archive in `dir` opened to be searched without the store, as of its
 /// last commit, with what that commit records: for the caller to check against the store
-/// ([`crate::search::IndexSearcher::open_current`]). Opened without locks.
+/// ([`crate::search::IndexSearcher::open_current`]).
 pub(crate) fn open_unchecked(dir: &Path) -> Option<(tantivy::Searcher, Payload)> {
-    let (index, payload) = open_to_search(&dir.join(INDEX_DIR), true).ok()??;
-    let searcher = crate::search::reader(&index).ok()?.searcher();
-    Some((searcher, payload?))
+    let (index, payload) = open_committed(dir)?;
+    Some((crate::search::reader(&index).ok()?.searcher(), payload))
 }
 
 /// Whether an index whose last commit recorded `payload` holds exactly the messages of

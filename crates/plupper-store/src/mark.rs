@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(message_mark("", 0), 0x9be1_7165);
         assert_eq!(
             message_mark("0d9f4b4e-6f36-4f4c-9b69-0c1a2b3c4d5e", 1_000_000),
-            message_mark("0d9f4b4e-6f36-4f4c-9b69-0c1a2b3c4d5e", 1_000_000)
+            0x9609_651f
         );
         assert_ne!(message_mark("a", 1), message_mark("a", 2));
         assert_ne!(message_mark("a", 1), message_mark("b", 1));
