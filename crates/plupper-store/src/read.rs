@@ -406,16 +406,25 @@ impl Store {
         ids: &[ArchiveId],
         mut each: impl FnMut(&Row<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
+        // The lookup of one id is taken from the cache once for all of them: a sparse
+        // listing makes one for each row, and formatting its SQL and asking the cache for
+        // every row cost a sixth of the listing (`100%` at 5M messages, by callgrind:
+        // 241M instructions, 203M with this).
+        let mut single = None;
         let mut rest = ids;
         while !rest.is_empty() {
             let (window, after) = rest.split_at(id_window(rest));
             rest = after;
             let (first, last) = (window[0].0, window[window.len() - 1].0);
             if window.len() == 1 {
-                let mut statement = self
-                    .conn
-                    .prepare_cached(&format!("SELECT {columns} FROM message WHERE id = ?1"))
-                    .map_err(StoreError::from)?;
+                let statement = match &mut single {
+                    Some(statement) => statement,
+                    None => single.insert(
+                        self.conn
+                            .prepare_cached(&format!("SELECT {columns} FROM message WHERE id = ?1"))
+                            .map_err(StoreError::from)?,
+                    ),
+                };
                 let mut rows = statement.query([first]).map_err(StoreError::from)?;
                 if let Some(row) = rows.next().map_err(StoreError::from)? {
                     each(row)?;
