@@ -12,6 +12,7 @@ use tantivy::{Index, IndexWriter, SegmentMeta, TantivyDocument};
 
 use plupper_store::{ArchiveId, IndexRow, Store};
 
+use crate::ids::{self, Consecutive, SegmentIds};
 use crate::kept;
 use crate::schema::{Fields, SCHEMA_VERSION, register_tokenizers, schema};
 use crate::snapshot::{self, Reads, SearchDirectory};
@@ -113,6 +114,17 @@ pub(crate) struct Payload {
     archive: String,
     schema: u32,
     last_id: i64,
+    /// The segments whose ids are consecutive ([`crate::ids::encode`]); none in a
+    /// commit written before this was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    consecutive: String,
+}
+
+impl Payload {
+    /// What the commit records of its consecutive segments, for a reader's queries.
+    pub(crate) fn segment_ids(&self) -> SegmentIds {
+        SegmentIds::new(&self.consecutive)
+    }
 }
 
 /// Whether the index can answer for the store.
@@ -216,7 +228,9 @@ fn open_to_search(
 /// Opens the index if it is current for `store`; otherwise says why not: while another
 /// process updates it, that (a rebuild starts from an empty index, which would otherwise
 /// look foreign).
-pub(crate) fn open_current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError> {
+pub(crate) fn open_current(
+    store: &Store,
+) -> Result<Result<(Index, i64, SegmentIds), Freshness>, IndexError> {
     Ok(match current(store)? {
         Err(_) if updating(store) => Err(Freshness::Updating),
         opened => opened,
@@ -234,7 +248,7 @@ fn updating(store: &Store) -> bool {
     )
 }
 
-fn current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError> {
+fn current(store: &Store) -> Result<Result<(Index, i64, SegmentIds), Freshness>, IndexError> {
     let info = store.info()?;
     let archived = store.max_id()?.0;
     let (index, payload) = match open_to_search(&index_path(store), store.is_read_only()) {
@@ -246,7 +260,7 @@ fn current(store: &Store) -> Result<Result<(Index, i64), Freshness>, IndexError>
         Some(p) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => {
             let indexed = p.last_id;
             Ok(match indexed.cmp(&archived) {
-                std::cmp::Ordering::Equal => Ok((index, archived)),
+                std::cmp::Ordering::Equal => Ok((index, archived, p.segment_ids())),
                 std::cmp::Ordering::Less => Err(Freshness::Behind { indexed, archived }),
                 std::cmp::Ordering::Greater => Err(Freshness::Ahead { indexed, archived }),
             })
@@ -265,11 +279,11 @@ fn open_committed(dir: &Path) -> Option<(Index, Payload)> {
 /// Opens the index of the archive in `dir` if its last commit is of the messages that
 /// `mark` says the archive holds ([`plupper_store::mark`]), without the store: `None`
 /// when it is not, or cannot be opened (the store then says why).
-pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64)> {
+pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64, SegmentIds)> {
     let (index, payload) = open_committed(dir)?;
     (payload.schema == SCHEMA_VERSION
         && plupper_store::mark::message_mark(&payload.archive, payload.last_id) == mark)
-        .then_some((index, payload.last_id))
+        .then(|| (index, payload.last_id, payload.segment_ids()))
 }
 
 /// The index of the archive in `dir` opened to be searched without the store, as of its
@@ -408,13 +422,13 @@ fn run_update(
             .flatten()
             .filter(|(index, _)| crate::search::reader(index).is_ok())
     };
-    let (index, last_id, rebuilt) = match existing {
+    let (index, last_id, rebuilt, recorded) = match existing {
         // An index ahead of the archive (its database put back from an older copy) holds
         // messages under ids that new messages will be given again.
         Some((index, Some(p)))
             if p.archive == info.uuid && p.schema == SCHEMA_VERSION && p.last_id <= target.0 =>
         {
-            (index, p.last_id, false)
+            (index, p.last_id, false, ids::decode(&p.consecutive))
         }
         _ => {
             if path.exists() {
@@ -429,7 +443,7 @@ fn run_update(
             })?;
             let index = Index::create_in_dir(&path, schema)?;
             register_tokenizers(&index);
-            (index, 0, true)
+            (index, 0, true, Consecutive::new())
         }
     };
 
@@ -446,11 +460,14 @@ fn run_update(
     } else {
         writer.set_merge_policy(Box::new(CappedMerges::default()));
     }
-    let payload = |last_id: i64| {
+    // The commits on the way keep what the last one recorded of segments (those that
+    // are merged away are no longer read); the end records the segments it leaves.
+    let payload = |last_id: i64, consecutive: &Consecutive| {
         serde_json::to_string(&Payload {
             archive: info.uuid.clone(),
             schema: SCHEMA_VERSION,
             last_id,
+            consecutive: ids::encode(consecutive),
         })
         .unwrap_or_default()
     };
@@ -497,13 +514,13 @@ fn run_update(
             progress.advance(rows.len() as u64);
         }
         if since_commit >= COMMIT_EVERY {
-            commit(&mut writer, &payload(last))?;
+            commit(&mut writer, &payload(last, &recorded))?;
             since_commit = 0;
         }
     }
     if report.indexed > 0 || rebuilt || last_id != target.0 {
         report.last_id = target.0;
-        commit(&mut writer, &payload(target.0))?;
+        commit(&mut writer, &payload(target.0, &recorded))?;
     }
     if bulk {
         // The merges a policy started must end before the compaction groups what is left
@@ -515,7 +532,17 @@ fn run_update(
         compact(&index, &mut writer)?;
     }
     writer.wait_merging_threads()?;
-    report.segments = index.searchable_segment_metas()?.len();
+    let segments = index.searchable_segments()?;
+    report.segments = segments.len();
+    // A commit of nothing but what it records of the segments, when that changed.
+    let consecutive = ids::consecutive(&segments, &recorded)?;
+    drop(segments); // a living segment keeps its files from being collected
+    if consecutive != recorded {
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, MEMORY_BUDGET)?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        commit(&mut writer, &payload(report.last_id, &consecutive))?;
+        writer.wait_merging_threads()?;
+    }
     Ok(report)
 }
 

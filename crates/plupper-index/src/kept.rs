@@ -21,6 +21,7 @@ use std::time::SystemTime;
 use tantivy::Searcher;
 
 use crate::build::Payload;
+use crate::ids::SegmentIds;
 
 /// Whether current readers are kept; see [`keep_readers`].
 static KEEPING: AtomicBool = AtomicBool::new(true);
@@ -76,8 +77,11 @@ struct Kept {
     signature: Signature,
     uuid: String,
     last_id: i64,
-    searcher: Searcher,
+    reader: Reader,
 }
+
+/// A kept reader: its searcher, and its commit's consecutive segments.
+pub(crate) type Reader = (Searcher, SegmentIds);
 
 static OPEN: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
 
@@ -156,12 +160,7 @@ fn open() -> MutexGuard<'static, Vec<Kept>> {
 
 /// The kept reader of the index in `dir`, if it was opened as the directory is now
 /// (`signature`) and was current for archive `uuid` holding messages up to `archived`.
-pub(crate) fn find(
-    dir: &Path,
-    signature: &Signature,
-    uuid: &str,
-    archived: i64,
-) -> Option<Searcher> {
+pub(crate) fn find(dir: &Path, signature: &Signature, uuid: &str, archived: i64) -> Option<Reader> {
     find_in(&open(), dir, signature, uuid, archived)
 }
 
@@ -171,24 +170,18 @@ fn find_in(
     signature: &Signature,
     uuid: &str,
     archived: i64,
-) -> Option<Searcher> {
+) -> Option<Reader> {
     kept.iter()
         .find(|k| {
             k.dir == dir && k.signature == *signature && k.uuid == uuid && k.last_id == archived
         })
-        .map(|k| k.searcher.clone())
+        .map(|k| k.reader.clone())
 }
 
 /// Keeps `searcher`, opened while the directory was as `signature` says, as the reader
 /// of the index in `dir` (replacing the one kept for that directory).
-pub(crate) fn keep(
-    dir: &Path,
-    signature: Signature,
-    uuid: String,
-    last_id: i64,
-    searcher: Searcher,
-) {
-    keep_in(&mut open(), dir, signature, uuid, last_id, searcher);
+pub(crate) fn keep(dir: &Path, signature: Signature, uuid: String, last_id: i64, reader: Reader) {
+    keep_in(&mut open(), dir, signature, uuid, last_id, reader);
 }
 
 fn keep_in(
@@ -197,7 +190,7 @@ fn keep_in(
     signature: Signature,
     uuid: String,
     last_id: i64,
-    searcher: Searcher,
+    reader: Reader,
 ) {
     kept.retain(|k| k.dir != dir);
     if kept.len() == KEPT {
@@ -208,7 +201,7 @@ fn keep_in(
         signature,
         uuid,
         last_id,
-        searcher,
+        reader,
     });
 }
 
@@ -217,9 +210,9 @@ fn keep_in(
 mod tests {
     use super::*;
 
-    fn searcher() -> Searcher {
+    fn searcher() -> Reader {
         let index = tantivy::Index::create_in_ram(crate::schema::schema().0);
-        index.reader().unwrap().searcher()
+        (index.reader().unwrap().searcher(), SegmentIds::default())
     }
 
     fn signature(meta: &str) -> Signature {

@@ -48,6 +48,7 @@
 
 mod build;
 mod error;
+mod ids;
 mod kept;
 pub mod schema;
 mod search;

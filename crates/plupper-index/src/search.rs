@@ -20,6 +20,7 @@ use plupper_store::{ArchiveId, Store};
 
 use crate::IndexError;
 use crate::build::{Freshness, index_path, open_current};
+use crate::ids::{DocIds, SegmentIds};
 use crate::kept::{self, Signature};
 use crate::schema::{Fields, schema};
 use crate::tokens::{UNACCENTED, covering_trigrams, marked, words};
@@ -29,6 +30,8 @@ pub struct IndexSearcher {
     searcher: Searcher,
     fields: Fields,
     last_id: i64,
+    /// The segments whose ids are read by addition.
+    ids: SegmentIds,
 }
 
 /// One positive or negative part of a ranked query. Words match without regard to case
@@ -93,7 +96,11 @@ impl IndexSearcher {
             let archived = store.max_id()?.0;
             if crate::build::is_current(&payload, &store.info()?.uuid, archived) {
                 kept::leave(&searcher);
-                return Ok(Ok(IndexSearcher::new(searcher, archived)));
+                return Ok(Ok(IndexSearcher::new(
+                    searcher,
+                    archived,
+                    payload.segment_ids(),
+                )));
             }
         }
         let dir = index_path(store);
@@ -104,14 +111,14 @@ impl IndexSearcher {
             Some(signature) => {
                 let uuid = store.info()?.uuid;
                 let archived = store.max_id()?.0;
-                if let Some(searcher) = kept::find(&dir, signature, &uuid, archived) {
-                    return Ok(Ok(IndexSearcher::new(searcher, archived)));
+                if let Some((searcher, ids)) = kept::find(&dir, signature, &uuid, archived) {
+                    return Ok(Ok(IndexSearcher::new(searcher, archived, ids)));
                 }
                 Some(uuid)
             }
             None => None,
         };
-        let (index, last_id) = match open_current(store)? {
+        let (index, last_id, ids) = match open_current(store)? {
             Ok(opened) => opened,
             Err(freshness) => return Ok(Err(freshness)),
         };
@@ -123,12 +130,18 @@ impl IndexSearcher {
         // Kept only when the directory did not change while it was opened.
         if let (Some(signature), Some(uuid)) = (signature, uuid) {
             if Signature::read(&dir).is_some_and(|now| now == signature) {
-                kept::keep(&dir, signature, uuid, last_id, searcher.clone());
+                kept::keep(
+                    &dir,
+                    signature,
+                    uuid,
+                    last_id,
+                    (searcher.clone(), ids.clone()),
+                );
             }
         } else if !kept::keeping() {
             kept::leave(&searcher);
         }
-        Ok(Ok(IndexSearcher::new(searcher, last_id)))
+        Ok(Ok(IndexSearcher::new(searcher, last_id, ids)))
     }
 
     /// Opens the index of the archive in `dir` if it holds the messages that `mark` says
@@ -153,26 +166,30 @@ impl IndexSearcher {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open_marked(dir: &std::path::Path, mark: u32) -> Option<IndexSearcher> {
-        let (index, last_id) = crate::build::open_marked(dir, mark)?;
+        let (index, last_id, ids) = crate::build::open_marked(dir, mark)?;
         let searcher = reader(&index).ok()?.searcher();
         if !kept::keeping() {
             kept::leave(&searcher);
         }
-        Some(IndexSearcher::new(searcher, last_id))
+        Some(IndexSearcher::new(searcher, last_id, ids))
     }
 
-    fn new(searcher: Searcher, last_id: i64) -> IndexSearcher {
-        // `-v`: what the answer reads (each segment costs a query a few file opens).
+    fn new(searcher: Searcher, last_id: i64, ids: SegmentIds) -> IndexSearcher {
+        // `-v`: what the answer reads (each segment costs a query a few file opens, and
+        // one whose ids are not consecutive its `id` column when it has a hit).
+        let segments = searcher.segment_readers();
         tracing::info!(
-            "search index: {} in {}, up to message {last_id}",
+            "search index: {} in {} ({} with consecutive ids), up to message {last_id}",
             counted(searcher.num_docs(), "message"),
-            counted(searcher.segment_readers().len() as u64, "segment"),
+            counted(segments.len() as u64, "segment"),
+            segments.iter().filter(|s| ids.first(s).is_some()).count(),
         );
         let (_, fields) = schema();
         IndexSearcher {
             searcher,
             fields,
             last_id,
+            ids,
         }
     }
 
@@ -215,7 +232,13 @@ impl IndexSearcher {
         let SegmentKeys {
             mut keys,
             mut unkeyed,
-        } = self.searcher.search(&query, &KeyCollector { limit })?;
+        } = self.searcher.search(
+            &query,
+            &KeyCollector {
+                limit,
+                ids: &self.ids,
+            },
+        )?;
         if !unkeyed.is_empty() {
             unkeyed.sort_unstable();
             keys.extend(store.order_keys(&unkeyed)?);
@@ -265,9 +288,11 @@ impl IndexSearcher {
             searcher: &self.searcher,
             words: self.fields.words,
         };
-        let mut hits =
-            self.searcher
-                .search_with_statistics_provider(&query, &ScoredIds, &statistics)?;
+        let mut hits = self.searcher.search_with_statistics_provider(
+            &query,
+            &ScoredIds(&self.ids),
+            &statistics,
+        )?;
         // Exclusions are applied here rather than as `MustNot` clauses: tantivy 0.27's
         // exclusion seeks a phrase scorer backwards once it is exhausted (a debug
         // assertion fails on `-"a a"`), so excluded messages are collected on their own.
@@ -275,7 +300,7 @@ impl IndexSearcher {
         for query in ranked.excluded.iter().filter_map(|c| self.clause_query(c)) {
             excluded.extend(
                 self.searcher
-                    .search(query.as_ref(), &ScoredIds)?
+                    .search(query.as_ref(), &ScoredIds(&self.ids))?
                     .into_iter()
                     .map(|(_, id)| id),
             );
@@ -562,12 +587,15 @@ impl Bm25StatisticsProvider for Unaccented<'_> {
 
 /// Collects (sort key, id) of every hit, from the fast fields; with a limit, only the
 /// smallest `limit` keys of each segment are kept (a bounded heap).
-struct KeyCollector {
+struct KeyCollector<'a> {
     limit: Option<usize>,
+    /// The segments whose ids are read by addition.
+    ids: &'a SegmentIds,
 }
 
 /// Hits a segment keeps as documents while it has at most this many: their archive ids
-/// are then read from its `id` column alone and their order keys from the store
+/// are then read from its `id` column alone (or by addition, [`crate::ids`]) and their
+/// order keys from the store
 /// ([`Store::order_keys`]), instead of opening its `sort_key` column too. Opening a
 /// column reads the parameters of each of its blocks of 512 documents (about 255,000
 /// instructions in a segment of 491,520 documents); a key read from the store costs a
@@ -588,6 +616,8 @@ struct SegmentKeys {
 /// neither.
 struct KeySegmentCollector {
     fast_fields: FastFieldReaders,
+    /// The id of the segment's first document when its ids are consecutive.
+    first_id: Option<u64>,
     /// Not opened yet, opened, or the error opening them.
     columns: tantivy::Result<Option<KeyColumns>>,
     keys: Keys,
@@ -600,7 +630,7 @@ struct KeySegmentCollector {
 /// The two fast fields an order key is read from.
 struct KeyColumns {
     sort_key: Column<i64>,
-    id: Column<u64>,
+    id: DocIds,
 }
 
 /// A segment's keys: all of them in document order, or the smallest `limit` in a heap.
@@ -612,13 +642,14 @@ enum Keys {
     },
 }
 
-impl Collector for KeyCollector {
+impl Collector for KeyCollector<'_> {
     type Fruit = SegmentKeys;
     type Child = KeySegmentCollector;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<KeySegmentCollector> {
         Ok(KeySegmentCollector {
             fast_fields: segment.fast_fields().clone(),
+            first_id: self.ids.first(segment),
             columns: Ok(None),
             keys: match self.limit {
                 None => Keys::All(Vec::new()),
@@ -654,7 +685,15 @@ impl KeySegmentCollector {
     fn open_columns(&self) -> tantivy::Result<KeyColumns> {
         Ok(KeyColumns {
             sort_key: self.fast_fields.i64("sort_key")?,
-            id: self.fast_fields.u64("id")?,
+            id: self.ids()?,
+        })
+    }
+
+    /// The ids of the segment's documents: by addition, or from its `id` column.
+    fn ids(&self) -> tantivy::Result<DocIds> {
+        Ok(match self.first_id {
+            Some(first) => DocIds::From(first),
+            None => DocIds::Column(self.fast_fields.u64("id")?),
         })
     }
 
@@ -666,7 +705,7 @@ impl KeySegmentCollector {
         };
         let key = OrderKey {
             sort_key: columns.sort_key.first(doc).unwrap_or_default(),
-            id: columns.id.first(doc).unwrap_or_default() as i64,
+            id: columns.id.id(doc).0,
         };
         match &mut self.keys {
             Keys::All(keys) => keys.push(key),
@@ -699,13 +738,13 @@ impl SegmentCollector for KeySegmentCollector {
     }
 
     fn harvest(self) -> tantivy::Result<SegmentKeys> {
-        if self.columns?.is_none() && self.few_len > 0 {
-            let id = self.fast_fields.u64("id")?;
-            let unkeyed = self.few[..self.few_len].iter();
+        if self.columns.as_ref().map_err(Clone::clone)?.is_none() && self.few_len > 0 {
+            let ids = self.ids()?;
             return Ok(SegmentKeys {
                 keys: Vec::new(),
-                unkeyed: unkeyed
-                    .map(|&doc| ArchiveId(id.first(doc).unwrap_or_default() as i64))
+                unkeyed: self.few[..self.few_len]
+                    .iter()
+                    .map(|&doc| ids.id(doc))
                     .collect(),
             });
         }
@@ -719,21 +758,21 @@ impl SegmentCollector for KeySegmentCollector {
     }
 }
 
-/// Collects (score, id) of every hit.
-struct ScoredIds;
+/// Collects (score, id) of every hit; the segments whose ids are read by addition.
+struct ScoredIds<'a>(&'a SegmentIds);
 
 struct ScoredSegment {
-    id: Column<u64>,
+    id: DocIds,
     hits: Vec<(Score, ArchiveId)>,
 }
 
-impl Collector for ScoredIds {
+impl Collector for ScoredIds<'_> {
     type Fruit = Vec<(Score, ArchiveId)>;
     type Child = ScoredSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<ScoredSegment> {
         Ok(ScoredSegment {
-            id: segment.fast_fields().u64("id")?,
+            id: self.0.of(segment)?,
             hits: Vec::new(),
         })
     }
@@ -751,10 +790,7 @@ impl SegmentCollector for ScoredSegment {
     type Fruit = Vec<(Score, ArchiveId)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.hits.push((
-            score,
-            ArchiveId(self.id.first(doc).unwrap_or_default() as i64),
-        ));
+        self.hits.push((score, self.id.id(doc)));
     }
 
     fn harvest(self) -> Self::Fruit {

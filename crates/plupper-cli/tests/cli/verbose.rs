@@ -57,8 +57,9 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
     );
     // What the index holds, in how many segments (each costs a query some file opens).
     assert!(
-        run.stderr
-            .contains("search index: 5 messages in 1 segment, up to message 5\n"),
+        run.stderr.contains(
+            "search index: 5 messages in 1 segment (1 with consecutive ids), up to message 5\n"
+        ),
         "{}",
         run.stderr
     );
@@ -91,7 +92,7 @@ fn v_says_the_route_of_a_search_and_how_long_it_took() {
     let run = verbose(&sandbox, &["search", "account", "--count"]);
     assert_only_ours(&run.stderr);
     for line in [
-        "search index: 5 messages in 1 segment, up to message 5",
+        "search index: 5 messages in 1 segment (1 with consecutive ids), up to message 5",
         "route: the search index ranks the words",
     ] {
         assert!(
