@@ -149,33 +149,6 @@ impl Archive {
         executor::count_from_index(dir.as_ref(), filter)
     }
 
-    /// Starts opening the search index of the archive in `dir` on another thread when
-    /// [`Archive::query`] answers `filter` from it, in a process that keeps no index
-    /// readers ([`crate::keep_index_readers`]`(false)`), so that it opens while this
-    /// thread opens the archive: the next query takes it if it is current for the
-    /// archive, as the query's snapshot sees it, and opens the index itself otherwise.
-    /// For a process that asks one query on two cores: opening the archive and opening the
-    /// index each take it about a third of a millisecond at 1M messages (measured gains:
-    /// 0 to 0.2 ms, `benches/README.md`). Does nothing in a process that keeps its readers.
-    ///
-    /// ```
-    /// use plupper_archive::{Archive, Filter, NoProgress};
-    ///
-    /// let dir = tempfile::tempdir()?;
-    /// Archive::create(dir.path())?.import(&["../../data/seed.json"], &NoProgress)?;
-    /// plupper_archive::keep_index_readers(false);
-    /// let filter = Filter::default().contains("help");
-    /// Archive::prefetch_index(dir.path(), &filter);
-    /// let archive = Archive::open_to_read(dir.path())?;
-    /// assert_eq!(archive.query(&filter)?.count(), 1);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn prefetch_index(dir: impl AsRef<Path>, filter: &Filter) {
-        if executor::lists_from_index(filter) {
-            plupper_index::prefetch(dir.as_ref());
-        }
-    }
-
     /// Ends this handle in a process that is about to exit: opened without write access,
     /// its connection is left for the exit to free, at less cost than closing it; a
     /// writer is closed as when dropped ([`Store::close_at_exit`]). Not for a process

@@ -286,20 +286,6 @@ pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64, SegmentI
         .then(|| (index, payload.last_id, payload.segment_ids()))
 }
 
-/// The index of the archive in `dir` opened to be searched without the store, as of its
-/// last commit, with what that commit records: for the caller to check against the store
-/// ([`crate::search::IndexSearcher::open_current`]).
-pub(crate) fn open_unchecked(dir: &Path) -> Option<(tantivy::Searcher, Payload)> {
-    let (index, payload) = open_committed(dir)?;
-    Some((crate::search::reader(&index).ok()?.searcher(), payload))
-}
-
-/// Whether an index whose last commit recorded `payload` holds exactly the messages of
-/// the archive `uuid` whose last id is `archived`.
-pub(crate) fn is_current(payload: &Payload, uuid: &str, archived: i64) -> bool {
-    payload.archive == uuid && payload.schema == SCHEMA_VERSION && payload.last_id == archived
-}
-
 /// Whether the index of `store` is current, and if not, why.
 pub fn freshness(store: &Store) -> Result<Freshness, IndexError> {
     Ok(match open_current(store)? {

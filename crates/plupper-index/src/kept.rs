@@ -20,7 +20,6 @@ use std::time::SystemTime;
 
 use tantivy::Searcher;
 
-use crate::build::Payload;
 use crate::ids::SegmentIds;
 
 /// Whether current readers are kept; see [`keep_readers`].
@@ -97,60 +96,6 @@ pub(crate) fn leave(searcher: &Searcher) {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .replace(searcher.clone());
     drop(previous);
-}
-
-/// An index being opened on another thread ([`prefetch`]): the archive directory, and
-/// the thread that opens its index.
-type Prefetching = (
-    PathBuf,
-    std::thread::JoinHandle<Option<(Searcher, Payload)>>,
-);
-
-static PREFETCH: Mutex<Option<Prefetching>> = Mutex::new(None);
-
-/// Starts opening the index of the archive in `dir` on another thread, in a process that
-/// keeps no readers ([`keep_readers`]), while this one opens the store:
-/// [`crate::IndexSearcher::open_current`] then takes what it opened, if it is current for
-/// the store, instead of opening it again. SQLite parsing the archive's schema and
-/// tantivy opening the index's segments each cost a one-query process about a third of a
-/// millisecond at 1M messages; on two cores they overlap. Does nothing in a process that
-/// keeps readers (a server's are open already), or when no thread can be started.
-///
-/// ```
-/// plupper_index::keep_readers(false);
-/// plupper_index::prefetch(std::path::Path::new("no archive here")); // opens nothing
-/// ```
-pub fn prefetch(dir: &Path) {
-    if keeping() {
-        return;
-    }
-    let owned = dir.to_owned();
-    let thread = std::thread::Builder::new()
-        .name("index prefetch".into())
-        .spawn(move || crate::build::open_unchecked(&owned));
-    if let Ok(thread) = thread {
-        *PREFETCH
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((dir.to_owned(), thread));
-    }
-}
-
-/// What [`prefetch`] opened for the archive in `dir`, once its thread is done: its reader
-/// and what the index's last commit records; `None` when nothing was prefetched for this
-/// archive or it could not be opened.
-pub(crate) fn prefetched(dir: &Path) -> Option<(Searcher, Payload)> {
-    let mut slot = PREFETCH
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if slot
-        .as_ref()
-        .is_none_or(|(prefetched, _)| prefetched != dir)
-    {
-        return None;
-    }
-    let (_, thread) = slot.take()?;
-    drop(slot);
-    thread.join().ok().flatten()
 }
 
 fn open() -> MutexGuard<'static, Vec<Kept>> {
@@ -285,17 +230,6 @@ mod tests {
         leave(&with_docs(2));
         let left = LEFT.lock().unwrap();
         assert_eq!(left.as_ref().map(Searcher::num_docs), Some(2));
-    }
-
-    #[test]
-    fn a_prefetch_is_taken_once_and_only_for_its_archive() {
-        let dir = PathBuf::from("/prefetch-test/a");
-        let thread = std::thread::spawn(|| None);
-        *PREFETCH.lock().unwrap() = Some((dir.clone(), thread));
-        assert!(prefetched(Path::new("/prefetch-test/b")).is_none());
-        assert!(PREFETCH.lock().unwrap().is_some(), "left for its archive");
-        assert!(prefetched(&dir).is_none(), "it opened nothing");
-        assert!(PREFETCH.lock().unwrap().is_none(), "taken");
     }
 
     #[test]

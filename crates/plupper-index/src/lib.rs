@@ -59,7 +59,7 @@ pub use build::{
     Freshness, NoProgress, UpdateProgress, UpdateReport, freshness, update, update_following,
 };
 pub use error::IndexError;
-pub use kept::{keep_readers, prefetch};
+pub use kept::keep_readers;
 pub use search::{Clause, FEW, IndexSearcher, MIN_CONTAINS_CHARS, RankedQuery, answers_contains};
 
 /// The index directory's name inside an archive directory.

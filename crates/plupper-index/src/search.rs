@@ -90,19 +90,6 @@ impl IndexSearcher {
     /// the archive changes. A process that keeps none ([`crate::keep_readers`]) leaves its
     /// last reader open until it ends, unused.
     pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
-        // Opened on another thread while the store was ([`crate::prefetch`]): used when it
-        // is current for the store as the caller's snapshot sees it.
-        if let Some((searcher, payload)) = kept::prefetched(store.dir()) {
-            let archived = store.max_id()?.0;
-            if crate::build::is_current(&payload, &store.info()?.uuid, archived) {
-                kept::leave(&searcher);
-                return Ok(Ok(IndexSearcher::new(
-                    searcher,
-                    archived,
-                    payload.segment_ids(),
-                )));
-            }
-        }
         let dir = index_path(store);
         let signature = kept::keeping().then(|| Signature::read(&dir)).flatten();
         // The archive a kept reader is found by, read only when one can be kept (a

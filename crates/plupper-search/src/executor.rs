@@ -262,12 +262,6 @@ pub fn count(store: &Store, filter: &Filter) -> Result<(Route, u64), SearchError
     count_with_store_cap(store, filter, STORE_COUNT_CAP)
 }
 
-/// Whether [`messages`] answers `filter` from the search index (when it is current): a
-/// `contains` it answers, or an operator or customer id without a visitor.
-pub fn lists_from_index(filter: &Filter) -> bool {
-    indexed_contains(filter).is_some()
-}
-
 /// The count of `filter` from the search index alone, without opening the store of the
 /// archive in `dir`: when [`count`] would ask the index, and the database file's mark
 /// says that the index holds exactly the archived messages ([`plupper_store::mark`]).

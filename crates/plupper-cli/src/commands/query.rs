@@ -57,10 +57,6 @@ fn answer(dir: &Path, args: QueryArgs) -> Result<(), Failure> {
         out.flush()?;
         return Ok(());
     }
-    if !args.count && args.limit != Some(0) {
-        // The index opens on another core while this one opens the archive.
-        Archive::prefetch_index(dir, &filter);
-    }
     let archive = crate::commands::open_to_read(dir)?;
     let stdout = std::io::stdout();
     if args.count {
