@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tantivy::columnar::{Cardinality, Column};
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::{DocId, Segment, SegmentReader};
 
 use plupper_store::ArchiveId;
@@ -119,10 +120,7 @@ impl SegmentIds {
     /// The ids of `segment`'s documents: by addition when its ids are consecutive,
     /// otherwise from its `id` column, opened now.
     pub(crate) fn of(&self, segment: &SegmentReader) -> tantivy::Result<DocIds> {
-        match self.first(segment) {
-            Some(first) => Ok(DocIds::From(first)),
-            None => Ok(DocIds::Column(segment.fast_fields().u64("id")?)),
-        }
+        DocIds::open(self.first(segment), segment.fast_fields())
     }
 
     /// The first id of `segment` when its ids are consecutive.
@@ -146,6 +144,18 @@ pub(crate) enum DocIds {
 }
 
 impl DocIds {
+    /// The ids of a segment's documents: by addition from `first` when they are
+    /// consecutive, otherwise from its `id` column in `fast_fields`, opened now.
+    pub(crate) fn open(
+        first: Option<u64>,
+        fast_fields: &FastFieldReaders,
+    ) -> tantivy::Result<DocIds> {
+        Ok(match first {
+            Some(first) => DocIds::From(first),
+            None => DocIds::Column(fast_fields.u64("id")?),
+        })
+    }
+
     /// The archive id of document `doc`.
     pub(crate) fn id(&self, doc: DocId) -> ArchiveId {
         let id = match self {

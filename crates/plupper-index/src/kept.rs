@@ -155,7 +155,7 @@ fn keep_in(
 mod tests {
     use super::*;
 
-    fn searcher() -> Reader {
+    fn reader() -> Reader {
         let index = tantivy::Index::create_in_ram(crate::schema::schema().0);
         (index.reader().unwrap().searcher(), SegmentIds::default())
     }
@@ -171,28 +171,14 @@ mod tests {
     fn a_kept_reader_is_found_only_for_the_same_directory_state_and_archive() {
         let mut kept = Vec::new();
         let dir = Path::new("/kept-test/a");
-        keep_in(
-            &mut kept,
-            dir,
-            signature("1"),
-            "uuid".into(),
-            10,
-            searcher(),
-        );
+        keep_in(&mut kept, dir, signature("1"), "uuid".into(), 10, reader());
         assert!(find_in(&kept, dir, &signature("1"), "uuid", 10).is_some());
         // Another commit of the index, another archive, the archive moved on.
         assert!(find_in(&kept, dir, &signature("2"), "uuid", 10).is_none());
         assert!(find_in(&kept, dir, &signature("1"), "other", 10).is_none());
         assert!(find_in(&kept, dir, &signature("1"), "uuid", 11).is_none());
         // A newer state replaces the directory's reader.
-        keep_in(
-            &mut kept,
-            dir,
-            signature("2"),
-            "uuid".into(),
-            11,
-            searcher(),
-        );
+        keep_in(&mut kept, dir, signature("2"), "uuid".into(), 11, reader());
         assert!(find_in(&kept, dir, &signature("1"), "uuid", 10).is_none());
         assert!(find_in(&kept, dir, &signature("2"), "uuid", 11).is_some());
         // At most KEPT directories: the oldest goes.
@@ -204,7 +190,7 @@ mod tests {
                 signature("1"),
                 "uuid".into(),
                 1,
-                searcher(),
+                reader(),
             );
         }
         assert_eq!(kept.len(), KEPT);

@@ -582,11 +582,11 @@ struct KeyCollector<'a> {
 
 /// Hits a segment keeps as documents while it has at most this many: their archive ids
 /// are then read from its `id` column alone (or by addition, [`crate::ids`]) and their
-/// order keys from the store
-/// ([`Store::order_keys`]), instead of opening its `sort_key` column too. Opening a
-/// column reads the parameters of each of its blocks of 512 documents (about 255,000
-/// instructions in a segment of 491,520 documents); a key read from the store costs a
-/// few thousand, in a row that a listing then reads again from SQLite's cache.
+/// order keys from the store ([`Store::order_keys`]), instead of opening its `sort_key`
+/// column too. Opening a column reads the parameters of each of its blocks of 512
+/// documents (about 255,000 instructions in a segment of 491,520 documents); a key read
+/// from the store costs a few thousand, in a row that a listing then reads again from
+/// SQLite's cache.
 pub const FEW: usize = 16;
 
 /// What [`KeyCollector`] gives: the order keys read from the index, and the archive ids
@@ -678,10 +678,7 @@ impl KeySegmentCollector {
 
     /// The ids of the segment's documents: by addition, or from its `id` column.
     fn ids(&self) -> tantivy::Result<DocIds> {
-        Ok(match self.first_id {
-            Some(first) => DocIds::From(first),
-            None => DocIds::Column(self.fast_fields.u64("id")?),
-        })
+        DocIds::open(self.first_id, &self.fast_fields)
     }
 
     /// Adds the key of `doc`, read from the opened columns.
