@@ -51,10 +51,11 @@ const MAX_MERGED_DOCS: u64 = 500_000;
 /// The merges of an update that follows a writer ([`update_following`]): as soon as the
 /// committed segments of fewer than a quarter of [`MAX_MERGED_DOCS`] documents fill a
 /// group (at least three quarters of the cap, as [`compact`] groups them), it is merged,
-/// in the background while the writer goes on. The end of the update then has only the
-/// last, partial group left to merge.
-#[derive(Debug, Default)]
-struct FullGroups;
+/// in the background while the writer goes on, its segments in archive order
+/// ([`ids::in_id_order`]). The end of the update then has only the last, partial group
+/// left to merge.
+#[derive(Debug)]
+struct FullGroups(Index);
 
 impl MergePolicy for FullGroups {
     fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
@@ -74,7 +75,10 @@ impl MergePolicy for FullGroups {
         merge_groups(&small)
             .into_iter()
             .filter(|group| docs(group) >= MAX_MERGED_DOCS / 4 * 3)
-            .map(MergeCandidate)
+            .map(|mut group| {
+                ids::in_id_order(&self.0, &mut group, &small);
+                MergeCandidate(group)
+            })
             .collect()
     }
 }
@@ -440,7 +444,7 @@ fn run_update(
     // costs a small one nothing (it merges only small segments).
     let bulk = following.is_some() || rebuilt || target.0 - last_id >= BULK_DOCS;
     if following.is_some() {
-        writer.set_merge_policy(Box::new(FullGroups));
+        writer.set_merge_policy(Box::new(FullGroups(index.clone())));
     } else if bulk {
         writer.set_merge_policy(Box::new(NoMergePolicy));
     } else {
@@ -536,11 +540,17 @@ fn run_update(
 /// [`MAX_MERGED_DOCS`] documents as a greedy grouping gives, one merge at a time (each
 /// merge maps the segments it reads, so one at a time bounds the memory). Every segment
 /// costs a query a few file opens and maps, so a bulk build should not leave dozens.
+/// Each merge takes its segments in archive order ([`ids::in_id_order`]): the segments
+/// of successive imports and syncs then merge into one of consecutive ids.
 fn compact(index: &Index, writer: &mut IndexWriter) -> Result<(), IndexError> {
     let groups = {
         let mut segments = index.searchable_segment_metas()?;
         segments.sort_by_key(|meta| (meta.num_docs(), meta.id()));
-        merge_groups(&segments)
+        let mut groups = merge_groups(&segments);
+        for group in &mut groups {
+            ids::in_id_order(index, group, &segments);
+        }
+        groups
         // Dropped here: a living `SegmentMeta` keeps its files from being collected.
     };
     for group in groups {
@@ -670,16 +680,18 @@ mod tests {
 
     #[test]
     fn following_a_writer_merges_only_full_groups_of_small_segments() {
+        // (Segments that exist only as metas: their order cannot be read, so it is kept.)
+        let policy = FullGroups(Index::create_in_ram(schema().0));
         // 90 × 10k: a group of 500k and one of 400k (three quarters is 375k); 30 × 10k
         // wait for more (or the compaction).
-        assert_eq!(merges(&FullGroups, &[10_000; 90]), vec![500_000, 400_000]);
-        assert_eq!(merges(&FullGroups, &[10_000; 30]), Vec::<u64>::new());
+        assert_eq!(merges(&policy, &[10_000; 90]), vec![500_000, 400_000]);
+        assert_eq!(merges(&policy, &[10_000; 30]), Vec::<u64>::new());
         // Merged segments are left alone.
         assert_eq!(
-            merges(&FullGroups, &[500_000, 400_000, 130_000, 130_000, 130_000]),
+            merges(&policy, &[500_000, 400_000, 130_000, 130_000, 130_000]),
             Vec::<u64>::new()
         );
-        assert_eq!(merges(&FullGroups, &[100_000; 4]), vec![400_000]);
+        assert_eq!(merges(&policy, &[100_000; 4]), vec![400_000]);
     }
 
     #[test]

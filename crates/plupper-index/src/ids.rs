@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 use tantivy::columnar::{Cardinality, Column};
 use tantivy::fastfield::FastFieldReaders;
-use tantivy::{DocId, Segment, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Index, Segment, SegmentMeta, SegmentReader};
 
 use plupper_store::ArchiveId;
 
@@ -46,6 +47,28 @@ pub(crate) fn consecutive(
         }
     }
     Ok(found)
+}
+
+/// Orders `group` (segments of `metas`) by the smallest archive id of each, so that a
+/// merge of segments that hold consecutive ranges of ids writes a segment of
+/// consecutive ids, which [`consecutive`] then records: a merge writes its segments'
+/// documents one segment after another, in the order given. A group with a segment that
+/// cannot be read is left in its order.
+pub(crate) fn in_id_order(index: &Index, group: &mut [SegmentId], metas: &[SegmentMeta]) {
+    let smallest = |id: &SegmentId| -> Option<u64> {
+        let meta = metas.iter().find(|meta| meta.id() == *id)?;
+        let reader = SegmentReader::open(&index.segment(meta.clone())).ok()?;
+        Some(reader.fast_fields().u64("id").ok()?.min_value())
+    };
+    let Some(smallest) = group.iter().map(smallest).collect::<Option<Vec<u64>>>() else {
+        return;
+    };
+    let mut ordered: Vec<(u64, SegmentId)> =
+        smallest.into_iter().zip(group.iter().copied()).collect();
+    ordered.sort_by_key(|&(smallest, _)| smallest);
+    for (slot, (_, id)) in group.iter_mut().zip(ordered) {
+        *slot = id;
+    }
 }
 
 /// The first id of a segment whose documents hold consecutive ids in document order, one

@@ -136,3 +136,23 @@ fn an_update_records_the_segments_it_leaves() {
     let expected: Vec<i64> = (0..1100).filter(|n| n % 7 == 3).map(|n| n + 1).collect();
     assert_eq!(ids, expected);
 }
+
+#[test]
+fn the_segments_of_successive_imports_merge_into_consecutive_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    // The second import is the smaller: the compaction at its end groups segments
+    // smallest first, so its segment comes first in the group unless the merge takes
+    // them in archive order.
+    let mut store = imported(dir.path(), 300);
+    let mut unit = store.begin("second").unwrap();
+    let arrivals: Vec<Arrival> = (300..500).map(arrival).collect();
+    unit.apply(&arrivals, &[]).unwrap();
+    unit.finish().unwrap();
+    let report = update_following(&store, false, &AtomicBool::new(false), &NoProgress).unwrap();
+    assert_eq!(report.segments, 1, "merged");
+    let recorded = record(dir.path()).unwrap();
+    assert!(recorded.ends_with(" 1 500"), "{recorded}");
+    let by_addition = answers(&store);
+    forget_record(dir.path());
+    assert_eq!(answers(&store), by_addition);
+}
