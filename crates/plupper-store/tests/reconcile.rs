@@ -386,3 +386,27 @@ fn created_is_kept_as_its_zone_when_java_writes_it_back() {
     }
     assert_eq!(store.verify().unwrap().problems, []);
 }
+
+#[test]
+fn writers_opening_an_idle_archive_at_once_all_open_it() {
+    // An archive a writer closed is left in DELETE journal mode; each writer that opens
+    // it switches it to WAL. Eight at once, ten times: none may fail with "busy".
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    for _ in 0..10 {
+        let start = std::sync::Barrier::new(8);
+        std::thread::scope(|scope| {
+            let opened: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        Store::open(dir.path()).map(drop)
+                    })
+                })
+                .collect();
+            for handle in opened {
+                handle.join().unwrap().unwrap();
+            }
+        });
+    }
+}
