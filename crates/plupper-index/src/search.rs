@@ -2,6 +2,7 @@
 
 use std::collections::BinaryHeap;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
@@ -11,7 +12,7 @@ use tantivy::query::{
     PhraseQuery, Query, RangeQuery, RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
-use tantivy::{DocId, Score, Searcher, SegmentReader};
+use tantivy::{BitSet, DocId, Score, Searcher, SegmentReader};
 
 use plupper_model::fold::without_accents;
 use plupper_model::plural::counted;
@@ -216,14 +217,66 @@ impl IndexSearcher {
         limit: Option<usize>,
     ) -> Result<Vec<OrderKey>, IndexError> {
         let query = self.exact_query(selection, contains)?;
+        self.collect_keys(store, &*query, limit, None)
+    }
+
+    /// The order keys of the messages that match the selection and whose archive ids are
+    /// among `ids` (in any order), in answer order; the first `limit` only when given. For
+    /// a needle the index does not hold: the store finds the ids of its matches
+    /// ([`Store::content_matches`]), the index selects and orders them. `None` when the
+    /// ids are too far apart to be looked up in a bitmap (more than 16 ids a document
+    /// between the smallest and the largest, which only ids far beyond the index's
+    /// documents have).
+    pub fn keys_among(
+        &self,
+        store: &Store,
+        selection: &Selection,
+        ids: &[ArchiveId],
+        limit: Option<usize>,
+    ) -> Result<Option<Vec<OrderKey>>, IndexError> {
+        let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) else {
+            return Ok(Some(Vec::new()));
+        };
+        let span = i128::from(last.0) - i128::from(first.0) + 1;
+        let most = 16 * i128::from(self.document_count()) + 65_536;
+        let Some(span) = u32::try_from(span)
+            .ok()
+            .filter(|&span| i128::from(span) <= most)
+        else {
+            return Ok(None);
+        };
+        let mut bits = BitSet::with_max_value(span);
+        for id in ids {
+            // Below `span`: every id is between `first` and `last`.
+            bits.insert((id.0 - first.0) as u32);
+        }
+        let among = Arc::new(Among {
+            first: first.0,
+            bits,
+        });
+        let query = self.exact_query(selection, "")?;
+        self.collect_keys(store, &*query, limit, Some(among))
+            .map(Some)
+    }
+
+    /// The keys of the documents `query` matches (among `among`'s ids, when given), in
+    /// answer order; the first `limit` only when given.
+    fn collect_keys(
+        &self,
+        store: &Store,
+        query: &dyn Query,
+        limit: Option<usize>,
+        among: Option<Arc<Among>>,
+    ) -> Result<Vec<OrderKey>, IndexError> {
         let SegmentKeys {
             mut keys,
             mut unkeyed,
         } = self.searcher.search(
-            &query,
+            query,
             &KeyCollector {
                 limit,
                 ids: &self.ids,
+                among,
             },
         )?;
         if !unkeyed.is_empty() {
@@ -578,6 +631,22 @@ struct KeyCollector<'a> {
     limit: Option<usize>,
     /// The segments whose ids are read by addition.
     ids: &'a SegmentIds,
+    /// Only the hits with these ids are collected, when given.
+    among: Option<Arc<Among>>,
+}
+
+/// A set of archive ids: a bitmap from the smallest.
+struct Among {
+    first: i64,
+    bits: BitSet,
+}
+
+impl Among {
+    fn contains(&self, id: ArchiveId) -> bool {
+        id.0.checked_sub(self.first)
+            .and_then(|offset| u32::try_from(offset).ok())
+            .is_some_and(|offset| offset < self.bits.max_value() && self.bits.contains(offset))
+    }
 }
 
 /// Hits a segment keeps as documents while it has at most this many: their archive ids
@@ -612,6 +681,8 @@ struct KeySegmentCollector {
     /// them; kept in place, so that a segment allocates nothing for them).
     few: [DocId; FEW],
     few_len: usize,
+    /// The ids a hit must have, with the segment's ids, or the error opening them.
+    among: Option<(Arc<Among>, tantivy::Result<DocIds>)>,
 }
 
 /// The two fast fields an order key is read from.
@@ -647,6 +718,10 @@ impl Collector for KeyCollector<'_> {
             },
             few: [0; FEW],
             few_len: 0,
+            among: self.among.as_ref().map(|among| {
+                let ids = DocIds::open(self.ids.first(segment), segment.fast_fields());
+                (Arc::clone(among), ids)
+            }),
         })
     }
 
@@ -707,6 +782,12 @@ impl SegmentCollector for KeySegmentCollector {
     type Fruit = tantivy::Result<SegmentKeys>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some((among, ids)) = &self.among {
+            // An error opening the ids is the segment's answer, given at the harvest.
+            if !ids.as_ref().is_ok_and(|ids| among.contains(ids.id(doc))) {
+                return;
+            }
+        }
         if let Ok(None) = self.columns {
             if self.few_len < FEW {
                 self.few[self.few_len] = doc;
@@ -722,6 +803,9 @@ impl SegmentCollector for KeySegmentCollector {
     }
 
     fn harvest(self) -> tantivy::Result<SegmentKeys> {
+        if let Some((_, Err(error))) = &self.among {
+            return Err(error.clone());
+        }
         if self.columns.as_ref().map_err(Clone::clone)?.is_none() && self.few_len > 0 {
             let ids = self.ids()?;
             return Ok(SegmentKeys {

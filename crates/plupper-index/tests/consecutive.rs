@@ -63,6 +63,7 @@ struct Answers {
     first_ten: Vec<OrderKey>,
     count: u64,
     ranked: Vec<ArchiveId>,
+    among: Vec<OrderKey>,
 }
 
 fn answers(store: &Store) -> Answers {
@@ -85,7 +86,73 @@ fn answers(store: &Store) -> Answers {
             .into_iter()
             .map(|(_, id)| id)
             .collect(),
+        among: searcher
+            .keys_among(store, &all, &every_third(store), None)
+            .unwrap()
+            .unwrap(),
     }
+}
+
+/// Every third archived id, and one beyond the archive.
+fn every_third(store: &Store) -> Vec<ArchiveId> {
+    let last = store.max_id().unwrap().0;
+    (1..=last)
+        .step_by(3)
+        .chain([last + 10])
+        .map(ArchiveId)
+        .collect()
+}
+
+#[test]
+fn keys_among_ids_are_the_keys_of_those_ids_in_answer_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = imported(dir.path(), 1000);
+    let searcher = IndexSearcher::open_current(&store).unwrap().unwrap();
+    let all = Selection::default();
+    let ids = every_third(&store);
+    let expected: Vec<OrderKey> = searcher
+        .keys(&store, &all, "", None)
+        .unwrap()
+        .into_iter()
+        .filter(|key| (key.id - 1) % 3 == 0)
+        .collect();
+    assert_eq!(expected.len(), 334);
+    let among = |selection: &Selection, ids: &[ArchiveId], limit| {
+        searcher.keys_among(&store, selection, ids, limit).unwrap()
+    };
+    assert_eq!(among(&all, &ids, None), Some(expected.clone()));
+    assert_eq!(among(&all, &ids, Some(10)), Some(expected[..10].to_vec()));
+    let reversed: Vec<ArchiveId> = ids.iter().rev().copied().collect();
+    assert_eq!(among(&all, &reversed, None), Some(expected.clone()));
+    // The rest of the filter applies: message n has visitor n and archive id n + 1.
+    let visitor = Selection {
+        visitor_id: Some(3),
+        ..Selection::default()
+    };
+    let four: Vec<i64> = among(&visitor, &ids, None)
+        .unwrap()
+        .iter()
+        .map(|k| k.id)
+        .collect();
+    assert_eq!(four, [4]);
+    let not_among = Selection {
+        visitor_id: Some(2),
+        ..Selection::default()
+    };
+    assert_eq!(among(&not_among, &ids, None), Some(vec![]));
+    assert_eq!(among(&all, &[], None), Some(vec![]));
+    // A few hits a segment: their keys from the store.
+    let few = [ArchiveId(7), ArchiveId(900)];
+    let keys: Vec<i64> = among(&all, &few, None)
+        .unwrap()
+        .iter()
+        .map(|k| k.id)
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, [7, 900]);
+    // Ids too far apart for a bitmap: no answer, for the caller to read the store.
+    assert_eq!(among(&all, &[ArchiveId(1), ArchiveId(1 << 40)], None), None);
 }
 
 #[test]

@@ -289,33 +289,73 @@ impl Contains {
         }
     }
 
+    /// A finder of the texts that contain the needle among texts given one by one, each
+    /// with a key (such as its archive id): [`counter`](Contains::counter)'s batched
+    /// search, which gives back the keys of the texts it finds instead of their number.
+    ///
+    /// ```
+    /// use plupper_model::Contains;
+    ///
+    /// let danke = Contains::new("DANKE");
+    /// let mut matches = danke.matcher();
+    /// for (id, text) in [(1, "Danke!"), (2, "Vielen Dank"), (5, "dankeschön")] {
+    ///     matches.add(id, text.as_bytes())?;
+    /// }
+    /// assert_eq!(matches.finish()?, [1, 5]);
+    /// # Ok::<(), std::str::Utf8Error>(())
+    /// ```
+    pub fn matcher<K: Copy>(&self) -> ContainsMatches<K> {
+        ContainsMatches {
+            contains: self.clone(),
+            batch: TextBatch::default(),
+            keys: Vec::new(),
+            batch_bytes: BATCH_BYTES,
+            scratch: String::new(),
+            hits: Vec::new(),
+        }
+    }
+
     /// How many texts of `batch` contain the needle; an error when one is not UTF-8.
-    /// Lowercases the batch's ASCII letters (which folding does anyway).
     fn count_batch(&self, batch: &mut TextBatch, scratch: &mut String) -> Result<u64, Utf8Error> {
+        let mut count = 0;
+        self.each_match(batch, scratch, &mut |_| count += 1)?;
+        Ok(count)
+    }
+
+    /// Calls `found` with the row of each text of `batch` that contains the needle, once
+    /// each (not always in order); an error when a text is not UTF-8. Lowercases the
+    /// batch's ASCII letters (which folding does anyway).
+    fn each_match(
+        &self,
+        batch: &mut TextBatch,
+        scratch: &mut String,
+        found: &mut dyn FnMut(usize),
+    ) -> Result<(), Utf8Error> {
         batch.bytes.make_ascii_lowercase();
         // Each text ends with a NUL, which ends any UTF-8 sequence: the batch is UTF-8
         // exactly when every text is, and a text's bounds are character boundaries.
         let all = utf8(&batch.bytes)?;
         if self.folded.contains('\0') {
             // A match could cross from one text into the next.
-            let texts = (0..batch.ends.len()).map(|row| batch.text(all, row));
-            return Ok(texts
-                .filter(|text| self.matches_with(text, scratch))
-                .count() as u64);
+            (0..batch.ends.len())
+                .filter(|&row| self.matches_with(batch.text(all, row), scratch))
+                .for_each(found);
+            return Ok(());
         }
         let mut folds_in_text = |row: usize| self.fold_then_find(batch.text(all, row), scratch);
-        let count = match &self.ascii {
-            AsciiPart::Whole(needle) if needle.bytes.is_empty() => batch.ends.len(),
+        match &self.ascii {
+            AsciiPart::Whole(needle) if needle.bytes.is_empty() => {
+                (0..batch.ends.len()).for_each(found);
+            }
             AsciiPart::Whole(needle) => {
                 // A raw match is a match; only texts with `K` or `ſ` may hold more.
-                let raw = batch.rows_holding(&needle.finder).count();
-                let only_folded = batch
+                batch.rows_holding(&needle.finder).for_each(&mut *found);
+                batch
                     .rows_folding_into_ascii()
                     .into_iter()
                     .filter(|&row| !needle.is_in(batch.text(all, row).as_bytes()))
                     .filter(|&row| folds_in_text(row))
-                    .count();
-                raw + only_folded
+                    .for_each(found);
             }
             AsciiPart::Run(run) => {
                 let mut candidates: Vec<usize> = batch.rows_holding(&run.finder).collect();
@@ -326,14 +366,14 @@ impl Contains {
                     .into_iter()
                     .filter(|&row| !batch.text(all, row).is_ascii())
                     .filter(|&row| folds_in_text(row))
-                    .count()
+                    .for_each(found);
             }
             AsciiPart::Nothing => (0..batch.ends.len())
                 .filter(|&row| !batch.text(all, row).is_ascii())
                 .filter(|&row| folds_in_text(row))
-                .count(),
-        };
-        Ok(count as u64)
+                .for_each(found),
+        }
+        Ok(())
     }
 
     /// The definition: fold the text, search the folded needle.
@@ -446,6 +486,61 @@ impl ContainsCount {
             .count_batch(&mut self.batch, &mut self.scratch);
         self.batch.clear();
         self.count += found?;
+        Ok(())
+    }
+}
+
+/// Finds the texts that contain a needle, given one by one with a key each; see
+/// [`Contains::matcher`]. Memory holds one batch of texts and the keys found.
+#[derive(Debug)]
+pub struct ContainsMatches<K> {
+    contains: Contains,
+    batch: TextBatch,
+    /// The key of each text of the batch.
+    keys: Vec<K>,
+    batch_bytes: usize,
+    scratch: String,
+    hits: Vec<K>,
+}
+
+impl<K: Copy> ContainsMatches<K> {
+    /// Takes one text, as UTF-8 bytes, with its key. An error for texts that are not
+    /// UTF-8 may come here or from a later call, for the batch that held them.
+    pub fn add(&mut self, key: K, text: &[u8]) -> Result<(), Utf8Error> {
+        self.batch.push(text);
+        self.keys.push(key);
+        if self.batch.bytes.len() >= self.batch_bytes {
+            self.search()?;
+        }
+        Ok(())
+    }
+
+    /// How many texts found so far hold the needle (those of the batch being gathered
+    /// not included).
+    pub fn found(&self) -> usize {
+        self.hits.len()
+    }
+
+    /// The keys of the texts given that contain the needle, in the order given.
+    pub fn finish(mut self) -> Result<Vec<K>, Utf8Error> {
+        self.search()?;
+        Ok(self.hits)
+    }
+
+    fn search(&mut self) -> Result<(), Utf8Error> {
+        let mut rows = Vec::new();
+        let searched = self
+            .contains
+            .each_match(&mut self.batch, &mut self.scratch, &mut |row| {
+                rows.push(row)
+            });
+        self.batch.clear();
+        let keys = std::mem::take(&mut self.keys);
+        searched?;
+        rows.sort_unstable();
+        self.hits.extend(rows.into_iter().map(|row| keys[row]));
+        self.keys = keys;
+        self.keys.clear();
         Ok(())
     }
 }
@@ -683,6 +778,22 @@ mod tests {
         }
 
         #[test]
+        fn the_matcher_finds_what_matches_accepts(
+            needle in text(4),
+            texts in proptest::collection::vec(text(10), 0..40),
+            batch_bytes in 1usize..64,
+        ) {
+            let contains = Contains::new(&needle);
+            let expected: Vec<usize> = (0..texts.len())
+                .filter(|&i| contains.matches(&texts[i]))
+                .map(|i| i * 3)
+                .collect();
+            let texts: Vec<&[u8]> = texts.iter().map(|text| text.as_bytes()).collect();
+            prop_assert_eq!(found(&needle, &texts, batch_bytes), Ok(expected.clone()));
+            prop_assert_eq!(found(&needle, &texts, BATCH_BYTES), Ok(expected));
+        }
+
+        #[test]
         fn matches_is_fold_then_find_in_ascii(needle in "[a-zA-Z0-9%@`]{0,4}", haystack in "[a-zA-Z0-9%@` ]{0,24}") {
             let expected = fold(&haystack).contains(&fold(&needle));
             prop_assert_eq!(Contains::new(&needle).matches(&haystack), expected);
@@ -698,6 +809,35 @@ mod tests {
             counter.add(text)?;
         }
         counter.total()
+    }
+
+    /// The keys of the `texts` the matcher finds, searching every `batch_bytes`; text i
+    /// has key 3i.
+    fn found(needle: &str, texts: &[&[u8]], batch_bytes: usize) -> Result<Vec<usize>, Utf8Error> {
+        let mut matches = Contains::new(needle).matcher();
+        matches.batch_bytes = batch_bytes;
+        for (i, text) in texts.iter().enumerate() {
+            matches.add(i * 3, text)?;
+        }
+        matches.finish()
+    }
+
+    #[test]
+    fn the_matcher_gives_the_keys_of_texts_in_the_order_given() {
+        // The Kelvin sign folds into ASCII (`k`): such a text is found apart from the raw
+        // matches, and still comes back in its place.
+        let texts: &[&[u8]] = &[b"ok", "o\u{212A}".as_bytes(), b"no", b"OK ok", b"o k"];
+        for batch_bytes in [1, 8, BATCH_BYTES] {
+            assert_eq!(found("ok", texts, batch_bytes), Ok(vec![0, 3, 9]));
+            assert_eq!(found("", texts, batch_bytes), Ok(vec![0, 3, 6, 9, 12]));
+            assert_eq!(found("x", texts, batch_bytes), Ok(vec![]));
+        }
+        let mut matches = Contains::new("ok").matcher();
+        matches.batch_bytes = 4;
+        matches.add(7, b"ok ok").unwrap();
+        assert_eq!(matches.found(), 1);
+        matches.add(8, b"nope").unwrap();
+        assert!(matches.add(9, b"\xC3").is_err() || matches.finish().is_err());
     }
 
     #[test]

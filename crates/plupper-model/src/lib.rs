@@ -48,5 +48,5 @@ pub mod wire;
 
 pub use date::{DateError, JavaDate, Zone};
 pub use element::{Element, ElementError, Original, OriginalKind};
-pub use fold::{Contains, ContainsCount, fold_char};
+pub use fold::{Contains, ContainsCount, ContainsMatches, fold_char};
 pub use message::{Fingerprint, Message};

@@ -29,9 +29,16 @@ use crate::{Filter, reference};
 pub enum Route {
     /// The tantivy index (then the store for the messages printed).
     Index,
+    /// A listing of a needle of fewer than three characters, which the index does not
+    /// hold: the store's content blocks find the messages that contain it, the index
+    /// selects those that match the rest of the filter and gives their order (then the
+    /// store for the messages printed).
+    ContentBlocks,
     /// The store alone, because its own indexes answer the filter as fast: a needle of
-    /// fewer than three characters (its content blocks), or no `contains` and a visitor
-    /// id, dates or nothing (its B-tree indexes).
+    /// fewer than three characters (its content blocks for a count; its rows for a
+    /// listing with a visitor id, or with more matches than
+    /// [`CONTENT_BLOCKS_SHARE`] allows), or no `contains` and a visitor id, dates or
+    /// nothing (its B-tree indexes).
     Store,
     /// The store alone, because the index could not answer (why).
     Fallback(Freshness),
@@ -182,12 +189,32 @@ fn store_orders(filter: &Filter) -> bool {
     filter.visitor_id.is_some() || (filter.operator.is_none() && filter.customer_id.is_none())
 }
 
+/// The needle of a listing that the content blocks and the index answer together
+/// ([`Route::ContentBlocks`]): one the index does not hold (one or two characters),
+/// without a visitor id, whose few messages the store's B-tree index gives at once.
+fn short_needle(filter: &Filter) -> Option<&str> {
+    filter
+        .contains
+        .as_deref()
+        .filter(|needle| !plupper_index::answers_contains(needle) && filter.visitor_id.is_none())
+}
+
+/// A listing of a short needle ([`Route::ContentBlocks`]) finds its messages this way
+/// while they are at most one in this many of the archive's messages; above, the store
+/// reads its rows in answer order, as a listing of a visitor or dates does. The ids and
+/// keys found cost 32 bytes a match until the listing ends, and where most messages
+/// match, reading every row in order costs about as much as finding them first.
+pub const CONTENT_BLOCKS_SHARE: u64 = 4;
+
 /// The messages matching `filter` in answer order (at most `limit`), and the route taken.
 pub fn messages<'s>(
     store: &'s Store,
     filter: &Filter,
     limit: Option<u64>,
 ) -> Result<(Route, Answer<'s>), SearchError> {
+    if let Some(needle) = short_needle(filter) {
+        return short_needle_messages(store, filter, needle, limit);
+    }
     let Some(contains) = indexed_contains(filter) else {
         return Ok((
             Route::Store,
@@ -232,6 +259,63 @@ pub fn messages<'s>(
             ))
         }
     }
+}
+
+/// [`messages`] for a needle the index does not hold ([`short_needle`]): the content
+/// blocks find the ids of the messages that contain it ([`Store::content_matches`]), the
+/// index keeps those that match the rest of the filter, in answer order
+/// ([`IndexSearcher::keys_among`]), and the store reads them by id. The store walks its
+/// rows instead when the index is not current, or when the matches are too many
+/// ([`CONTENT_BLOCKS_SHARE`]).
+fn short_needle_messages<'s>(
+    store: &'s Store,
+    filter: &Filter,
+    needle: &str,
+    limit: Option<u64>,
+) -> Result<(Route, Answer<'s>), SearchError> {
+    let snapshot = store.snapshot()?;
+    let searcher = match IndexSearcher::open_current(store)? {
+        Ok(searcher) => searcher,
+        Err(why) => {
+            drop(snapshot);
+            let answer = limited(reference::messages(store, filter)?, limit);
+            return Ok((Route::Fallback(why), answer));
+        }
+    };
+    let contains = plupper_model::Contains::new(needle);
+    let cap = searcher.document_count() / CONTENT_BLOCKS_SHARE;
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    let ids = store.content_matches(&|| contains.matcher(), cap)?;
+    let limit_keys = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let keys = match ids {
+        Some(ids) => searcher.keys_among(store, &filter.selection(), &ids, limit_keys),
+        None => Ok(None),
+    };
+    let keys = match keys {
+        Ok(Some(keys)) => keys,
+        Ok(None) => {
+            drop(snapshot);
+            let answer = limited(reference::messages(store, filter)?, limit);
+            return Ok((Route::Store, answer));
+        }
+        Err(error) => {
+            drop(snapshot);
+            let why = Freshness::Unreadable(error.to_string());
+            let answer = limited(reference::messages(store, filter)?, limit);
+            return Ok((Route::Fallback(why), answer));
+        }
+    };
+    let by_id = ById {
+        store,
+        _snapshot: snapshot,
+        ids: keys.into_iter().map(|key| ArchiveId(key.id)).collect(),
+        read: 0,
+        buffer: VecDeque::new(),
+    };
+    let answer = Answer {
+        source: Source::ById(by_id),
+    };
+    Ok((Route::ContentBlocks, answer))
 }
 
 fn limited<'s>(messages: reference::Messages<'s>, limit: Option<u64>) -> Answer<'s> {

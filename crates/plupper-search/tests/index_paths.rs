@@ -125,13 +125,35 @@ fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
                 && (filter.operator.is_some() || filter.customer_id.is_some())
         }
     };
-    prop_assert_eq!(
-        route.clone(),
-        if indexed { Route::Index } else { Route::Store }
-    );
+    // A listing of a short needle without a visitor id is the content blocks' and the
+    // index's, unless more than a quarter of the messages contain it; its count is the
+    // store's.
+    let short = filter
+        .contains
+        .as_deref()
+        .is_some_and(|needle| !plupper_index::answers_contains(needle));
+    let listed_from_blocks = short && filter.visitor_id.is_none() && {
+        let containing = Filter {
+            contains: filter.contains.clone(),
+            ..Filter::default()
+        };
+        let messages = reference_ids(store, &Filter::default()).len() as u64;
+        reference_ids(store, &containing).len() as u64 <= messages / executor::CONTENT_BLOCKS_SHARE
+    };
+    let expected_route = if indexed {
+        Route::Index
+    } else if listed_from_blocks {
+        Route::ContentBlocks
+    } else {
+        Route::Store
+    };
+    prop_assert_eq!(route.clone(), expected_route);
     let (count_route, _) = executor::count(store, filter).unwrap();
     if filter.contains.is_some() || indexed {
-        prop_assert_eq!(count_route, route);
+        prop_assert_eq!(
+            count_route,
+            if indexed { Route::Index } else { Route::Store }
+        );
     }
     prop_assert_eq!(&answer, &expected, "{:?}", filter);
     // Visited (the index's answer read straight from the store's rows), the same
@@ -416,6 +438,90 @@ fn a_search_with_a_short_contains_keeps_exactly_the_hits_whose_content_has_it() 
     assert_eq!(with(","), (vec![1, 5], 2, 1));
     // Three characters: the index decides, with the same answer a content test gives.
     assert_eq!(with("ok?"), (vec![1], 1, 1));
+}
+
+#[test]
+fn a_short_needle_is_listed_from_the_content_blocks_while_the_index_is_current() {
+    // Ids 1..=16; "ok" in 1, 4 (the Kelvin sign folds to k) and 8: at most a quarter of
+    // the messages, which the content blocks find; "o" in five: the store's rows.
+    let (_dir, mut store) = seeded(&[
+        "ok",
+        "no",
+        "fine",
+        "O\u{212A}",
+        "yes",
+        "sure",
+        "nope",
+        "oK then",
+        "x",
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        "f",
+        "g",
+    ]);
+    let with = |contains: &str| Filter {
+        contains: Some(contains.into()),
+        ..Filter::default()
+    };
+    // Seconds 0..=15 of one minute: answer order is archive order.
+    assert_eq!(
+        ids_of(&store, &with("ok"), None),
+        (Route::ContentBlocks, vec![1, 4, 8])
+    );
+    assert_eq!(
+        ids_of(&store, &with("ok"), Some(2)),
+        (Route::ContentBlocks, vec![1, 4])
+    );
+    assert_eq!(
+        ids_of(&store, &with("o"), None),
+        (Route::Store, vec![1, 2, 4, 7, 8])
+    );
+    // The rest of the filter is the index's.
+    let johns = Filter {
+        operator: Some("john".into()),
+        ..with("ok")
+    };
+    assert_eq!(ids_of(&store, &johns, None), (Route::ContentBlocks, vec![]));
+    // With a visitor id, the store's rows.
+    let visitor = Filter {
+        visitor_id: Some(1),
+        ..with("ok")
+    };
+    assert_eq!(ids_of(&store, &visitor, None), (Route::Store, vec![]));
+    // A count is the content blocks' alone.
+    assert_eq!(
+        executor::count(&store, &with("ok")).unwrap(),
+        (Route::Store, 3)
+    );
+
+    // Behind: the store's rows, and the same answer.
+    add(
+        &mut store,
+        &[
+            r#"{"content":"ok late","created":"Thu Apr 30 10:00:00 CEST 2009","type":"VO"}"#
+                .to_owned(),
+        ],
+    );
+    let (route, ids) = ids_of(&store, &with("ok"), None);
+    assert!(
+        matches!(
+            route,
+            Route::Fallback(Freshness::Behind {
+                indexed: 16,
+                archived: 17
+            })
+        ),
+        "{route:?}"
+    );
+    assert_eq!(ids, vec![1, 4, 8, 17]);
+    update(&store, false, &NoProgress).unwrap();
+    assert_eq!(
+        ids_of(&store, &with("ok"), None),
+        (Route::ContentBlocks, vec![1, 4, 8, 17])
+    );
 }
 
 #[test]

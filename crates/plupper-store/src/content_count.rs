@@ -1,11 +1,13 @@
 //! Counting the contents of a selection: every content it holds is given to a counter
-//! ([`ContentCount`], such as the API's `contains`), which says how many it counts.
+//! ([`ContentCount`], such as the API's `contains`), which says how many it counts; and
+//! finding the messages whose contents hold a needle ([`ContentMatch`]), by id.
 //!
 //! A count of every message reads the [content blocks](crate::content_block) and then
 //! the rows after the last block, split by archive id over two connections; a count of
 //! a narrower selection feeds the rows its B-tree indexes select to the counter through
 //! an SQL aggregate, because SQLite steps through rows inside one call for much less than
-//! it costs to hand each row out.
+//! it costs to hand each row out. A search for the matching ids reads every message the
+//! way a count of every message does.
 
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
@@ -19,7 +21,7 @@ use rusqlite::{Connection, TransactionState};
 
 use crate::content_block::{self, BLOCK_MESSAGES};
 use crate::query::{Selection, conversion_failure};
-use crate::{Store, StoreError};
+use crate::{ArchiveId, Store, StoreError};
 
 /// What a content count gives each content to, such as a `contains` test; see
 /// [`Store::count_contents`].
@@ -39,6 +41,36 @@ impl ContentCount for plupper_model::ContainsCount {
 
     fn total(&mut self) -> Result<u64, Utf8Error> {
         plupper_model::ContainsCount::total(self)
+    }
+}
+
+/// What a search for matching contents gives each content to, with its message's id,
+/// such as a `contains` test; see [`Store::content_matches`].
+pub trait ContentMatch {
+    /// Takes the content of message `id`, as stored: its bytes, UTF-8 unless the
+    /// database was altered.
+    fn add(&mut self, id: ArchiveId, content: &[u8]) -> Result<(), Utf8Error>;
+
+    /// How many of the contents taken it has found so far (it may not have looked at
+    /// the last few yet).
+    fn found(&self) -> usize;
+
+    /// The ids of the contents it finds among all those taken, in the order taken.
+    fn finish(self) -> Result<Vec<ArchiveId>, Utf8Error>;
+}
+
+/// The `contains` of the API's filter finds contents as they are stored.
+impl ContentMatch for plupper_model::ContainsMatches<ArchiveId> {
+    fn add(&mut self, id: ArchiveId, content: &[u8]) -> Result<(), Utf8Error> {
+        plupper_model::ContainsMatches::add(self, id, content)
+    }
+
+    fn found(&self) -> usize {
+        plupper_model::ContainsMatches::found(self)
+    }
+
+    fn finish(self) -> Result<Vec<ArchiveId>, Utf8Error> {
+        plupper_model::ContainsMatches::finish(self)
     }
 }
 
@@ -92,12 +124,73 @@ impl Store {
             return count_in(&self.conn, selection, None, counter());
         }
         let blocks_end = content_block::blocks_end(&self.conn)?;
+        let parts = self.every_content_in_parts(min_rows, &|conn, range| {
+            count_every_content(conn, range, blocks_end, counter())
+        })?;
+        Ok(parts.into_iter().sum())
+    }
+
+    /// The ids of the messages whose contents `matcher` finds (made for each connection
+    /// that reads), among every message, in id order; `None` as soon as it finds more
+    /// than `cap`. Reads every content as a count of every message does
+    /// ([`count_contents`](Store::count_contents)): the content blocks, then the rows
+    /// after them, split by archive id across up to two connections, with a small page
+    /// cache. A block that does not hold a content for each id of its range, which only
+    /// a database changed outside plupper-archive has, is read from the rows instead.
+    pub fn content_matches<M: ContentMatch + 'static>(
+        &self,
+        matcher: &(dyn Fn() -> M + Sync),
+        cap: usize,
+    ) -> Result<Option<Vec<ArchiveId>>, StoreError> {
+        self.content_matches_split_from(matcher, cap, SPLIT_MIN_ROWS)
+    }
+
+    /// [`content_matches`](Store::content_matches), splitting the scan from `min_rows` on.
+    fn content_matches_split_from<M: ContentMatch + 'static>(
+        &self,
+        matcher: &(dyn Fn() -> M + Sync),
+        cap: usize,
+        min_rows: i64,
+    ) -> Result<Option<Vec<ArchiveId>>, StoreError> {
+        let _snapshot = self.snapshot()?;
+        let cache_before: i64 = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |row| row.get(0))?;
+        self.conn.execute_batch(SCAN_CACHE)?;
+        let parts = content_block::blocks_end(&self.conn).and_then(|blocks_end| {
+            self.every_content_in_parts(min_rows, &|conn, range| {
+                match_every_content(conn, range, blocks_end, matcher(), cap)
+            })
+        });
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = {cache_before}"))?;
+        let mut ids = Vec::new();
+        for part in parts? {
+            let Some(part) = part else {
+                return Ok(None);
+            };
+            ids.extend(part);
+            if ids.len() > cap {
+                return Ok(None);
+            }
+        }
+        Ok(Some(ids))
+    }
+
+    /// `scan` of every message, in id ranges ([`split_ids`](Store::split_ids)): the
+    /// first on this connection, each other one on a second connection and thread. The
+    /// answers in id order.
+    fn every_content_in_parts<T: Send>(
+        &self,
+        min_rows: i64,
+        scan: &(dyn Fn(&Connection, IdRange) -> Result<T, StoreError> + Sync),
+    ) -> Result<Vec<T>, StoreError> {
         let Some(ranges) = self.split_ids(min_rows)? else {
             let range = IdRange {
                 after: None,
                 up_to: i64::MAX,
             };
-            return count_every_content(&self.conn, range, blocks_end, counter());
+            return Ok(vec![scan(&self.conn, range)?]);
         };
         let path = self.dir.join(crate::DATABASE_FILE);
         let immutable = self.immutable;
@@ -106,20 +199,18 @@ impl Store {
                 .iter()
                 .map(|&range| {
                     let path = &path;
-                    scope.spawn(move || {
-                        let conn = open_reader(path, immutable)?;
-                        count_every_content(&conn, range, blocks_end, counter())
-                    })
+                    scope.spawn(move || scan(&open_reader(path, immutable)?, range))
                 })
                 .collect();
-            let mut total = count_every_content(&self.conn, ranges[0], blocks_end, counter());
+            let mut parts = vec![scan(&self.conn, ranges[0])];
             for other in others {
-                let part = other
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                total = total.and_then(|total| Ok(total + part?));
+                parts.push(
+                    other
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
             }
-            total
+            parts.into_iter().collect()
         })
     }
 
@@ -224,6 +315,78 @@ fn count_every_content<C: ContentCount + 'static>(
         up_to: range.up_to,
     };
     count_in(conn, &Selection::default(), Some(rest), counter)
+}
+
+/// Gives every content with an id in `range` to `matcher`, on `conn`, as
+/// [`count_every_content`] does, and answers the ids it finds; `None` as soon as they
+/// are more than `cap`. Also reads the rows with ids below 1 in the first range (which
+/// only a change outside plupper-archive makes), so that it finds every matching row.
+fn match_every_content<M: ContentMatch>(
+    conn: &Connection,
+    range: IdRange,
+    blocks_end: i64,
+    mut matcher: M,
+    cap: usize,
+) -> Result<Option<Vec<ArchiveId>>, StoreError> {
+    let after = range.after.unwrap_or(0);
+    if range.after.is_none() {
+        match_rows(conn, i64::MIN, 0, &mut matcher)?;
+    }
+    let covered = range.up_to.min(blocks_end);
+    let covered = (covered - covered.rem_euclid(BLOCK_MESSAGES)).max(after);
+    let mut statement = conn.prepare_cached(
+        "SELECT first_id, lengths, contents FROM content_block
+         WHERE first_id > ?1 AND first_id <= ?2 ORDER BY first_id",
+    )?;
+    let mut rows = statement.query([after, covered])?;
+    while let Some(row) = rows.next()? {
+        let first: i64 = row.get(0)?;
+        let last = first + BLOCK_MESSAGES - 1;
+        let damaged = |why: &'static str| StoreError::ContentBlock { first, last, why };
+        let (ValueRef::Blob(lengths), ValueRef::Blob(contents)) =
+            (row.get_ref(1)?, row.get_ref(2)?)
+        else {
+            return Err(damaged("it holds values that are not blobs"));
+        };
+        // A length's last byte is below 0x80: one such byte a content.
+        let held = lengths.iter().filter(|&&byte| byte < 0x80).count();
+        if held as i64 == BLOCK_MESSAGES {
+            for (id, content) in (first..).zip(content_block::contents(lengths, contents)) {
+                matcher
+                    .add(ArchiveId(id), content.map_err(damaged)?)
+                    .map_err(not_utf8)?;
+            }
+        } else {
+            match_rows(conn, first - 1, last, &mut matcher)?;
+        }
+        if matcher.found() > cap {
+            return Ok(None);
+        }
+    }
+    match_rows(conn, covered, range.up_to, &mut matcher)?;
+    let ids = matcher.finish().map_err(not_utf8)?;
+    Ok((ids.len() <= cap).then_some(ids))
+}
+
+/// Gives the contents of the messages with ids `after < id <= up_to` to `matcher`, in
+/// id order, stepping through their rows.
+fn match_rows<M: ContentMatch>(
+    conn: &Connection,
+    after: i64,
+    up_to: i64,
+    matcher: &mut M,
+) -> Result<(), StoreError> {
+    let mut statement = conn
+        .prepare_cached("SELECT id, content FROM message WHERE id > ?1 AND id <= ?2 ORDER BY id")?;
+    let mut rows = statement.query([after, up_to])?;
+    while let Some(row) = rows.next()? {
+        let id = ArchiveId(row.get(0)?);
+        match row.get_ref(1)? {
+            ValueRef::Text(content) => matcher.add(id, content).map_err(not_utf8)?,
+            _ => return Err(conversion_failure(1, FromSqlError::InvalidType)),
+        }
+    }
+    Ok(())
 }
 
 /// The name of the SQL aggregate through which [`count_in`] feeds contents to a counter.
@@ -411,6 +574,130 @@ mod tests {
                 );
                 assert_eq!(ending_in(&store, digit, 0), expected, "{count} {digit}");
             }
+        }
+    }
+
+    /// The ids of the messages whose contents end in `digit` (message i, content "m{i}",
+    /// has id i + 1), found with a cap of `cap`, split from `min_rows` on.
+    fn found_ending_in(store: &Store, digit: u8, cap: usize, min_rows: i64) -> Option<Vec<i64>> {
+        let matcher = || EndsIn(digit, Vec::new());
+        store
+            .content_matches_split_from(&matcher, cap, min_rows)
+            .unwrap()
+            .map(|ids| ids.into_iter().map(|id| id.0).collect())
+    }
+
+    /// Finds the contents ending in a byte, checking that they are UTF-8.
+    struct EndsIn(u8, Vec<ArchiveId>);
+
+    impl ContentMatch for EndsIn {
+        fn add(&mut self, id: ArchiveId, content: &[u8]) -> Result<(), Utf8Error> {
+            std::str::from_utf8(content)?;
+            if content.last() == Some(&self.0) {
+                self.1.push(id);
+            }
+            Ok(())
+        }
+
+        fn found(&self) -> usize {
+            self.1.len()
+        }
+
+        fn finish(self) -> Result<Vec<ArchiveId>, Utf8Error> {
+            Ok(self.1)
+        }
+    }
+
+    #[test]
+    fn matches_are_the_ids_of_the_matching_contents_split_or_not() {
+        let blocks = 2 * BLOCK_MESSAGES as u64;
+        for count in [0, 1, 2, 3, 101, blocks, blocks + 3] {
+            let (_dir, store) = archive(count);
+            for digit in [b'0', b'1', b'7'] {
+                let expected: Vec<i64> = (0..count)
+                    .filter(|i| i.to_string().ends_with(char::from(digit)))
+                    .map(|i| i as i64 + 1)
+                    .collect();
+                for min_rows in [i64::MAX, 0] {
+                    let found = found_ending_in(&store, digit, usize::MAX, min_rows);
+                    assert_eq!(
+                        found.as_ref(),
+                        Some(&expected),
+                        "{count} {digit} {min_rows}"
+                    );
+                }
+                // One more than the cap is too many, in either piece.
+                if let Some(cap) = expected.len().checked_sub(1) {
+                    for min_rows in [i64::MAX, 0] {
+                        let found = found_ending_in(&store, digit, cap, min_rows);
+                        assert_eq!(found, None, "{count} {digit} {min_rows}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_contains_matcher_finds_what_the_contains_count_counts() {
+        let (_dir, store) = archive(2 * BLOCK_MESSAGES as u64 + 5);
+        for needle in ["m1", "M99", "7", "", "x"] {
+            let contains = plupper_model::Contains::new(needle);
+            let found = store
+                .content_matches_split_from(&|| contains.matcher(), usize::MAX, 0)
+                .unwrap()
+                .unwrap();
+            let counted = store
+                .count_contents(&Selection::default(), &|| contains.counter())
+                .unwrap();
+            assert_eq!(found.len() as u64, counted, "{needle}");
+            let every: Vec<ArchiveId> = (1..=2 * BLOCK_MESSAGES + 5).map(ArchiveId).collect();
+            let expected: Vec<ArchiveId> = store
+                .messages_by_ids(&every)
+                .unwrap()
+                .into_iter()
+                .filter(|message| contains.matches(&message.message.content))
+                .map(|message| message.id)
+                .collect();
+            assert_eq!(found, expected, "{needle}");
+        }
+    }
+
+    #[test]
+    fn a_block_with_an_id_missing_is_read_from_the_rows() {
+        // Only a change outside plupper-archive removes a message: then its block, made
+        // again, holds one content fewer, and the ids after the gap are not the block's
+        // first id plus their place in it.
+        let (_dir, store) = archive(BLOCK_MESSAGES as u64 + 10);
+        store
+            .conn
+            .execute_batch("DELETE FROM message WHERE id = 5")
+            .unwrap();
+        let block = content_block::derive(&store.conn, 1).unwrap();
+        store
+            .conn
+            .execute(
+                "UPDATE content_block SET lengths = ?1, contents = ?2 WHERE first_id = 1",
+                rusqlite::params![block.lengths, block.contents],
+            )
+            .unwrap();
+        // Message i has content "m{i}" and id i + 1: the contents ending in 7 are those
+        // of ids ending in 8; id 5 (content m4) is gone.
+        let expected: Vec<i64> = (1..=BLOCK_MESSAGES + 10)
+            .filter(|id| id % 10 == 8)
+            .collect();
+        for min_rows in [i64::MAX, 0] {
+            assert_eq!(
+                found_ending_in(&store, b'7', usize::MAX, min_rows),
+                Some(expected.clone())
+            );
+            let gone: Vec<i64> = (1..=BLOCK_MESSAGES + 10)
+                .filter(|id| id % 10 == 5)
+                .skip(1)
+                .collect();
+            assert_eq!(
+                found_ending_in(&store, b'4', usize::MAX, min_rows),
+                Some(gone)
+            );
         }
     }
 

@@ -74,11 +74,38 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
     let run = verbose(&sandbox, &["query", "--visitor-id", "32751", "--count"]);
     assert!(
         run.stderr.contains(
-            "route: the archive's B-tree indexes and content blocks (a --contains under 3 characters, or a visitor or dates without --contains)\n"
+            "route: the archive's B-tree indexes and content blocks (a --contains under 3 characters counted, with a visitor, or in more than a quarter of the messages; or a visitor or dates without --contains)\n"
         ),
         "{}",
         run.stderr
     );
+    // A listing of a needle the index does not hold: the content blocks find it in one
+    // message of the five, the index orders it; in three ("Hi", "Hi, …", "graphis"), more
+    // than a quarter, the archive reads its rows in order.
+    for (contains, route, lines) in [
+        (
+            "su",
+            "the archive's content blocks for the --contains under 3 characters, the search index for the rest of the filter and the order",
+            1,
+        ),
+        (
+            "hi",
+            "the archive's B-tree indexes and content blocks (a --contains under 3 characters counted, with a visitor, or in more than a quarter of the messages; or a visitor or dates without --contains)",
+            3,
+        ),
+    ] {
+        let run = verbose(
+            &sandbox,
+            &["query", "--contains", contains, "--format", "ndjson"],
+        );
+        assert!(
+            run.stderr.contains(&format!("route: {route}\n")),
+            "{}",
+            run.stderr
+        );
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(stdout.lines().count(), lines, "{stdout}");
+    }
     // Without -v, nothing.
     sandbox
         .run(&["query", "--contains", "hi", "--count"])
