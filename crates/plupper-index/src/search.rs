@@ -234,29 +234,56 @@ impl IndexSearcher {
         ids: &[ArchiveId],
         limit: Option<usize>,
     ) -> Result<Option<Vec<OrderKey>>, IndexError> {
+        let Some(among) = self.among(ids) else {
+            return Ok(None);
+        };
+        let query = self.exact_query(selection, "")?;
+        self.collect_keys(store, &*query, limit, Some(Arc::new(among)))
+            .map(Some)
+    }
+
+    /// How many messages match the selection and have their archive ids among `ids` (in
+    /// any order): the count of [`keys_among`](IndexSearcher::keys_among), `None` when
+    /// it gives none.
+    pub fn count_among(
+        &self,
+        selection: &Selection,
+        ids: &[ArchiveId],
+    ) -> Result<Option<u64>, IndexError> {
+        let Some(among) = self.among(ids) else {
+            return Ok(None);
+        };
+        let query = self.exact_query(selection, "")?;
+        let counter = CountAmong {
+            among: Arc::new(among),
+            ids: &self.ids,
+        };
+        Ok(Some(self.searcher.search(&query, &counter)?))
+    }
+
+    /// `ids` as a bitmap from the smallest; `None` when they are more than 16 ids a
+    /// document apart ([`keys_among`](IndexSearcher::keys_among)).
+    fn among(&self, ids: &[ArchiveId]) -> Option<Among> {
         let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) else {
-            return Ok(Some(Vec::new()));
+            return Some(Among {
+                first: 0,
+                bits: BitSet::with_max_value(0),
+            });
         };
         let span = i128::from(last.0) - i128::from(first.0) + 1;
         let most = 16 * i128::from(self.document_count()) + 65_536;
-        let Some(span) = u32::try_from(span)
+        let span = u32::try_from(span)
             .ok()
-            .filter(|&span| i128::from(span) <= most)
-        else {
-            return Ok(None);
-        };
+            .filter(|&span| i128::from(span) <= most)?;
         let mut bits = BitSet::with_max_value(span);
         for id in ids {
             // Below `span`: every id is between `first` and `last`.
             bits.insert((id.0 - first.0) as u32);
         }
-        let among = Arc::new(Among {
+        Some(Among {
             first: first.0,
             bits,
-        });
-        let query = self.exact_query(selection, "")?;
-        self.collect_keys(store, &*query, limit, Some(among))
-            .map(Some)
+        })
     }
 
     /// The keys of the documents `query` matches (among `among`'s ids, when given), in
@@ -664,6 +691,55 @@ pub const FEW: usize = 16;
 struct SegmentKeys {
     keys: Vec<OrderKey>,
     unkeyed: Vec<ArchiveId>,
+}
+
+/// Counts the hits whose ids are among a set ([`IndexSearcher::count_among`]).
+struct CountAmong<'a> {
+    among: Arc<Among>,
+    /// The segments whose ids are read by addition.
+    ids: &'a SegmentIds,
+}
+
+/// A segment's part of [`CountAmong`]: its ids, or the error opening them.
+struct CountAmongSegment {
+    among: Arc<Among>,
+    ids: tantivy::Result<DocIds>,
+    count: u64,
+}
+
+impl Collector for CountAmong<'_> {
+    type Fruit = u64;
+    type Child = CountAmongSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<CountAmongSegment> {
+        Ok(CountAmongSegment {
+            among: Arc::clone(&self.among),
+            ids: DocIds::open(self.ids.first(segment), segment.fast_fields()),
+            count: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, counts: Vec<tantivy::Result<u64>>) -> tantivy::Result<u64> {
+        counts.into_iter().sum()
+    }
+}
+
+impl SegmentCollector for CountAmongSegment {
+    type Fruit = tantivy::Result<u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Ok(ids) = &self.ids {
+            self.count += u64::from(self.among.contains(ids.id(doc)));
+        }
+    }
+
+    fn harvest(self) -> tantivy::Result<u64> {
+        self.ids.map(|_| self.count)
+    }
 }
 
 /// A segment's part of [`KeyCollector`]. Its two columns are opened at its hit after the

@@ -64,6 +64,7 @@ struct Answers {
     count: u64,
     ranked: Vec<ArchiveId>,
     among: Vec<OrderKey>,
+    among_count: Option<u64>,
 }
 
 fn answers(store: &Store) -> Answers {
@@ -90,6 +91,7 @@ fn answers(store: &Store) -> Answers {
             .keys_among(store, &all, &every_third(store), None)
             .unwrap()
             .unwrap(),
+        among_count: searcher.count_among(&all, &every_third(store)).unwrap(),
     }
 }
 
@@ -121,6 +123,7 @@ fn keys_among_ids_are_the_keys_of_those_ids_in_answer_order() {
         searcher.keys_among(&store, selection, ids, limit).unwrap()
     };
     assert_eq!(among(&all, &ids, None), Some(expected.clone()));
+    assert_eq!(searcher.count_among(&all, &ids).unwrap(), Some(334));
     assert_eq!(among(&all, &ids, Some(10)), Some(expected[..10].to_vec()));
     let reversed: Vec<ArchiveId> = ids.iter().rev().copied().collect();
     assert_eq!(among(&all, &reversed, None), Some(expected.clone()));
@@ -129,6 +132,7 @@ fn keys_among_ids_are_the_keys_of_those_ids_in_answer_order() {
         visitor_id: Some(3),
         ..Selection::default()
     };
+    assert_eq!(searcher.count_among(&visitor, &ids).unwrap(), Some(1));
     let four: Vec<i64> = among(&visitor, &ids, None)
         .unwrap()
         .iter()
@@ -153,6 +157,9 @@ fn keys_among_ids_are_the_keys_of_those_ids_in_answer_order() {
     assert_eq!(sorted, [7, 900]);
     // Ids too far apart for a bitmap: no answer, for the caller to read the store.
     assert_eq!(among(&all, &[ArchiveId(1), ArchiveId(1 << 40)], None), None);
+    let spread = [ArchiveId(1), ArchiveId(1 << 40)];
+    assert_eq!(searcher.count_among(&all, &spread).unwrap(), None);
+    assert_eq!(searcher.count_among(&all, &[]).unwrap(), Some(0));
 }
 
 #[test]

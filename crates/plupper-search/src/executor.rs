@@ -29,16 +29,17 @@ use crate::{Filter, reference};
 pub enum Route {
     /// The tantivy index (then the store for the messages printed).
     Index,
-    /// A listing of a needle of fewer than three characters, which the index does not
-    /// hold: the store's content blocks find the messages that contain it, the index
-    /// selects those that match the rest of the filter and gives their order (then the
-    /// store for the messages printed).
+    /// A needle of fewer than three characters, which the index does not hold, listed,
+    /// or counted with an operator or a customer id: the store's content blocks find the
+    /// messages that contain it, the index selects those that match the rest of the
+    /// filter, and gives their order or counts them (then the store for the messages
+    /// printed).
     ContentBlocks,
     /// The store alone, because its own indexes answer the filter as fast: a needle of
-    /// fewer than three characters (its content blocks for a count; its rows for a
-    /// listing with a visitor id, or with more matches than
-    /// [`CONTENT_BLOCKS_SHARE`] allows), or no `contains` and a visitor id, dates or
-    /// nothing (its B-tree indexes).
+    /// fewer than three characters counted alone (its content blocks) or with a visitor
+    /// id or dates (the rows its B-tree indexes select), or listed with a visitor id or
+    /// found in more messages than [`CONTENT_BLOCKS_SHARE`] allows (its rows in answer
+    /// order); or no `contains` and a visitor id, dates or nothing (its B-tree indexes).
     Store,
     /// The store alone, because the index could not answer (why).
     Fallback(Freshness),
@@ -372,6 +373,11 @@ pub fn count_with_store_cap(
     if filter.contains.is_none() && store_orders(filter) {
         return count_exact(store, filter, cap);
     }
+    if let Some(needle) = short_needle(filter)
+        && (filter.operator.is_some() || filter.customer_id.is_some())
+    {
+        return short_needle_count(store, filter, needle);
+    }
     let Some(contains) = indexed_contains(filter) else {
         return Ok((Route::Store, reference::count(store, filter)?));
     };
@@ -381,6 +387,39 @@ pub fn count_with_store_cap(
             Ok(count) => return Ok((Route::Index, count)),
             Err(error) => Freshness::Unreadable(error.to_string()),
         },
+        Err(why) => why,
+    };
+    let count = reference::count(snapshot.store(), filter)?;
+    Ok((Route::Fallback(why), count))
+}
+
+/// [`count`] of a needle the index does not hold ([`short_needle`]) with an operator or
+/// a customer id, which the store has no B-tree index for (it would read every row): the
+/// content blocks find the ids of the messages that contain it, and the index counts
+/// those the rest of the filter selects ([`IndexSearcher::count_among`]). The ids found
+/// hold 8 bytes a match, at most as much as a listing's keys under its cap
+/// ([`CONTENT_BLOCKS_SHARE`]), so a count takes them all: a needle in most messages
+/// is still counted faster so than by reading every row. The store counts alone when the
+/// index is not current.
+fn short_needle_count(
+    store: &Store,
+    filter: &Filter,
+    needle: &str,
+) -> Result<(Route, u64), SearchError> {
+    let snapshot = store.snapshot()?;
+    let why = match IndexSearcher::open_current(store)? {
+        Ok(searcher) => {
+            let contains = plupper_model::Contains::new(needle);
+            let counted = match store.content_matches(&|| contains.matcher(), usize::MAX)? {
+                Some(ids) => searcher.count_among(&filter.selection(), &ids),
+                None => Ok(None),
+            };
+            match counted {
+                Ok(Some(count)) => return Ok((Route::ContentBlocks, count)),
+                Ok(None) => return Ok((Route::Store, reference::count(store, filter)?)),
+                Err(error) => Freshness::Unreadable(error.to_string()),
+            }
+        }
         Err(why) => why,
     };
     let count = reference::count(snapshot.store(), filter)?;

@@ -126,8 +126,8 @@ fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
         }
     };
     // A listing of a short needle without a visitor id is the content blocks' and the
-    // index's, unless more than a quarter of the messages contain it; its count is the
-    // store's.
+    // index's, unless more than a quarter of the messages contain it; so is its count
+    // with an operator or a customer id, however many; other counts are the store's.
     let short = filter
         .contains
         .as_deref()
@@ -149,11 +149,18 @@ fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
     };
     prop_assert_eq!(route.clone(), expected_route);
     let (count_route, _) = executor::count(store, filter).unwrap();
+    let counted_from_blocks = short
+        && filter.visitor_id.is_none()
+        && (filter.operator.is_some() || filter.customer_id.is_some());
     if filter.contains.is_some() || indexed {
-        prop_assert_eq!(
-            count_route,
-            if indexed { Route::Index } else { Route::Store }
-        );
+        let expected = if indexed {
+            Route::Index
+        } else if counted_from_blocks {
+            Route::ContentBlocks
+        } else {
+            Route::Store
+        };
+        prop_assert_eq!(count_route, expected);
     }
     prop_assert_eq!(&answer, &expected, "{:?}", filter);
     // Visited (the index's answer read straight from the store's rows), the same
@@ -244,8 +251,12 @@ proptest! {
             let expected = reference_ids(&reader, filter).len() as u64;
             match executor::count_from_index(dir.path(), filter) {
                 Some(count) => prop_assert_eq!(count, expected),
-                // Only the counts the store makes are left to it.
-                None => prop_assert_eq!(executor::count(&reader, filter).unwrap().0, Route::Store),
+                // Only the counts that need the store are left to it: its own, and a
+                // short needle's, which its content blocks find.
+                None => {
+                    let route = executor::count(&reader, filter).unwrap().0;
+                    prop_assert!(matches!(route, Route::Store | Route::ContentBlocks), "{:?}", route);
+                }
             }
         }
         drop(reader);
@@ -491,10 +502,22 @@ fn a_short_needle_is_listed_from_the_content_blocks_while_the_index_is_current()
         ..with("ok")
     };
     assert_eq!(ids_of(&store, &visitor, None), (Route::Store, vec![]));
-    // A count is the content blocks' alone.
+    // A count is the content blocks' alone; with an operator, the index's too.
     assert_eq!(
         executor::count(&store, &with("ok")).unwrap(),
         (Route::Store, 3)
+    );
+    let peters = Filter {
+        operator: Some("peter".into()),
+        ..with("ok")
+    };
+    assert_eq!(
+        executor::count(&store, &peters).unwrap(),
+        (Route::ContentBlocks, 3)
+    );
+    assert_eq!(
+        executor::count(&store, &johns).unwrap(),
+        (Route::ContentBlocks, 0)
     );
 
     // Behind: the store's rows, and the same answer.
@@ -517,6 +540,12 @@ fn a_short_needle_is_listed_from_the_content_blocks_while_the_index_is_current()
         "{route:?}"
     );
     assert_eq!(ids, vec![1, 4, 8, 17]);
+    let (route, count) = executor::count(&store, &peters).unwrap();
+    assert!(
+        matches!(route, Route::Fallback(Freshness::Behind { .. })),
+        "{route:?}"
+    );
+    assert_eq!(count, 3);
     update(&store, false, &NoProgress).unwrap();
     assert_eq!(
         ids_of(&store, &with("ok"), None),

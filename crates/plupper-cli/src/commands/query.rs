@@ -19,10 +19,10 @@ fn note(route: &Route, dir: &Path) {
     let answered_by = match route {
         Route::Index => "the search index",
         Route::ContentBlocks => {
-            "the archive's content blocks for the --contains under 3 characters, the search index for the rest of the filter and the order"
+            "the archive's content blocks for the --contains under 3 characters, the search index for the rest of the filter"
         }
         Route::Store => {
-            "the archive's B-tree indexes and content blocks (a --contains under 3 characters counted, with a visitor, or in more than a quarter of the messages; or a visitor or dates without --contains)"
+            "the archive's B-tree indexes and content blocks (a --contains under 3 characters counted alone or with a visitor or dates, or listed with a visitor or found in more than a quarter of the messages; or a visitor or dates without --contains)"
         }
         _ => "the archive alone (the search index could not answer)",
     };

@@ -74,7 +74,7 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
     let run = verbose(&sandbox, &["query", "--visitor-id", "32751", "--count"]);
     assert!(
         run.stderr.contains(
-            "route: the archive's B-tree indexes and content blocks (a --contains under 3 characters counted, with a visitor, or in more than a quarter of the messages; or a visitor or dates without --contains)\n"
+            "route: the archive's B-tree indexes and content blocks (a --contains under 3 characters counted alone or with a visitor or dates, or listed with a visitor or found in more than a quarter of the messages; or a visitor or dates without --contains)\n"
         ),
         "{}",
         run.stderr
@@ -85,12 +85,12 @@ fn v_says_each_file_the_index_update_and_the_route_of_a_query() {
     for (contains, route, lines) in [
         (
             "su",
-            "the archive's content blocks for the --contains under 3 characters, the search index for the rest of the filter and the order",
+            "the archive's content blocks for the --contains under 3 characters, the search index for the rest of the filter",
             1,
         ),
         (
             "hi",
-            "the archive's B-tree indexes and content blocks (a --contains under 3 characters counted, with a visitor, or in more than a quarter of the messages; or a visitor or dates without --contains)",
+            "the archive's B-tree indexes and content blocks (a --contains under 3 characters counted alone or with a visitor or dates, or listed with a visitor or found in more than a quarter of the messages; or a visitor or dates without --contains)",
             3,
         ),
     ] {
