@@ -27,18 +27,16 @@ const BATCH: usize = 4096;
 /// leaves them as they are (a merge at its end is time nobody else uses: at 1M, 0.8 s
 /// of a 7.7 s import; at 250,000 a commit, every pair was merged).
 const COMMIT_EVERY: u64 = 120 * BATCH as u64;
-/// Indexing threads and their memory budget in all (tantivy's least: 15 MB a thread).
-/// Each thread writes its own segments, which are merged later (every posting goes
-/// through a heap of the merged segments' cursors), so fewer, larger first segments
-/// make less work. Following an import, whose writer keeps the other core busy, one
-/// thread indexes ([`update_following`]); a standalone update or rebuild has the cores
-/// to itself and uses two. Measured at 1M messages against two threads sharing 32 MiB,
-/// alternating runs: `import` took 15.7-16.4 s of CPU against 16.3-20.3 s for about
-/// the same wall time, peak RSS 160 against 180 MiB; `index --rebuild` 5.8-6.2 s wall
-/// (two threads, 64 MiB) against 6.9-7.4 s. 96 MiB hold a whole commit's segment
-/// ([`COMMIT_EVERY`]; 64 MiB flushed it in pieces, which were then merged): peak RSS
-/// of a 1M import 189 MiB.
-const THREADS: usize = 2;
+/// The one indexing thread's memory budget. One thread indexes, in archive order, so
+/// that each commit makes one segment whose documents hold consecutive ids, which queries
+/// read by addition ([`crate::ids`]); a merge of such segments in archive order keeps
+/// them so. Following an import, whose writer keeps the other core busy, a second thread
+/// would only compete for it; a standalone update or rebuild had two, whose segments
+/// shared the messages out and so were read from their `id` columns. Measured at 1M
+/// messages (`index --rebuild`, five alternating runs each): one thread 3.27–5.74 s,
+/// median 3.30, peak RSS 110 MiB; two 3.02–4.34 s, median 3.30, 117 MiB. 96 MiB hold a
+/// whole commit's segment ([`COMMIT_EVERY`]; 64 MiB flushed it in pieces, which were
+/// then merged): peak RSS of a 1M import 189 MiB.
 const MEMORY_BUDGET: usize = 96 << 20;
 /// No merge makes a segment of more documents than this (about 45 MB of index): a merge
 /// maps every segment it reads, and those pages count as the process's memory until it
@@ -437,8 +435,7 @@ fn run_update(
         }
     };
 
-    let threads = if following.is_some() { 1 } else { THREADS };
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, MEMORY_BUDGET)?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, MEMORY_BUDGET)?;
     // Following a writer, how much will come is not known: merge only full groups of
     // small segments meanwhile and compact at the end, which suits a large import and
     // costs a small one nothing (it merges only small segments).

@@ -5,15 +5,15 @@
 //! documents: about 233,000 instructions for the `id` column of a segment of 491,520
 //! documents, so a rare word's listing at 5M messages (11 segments) spent 1.6M of its
 //! 4.7M instructions there (callgrind). A segment written by one indexing thread in
-//! archive order (an import's, [`crate::update_following`]) holds ids `first`,
+//! archive order (every update's: one thread indexes, [`crate::update`]) holds ids `first`,
 //! `first + 1`, … in document order, so document `d` holds `first + d`. After each
 //! update, [`consecutive`] checks every new segment once and the commit records those
 //! that are so ([`Consecutive`]); a query then reads their ids by addition
 //! ([`SegmentIds`]). A segment's files never change once written (a merge writes a new
 //! segment), so what a commit records of a segment stays true while the segment exists.
-//! A segment the commit does not name (interleaved by two indexing threads, a merge
-//! that joined ranges out of order, an index written before this) opens its column as
-//! before.
+//! A segment the commit does not name (interleaved by the two indexing threads of an
+//! older version's standalone update, a merge that joined ranges out of order, an index
+//! written before this) opens its column as before.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

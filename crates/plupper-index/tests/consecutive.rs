@@ -190,18 +190,23 @@ fn an_update_records_the_segments_it_leaves() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = imported(dir.path(), 1000);
     let before = record(dir.path()).unwrap();
-    // A sync's few messages: a segment of its own, recorded if its ids are consecutive
-    // (two indexing threads may share them out), merged or not; answers stay exact.
+    // A sync's few messages: a segment of its own (one thread indexes, in archive
+    // order), recorded, merged or not; answers stay exact.
     let mut unit = store.begin("more").unwrap();
     let arrivals: Vec<Arrival> = (1000..1100).map(arrival).collect();
     unit.apply(&arrivals, &[]).unwrap();
     unit.finish().unwrap();
     update(&store, false, &NoProgress).unwrap();
     let after = record(dir.path()).unwrap_or_default();
-    // The import's segment is still there and still recorded.
+    // The import's segment is still there and still recorded, and so is the sync's.
     let first = before.split(';').next().unwrap();
     assert!(after.contains(first), "{after}");
     let searcher = IndexSearcher::open_current(&store).unwrap().unwrap();
+    assert_eq!(
+        after.split(';').count(),
+        searcher.segment_count(),
+        "{after}"
+    );
     let keys = searcher
         .keys(&store, &Selection::default(), "word3", None)
         .unwrap();
@@ -209,6 +214,25 @@ fn an_update_records_the_segments_it_leaves() {
     ids.sort_unstable();
     let expected: Vec<i64> = (0..1100).filter(|n| n % 7 == 3).map(|n| n + 1).collect();
     assert_eq!(ids, expected);
+}
+
+#[test]
+fn a_rebuild_leaves_segments_of_consecutive_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = imported(dir.path(), 3000);
+    let imported_answers = answers(&store);
+    forget_record(dir.path());
+    let report = update(&store, true, &NoProgress).unwrap();
+    assert!(report.rebuilt);
+    let recorded = record(dir.path()).expect("a rebuild's segments are recorded");
+    let searcher = IndexSearcher::open_current(&store).unwrap().unwrap();
+    assert_eq!(
+        recorded.split(';').count(),
+        searcher.segment_count(),
+        "{recorded}"
+    );
+    assert!(recorded.ends_with(" 1 3000"), "{recorded}");
+    assert_eq!(answers(&store), imported_answers);
 }
 
 #[test]

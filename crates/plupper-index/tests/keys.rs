@@ -84,7 +84,7 @@ fn keys_of_few_hits_come_from_the_store_and_mix_with_the_index_s_in_answer_order
         ],
     );
     let searcher = IndexSearcher::open_current(&store).unwrap().unwrap();
-    // An update indexes on two threads: the many hits may be in two segments.
+    // Three updates, a segment each (too few to merge).
     assert!(
         searcher.segment_count() >= 3,
         "{}",
