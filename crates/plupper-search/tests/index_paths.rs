@@ -140,27 +140,22 @@ fn assert_same(store: &Store, filter: &Filter) -> Result<(), TestCaseError> {
         let messages = reference_ids(store, &Filter::default()).len() as u64;
         reference_ids(store, &containing).len() as u64 <= messages / executor::CONTENT_BLOCKS_SHARE
     };
-    let expected_route = if indexed {
-        Route::Index
-    } else if listed_from_blocks {
-        Route::ContentBlocks
-    } else {
-        Route::Store
+    let route_of = |from_blocks: bool| {
+        if indexed {
+            Route::Index
+        } else if from_blocks {
+            Route::ContentBlocks
+        } else {
+            Route::Store
+        }
     };
-    prop_assert_eq!(route.clone(), expected_route);
+    prop_assert_eq!(route.clone(), route_of(listed_from_blocks));
     let (count_route, _) = executor::count(store, filter).unwrap();
     let counted_from_blocks = short
         && filter.visitor_id.is_none()
         && (filter.operator.is_some() || filter.customer_id.is_some());
     if filter.contains.is_some() || indexed {
-        let expected = if indexed {
-            Route::Index
-        } else if counted_from_blocks {
-            Route::ContentBlocks
-        } else {
-            Route::Store
-        };
-        prop_assert_eq!(count_route, expected);
+        prop_assert_eq!(count_route, route_of(counted_from_blocks));
     }
     prop_assert_eq!(&answer, &expected, "{:?}", filter);
     // Visited (the index's answer read straight from the store's rows), the same

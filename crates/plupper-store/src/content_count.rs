@@ -289,6 +289,29 @@ fn count_every_content<C: ContentCount + 'static>(
     if covered <= after {
         return count_in(conn, &Selection::default(), Some(range), counter);
     }
+    each_block(conn, after, covered, |first, lengths, contents| {
+        for content in content_block::contents(lengths, contents) {
+            let content = content.map_err(|why| damaged(first, why))?;
+            counter.add(content).map_err(not_utf8)?;
+        }
+        Ok(true)
+    })?;
+    let rest = IdRange {
+        after: Some(covered),
+        up_to: range.up_to,
+    };
+    count_in(conn, &Selection::default(), Some(rest), counter)
+}
+
+/// Calls `visit` with each content block whose first id is in `after < first <=
+/// covered`, in id order: its first id, its lengths and its contents; stops when `visit`
+/// answers false.
+fn each_block(
+    conn: &Connection,
+    after: i64,
+    covered: i64,
+    mut visit: impl FnMut(i64, &[u8], &[u8]) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT first_id, lengths, contents FROM content_block
          WHERE first_id > ?1 AND first_id <= ?2 ORDER BY first_id",
@@ -296,25 +319,25 @@ fn count_every_content<C: ContentCount + 'static>(
     let mut rows = statement.query([after, covered])?;
     while let Some(row) = rows.next()? {
         let first: i64 = row.get(0)?;
-        let damaged = |why: &'static str| StoreError::ContentBlock {
-            first,
-            last: first + BLOCK_MESSAGES - 1,
-            why,
-        };
         let (ValueRef::Blob(lengths), ValueRef::Blob(contents)) =
             (row.get_ref(1)?, row.get_ref(2)?)
         else {
-            return Err(damaged("it holds values that are not blobs"));
+            return Err(damaged(first, "it holds values that are not blobs"));
         };
-        for content in content_block::contents(lengths, contents) {
-            counter.add(content.map_err(damaged)?).map_err(not_utf8)?;
+        if !visit(first, lengths, contents)? {
+            break;
         }
     }
-    let rest = IdRange {
-        after: Some(covered),
-        up_to: range.up_to,
-    };
-    count_in(conn, &Selection::default(), Some(rest), counter)
+    Ok(())
+}
+
+/// The error of a content block (the one from id `first`) that is not what it should be.
+fn damaged(first: i64, why: &'static str) -> StoreError {
+    StoreError::ContentBlock {
+        first,
+        last: first + BLOCK_MESSAGES - 1,
+        why,
+    }
 }
 
 /// Gives every content with an id in `range` to `matcher`, on `conn`, as
@@ -334,34 +357,23 @@ fn match_every_content<M: ContentMatch>(
     }
     let covered = range.up_to.min(blocks_end);
     let covered = (covered - covered.rem_euclid(BLOCK_MESSAGES)).max(after);
-    let mut statement = conn.prepare_cached(
-        "SELECT first_id, lengths, contents FROM content_block
-         WHERE first_id > ?1 AND first_id <= ?2 ORDER BY first_id",
-    )?;
-    let mut rows = statement.query([after, covered])?;
-    while let Some(row) = rows.next()? {
-        let first: i64 = row.get(0)?;
-        let last = first + BLOCK_MESSAGES - 1;
-        let damaged = |why: &'static str| StoreError::ContentBlock { first, last, why };
-        let (ValueRef::Blob(lengths), ValueRef::Blob(contents)) =
-            (row.get_ref(1)?, row.get_ref(2)?)
-        else {
-            return Err(damaged("it holds values that are not blobs"));
-        };
+    let mut within_cap = true;
+    each_block(conn, after, covered, |first, lengths, contents| {
         // A length's last byte is below 0x80: one such byte a content.
         let held = lengths.iter().filter(|&&byte| byte < 0x80).count();
         if held as i64 == BLOCK_MESSAGES {
             for (id, content) in (first..).zip(content_block::contents(lengths, contents)) {
-                matcher
-                    .add(ArchiveId(id), content.map_err(damaged)?)
-                    .map_err(not_utf8)?;
+                let content = content.map_err(|why| damaged(first, why))?;
+                matcher.add(ArchiveId(id), content).map_err(not_utf8)?;
             }
         } else {
-            match_rows(conn, first - 1, last, &mut matcher)?;
+            match_rows(conn, first - 1, first + BLOCK_MESSAGES - 1, &mut matcher)?;
         }
-        if matcher.found() > cap {
-            return Ok(None);
-        }
+        within_cap = matcher.found() <= cap;
+        Ok(within_cap)
+    })?;
+    if !within_cap {
+        return Ok(None);
     }
     match_rows(conn, covered, range.up_to, &mut matcher)?;
     let ids = matcher.finish().map_err(not_utf8)?;
