@@ -10,10 +10,13 @@
 //! and the answer order in its fast fields. The store's B-tree indexes answer the rest in
 //! answer order as fast: a visitor id, dates alone, or nothing; a *count* of such a
 //! filter above [`STORE_COUNT_CAP`] messages is still the index's (see [`count`]).
-//! Needles of one or two characters go to the store too: the index does not hold them
-//! ([`plupper_index::answers_contains`]), and the store finds them by scanning its content
-//! blocks (a count of every content) or its rows. When the index cannot answer, the store
-//! answers alone, the same messages, walking its time index where it has no better one.
+//! The index does not hold needles of one or two characters
+//! ([`plupper_index::answers_contains`]): the store finds them by scanning its content
+//! blocks, and the index, when current, selects and orders the ids found by the rest of
+//! the filter ([`Route::ContentBlocks`]); a count of such a needle alone is the blocks'
+//! alone, and with a visitor id (or, counted, dates) the store reads the rows its B-tree
+//! indexes select. When the index cannot answer, the store answers alone, the same
+//! messages, walking its time index where it has no better one.
 
 use std::collections::VecDeque;
 
@@ -190,7 +193,7 @@ fn store_orders(filter: &Filter) -> bool {
     filter.visitor_id.is_some() || (filter.operator.is_none() && filter.customer_id.is_none())
 }
 
-/// The needle of a listing that the content blocks and the index answer together
+/// The needle of a filter that the content blocks and the index answer together
 /// ([`Route::ContentBlocks`]): one the index does not hold (one or two characters),
 /// without a visitor id, whose few messages the store's B-tree index gives at once.
 fn short_needle(filter: &Filter) -> Option<&str> {
@@ -399,8 +402,8 @@ pub fn count_with_store_cap(
 /// those the rest of the filter selects ([`IndexSearcher::count_among`]). The ids found
 /// hold 8 bytes a match, at most as much as a listing's keys under its cap
 /// ([`CONTENT_BLOCKS_SHARE`]), so a count takes them all: a needle in most messages
-/// is still counted faster so than by reading every row. The store counts alone when the
-/// index is not current.
+/// is still counted faster this way than by reading every row. The store counts alone
+/// when the index is not current.
 fn short_needle_count(
     store: &Store,
     filter: &Filter,
