@@ -353,7 +353,7 @@ fn match_every_content<M: ContentMatch>(
 ) -> Result<Option<Vec<ArchiveId>>, StoreError> {
     let after = range.after.unwrap_or(0);
     if range.after.is_none() {
-        match_rows(conn, i64::MIN, 0, &mut matcher)?;
+        match_rows(conn, None, 0, &mut matcher)?;
     }
     let covered = range.up_to.min(blocks_end);
     let covered = (covered - covered.rem_euclid(BLOCK_MESSAGES)).max(after);
@@ -367,7 +367,12 @@ fn match_every_content<M: ContentMatch>(
                 matcher.add(ArchiveId(id), content).map_err(not_utf8)?;
             }
         } else {
-            match_rows(conn, first - 1, first + BLOCK_MESSAGES - 1, &mut matcher)?;
+            match_rows(
+                conn,
+                Some(first - 1),
+                first + BLOCK_MESSAGES - 1,
+                &mut matcher,
+            )?;
         }
         within_cap = matcher.found() <= cap;
         Ok(within_cap)
@@ -375,22 +380,33 @@ fn match_every_content<M: ContentMatch>(
     if !within_cap {
         return Ok(None);
     }
-    match_rows(conn, covered, range.up_to, &mut matcher)?;
+    match_rows(conn, Some(covered), range.up_to, &mut matcher)?;
     let ids = matcher.finish().map_err(not_utf8)?;
     Ok((ids.len() <= cap).then_some(ids))
 }
 
-/// Gives the contents of the messages with ids `after < id <= up_to` to `matcher`, in
-/// id order, stepping through their rows.
+/// Gives the contents of the messages with ids `after < id <= up_to` (no lower bound
+/// without `after`) to `matcher`, in id order, stepping through their rows.
 fn match_rows<M: ContentMatch>(
     conn: &Connection,
-    after: i64,
+    after: Option<i64>,
     up_to: i64,
     matcher: &mut M,
 ) -> Result<(), StoreError> {
-    let mut statement = conn
-        .prepare_cached("SELECT id, content FROM message WHERE id > ?1 AND id <= ?2 ORDER BY id")?;
-    let mut rows = statement.query([after, up_to])?;
+    // Two statements, so that each is a range of the rowid B-tree.
+    let (mut statement, bounds) = match after {
+        Some(after) => (
+            conn.prepare_cached(
+                "SELECT id, content FROM message WHERE id > ?1 AND id <= ?2 ORDER BY id",
+            )?,
+            vec![after, up_to],
+        ),
+        None => (
+            conn.prepare_cached("SELECT id, content FROM message WHERE id <= ?1 ORDER BY id")?,
+            vec![up_to],
+        ),
+    };
+    let mut rows = statement.query(rusqlite::params_from_iter(bounds))?;
     while let Some(row) = rows.next()? {
         let id = ArchiveId(row.get(0)?);
         match row.get_ref(1)? {
@@ -710,6 +726,36 @@ mod tests {
                 found_ending_in(&store, b'4', usize::MAX, min_rows),
                 Some(gone)
             );
+        }
+    }
+
+    #[test]
+    fn rows_below_id_1_are_found_too() {
+        // Only a change outside plupper-archive gives a row such an id; the blocks start
+        // at id 1, so these are read from the rows, the lowest possible id included.
+        let (_dir, store) = archive(BLOCK_MESSAGES as u64 + 3);
+        for id in [i64::MIN, -5, 0] {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO message (id, content, customer_id, created, visitor_id, type,
+                         operator, written_date, wall_clock, utc_offset, original_kind,
+                         original, batch_id, position)
+                     SELECT ?1, 'below 7', customer_id, created, visitor_id, type, operator,
+                         written_date, wall_clock, utc_offset, original_kind, original,
+                         batch_id, position
+                     FROM message WHERE id = 1",
+                    [id],
+                )
+                .unwrap();
+        }
+        let expected: Vec<i64> = [i64::MIN, -5, 0]
+            .into_iter()
+            .chain((1..=BLOCK_MESSAGES + 3).filter(|id| id % 10 == 8))
+            .collect();
+        for min_rows in [i64::MAX, 0] {
+            let found = found_ending_in(&store, b'7', usize::MAX, min_rows);
+            assert_eq!(found, Some(expected.clone()), "{min_rows}");
         }
     }
 
