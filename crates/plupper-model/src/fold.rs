@@ -318,7 +318,7 @@ impl Contains {
     /// How many texts of `batch` contain the needle; an error when one is not UTF-8.
     fn count_batch(&self, batch: &mut TextBatch, scratch: &mut String) -> Result<u64, Utf8Error> {
         let mut count = 0;
-        self.each_match(batch, scratch, &mut |_| count += 1)?;
+        self.each_match(batch, scratch, |_| count += 1)?;
         Ok(count)
     }
 
@@ -329,7 +329,7 @@ impl Contains {
         &self,
         batch: &mut TextBatch,
         scratch: &mut String,
-        found: &mut dyn FnMut(usize),
+        mut found: impl FnMut(usize),
     ) -> Result<(), Utf8Error> {
         batch.bytes.make_ascii_lowercase();
         // Each text ends with a NUL, which ends any UTF-8 sequence: the batch is UTF-8
@@ -339,17 +339,17 @@ impl Contains {
             // A match could cross from one text into the next.
             (0..batch.ends.len())
                 .filter(|&row| self.matches_with(batch.text(all, row), scratch))
-                .for_each(found);
+                .for_each(&mut found);
             return Ok(());
         }
         let mut folds_in_text = |row: usize| self.fold_then_find(batch.text(all, row), scratch);
         match &self.ascii {
             AsciiPart::Whole(needle) if needle.bytes.is_empty() => {
-                (0..batch.ends.len()).for_each(found);
+                (0..batch.ends.len()).for_each(&mut found);
             }
             AsciiPart::Whole(needle) => {
                 // A raw match is a match; only texts with `K` or `ſ` may hold more.
-                batch.rows_holding(&needle.finder).for_each(&mut *found);
+                batch.rows_holding(&needle.finder).for_each(&mut found);
                 batch
                     .rows_folding_into_ascii()
                     .into_iter()
@@ -531,17 +531,14 @@ impl<K: Copy> ContainsMatches<K> {
         let mut rows = Vec::new();
         let searched = self
             .contains
-            .each_match(&mut self.batch, &mut self.scratch, &mut |row| {
-                rows.push(row)
-            });
+            .each_match(&mut self.batch, &mut self.scratch, |row| rows.push(row));
         self.batch.clear();
-        let keys = std::mem::take(&mut self.keys);
-        searched?;
-        rows.sort_unstable();
-        self.hits.extend(rows.into_iter().map(|row| keys[row]));
-        self.keys = keys;
+        if searched.is_ok() {
+            rows.sort_unstable();
+            self.hits.extend(rows.into_iter().map(|row| self.keys[row]));
+        }
         self.keys.clear();
-        Ok(())
+        searched
     }
 }
 
