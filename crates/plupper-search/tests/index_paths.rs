@@ -446,6 +446,22 @@ fn a_search_with_a_short_contains_keeps_exactly_the_hits_whose_content_has_it() 
     assert_eq!(with("ok?"), (vec![1], 1, 1));
 }
 
+/// Archives one message dated after the seeded ones, without indexing it.
+fn add_late(store: &mut Store, content: &str) {
+    let element = serde_json::json!({
+        "content": content, "created": "Thu Apr 30 10:00:00 CEST 2009", "type": "VO",
+    });
+    add(store, &[element.to_string()]);
+}
+
+/// `route` is the fallback of an index of `indexed` messages behind `archived`.
+fn assert_behind(route: &Route, indexed: i64, archived: i64) {
+    assert_eq!(
+        route,
+        &Route::Fallback(Freshness::Behind { indexed, archived })
+    );
+}
+
 #[test]
 fn a_short_needle_is_listed_from_the_content_blocks_while_the_index_is_current() {
     // Ids 1..=16; "ok" in 1, 4 (the Kelvin sign folds to k) and 8: at most a quarter of
@@ -516,24 +532,9 @@ fn a_short_needle_is_listed_from_the_content_blocks_while_the_index_is_current()
     );
 
     // Behind: the store's rows, and the same answer.
-    add(
-        &mut store,
-        &[
-            r#"{"content":"ok late","created":"Thu Apr 30 10:00:00 CEST 2009","type":"VO"}"#
-                .to_owned(),
-        ],
-    );
+    add_late(&mut store, "ok late");
     let (route, ids) = ids_of(&store, &with("ok"), None);
-    assert!(
-        matches!(
-            route,
-            Route::Fallback(Freshness::Behind {
-                indexed: 16,
-                archived: 17
-            })
-        ),
-        "{route:?}"
-    );
+    assert_behind(&route, 16, 17);
     assert_eq!(ids, vec![1, 4, 8, 17]);
     let (route, count) = executor::count(&store, &peters).unwrap();
     assert!(
@@ -558,24 +559,9 @@ fn stale_missing_foreign_and_damaged_indexes_never_change_an_answer() {
     let expected = vec![1, 2];
 
     // Behind: messages imported without indexing.
-    add(
-        &mut store,
-        &[
-            r#"{"content":"late money","created":"Thu Apr 30 10:00:00 CEST 2009","type":"VO"}"#
-                .to_owned(),
-        ],
-    );
+    add_late(&mut store, "late money");
     let (route, ids) = ids_of(&store, &filter, None);
-    assert!(
-        matches!(
-            route,
-            Route::Fallback(Freshness::Behind {
-                indexed: 3,
-                archived: 4
-            })
-        ),
-        "{route:?}"
-    );
+    assert_behind(&route, 3, 4);
     assert_eq!(ids, vec![1, 2, 4]);
     update(&store, false, &NoProgress).unwrap();
     assert_eq!(ids_of(&store, &filter, None), (Route::Index, vec![1, 2, 4]));

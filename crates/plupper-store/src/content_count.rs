@@ -577,6 +577,15 @@ mod tests {
         }
     }
 
+    /// The ids of the messages of `archive(count)` whose contents end in `digit`: message
+    /// i has content "m{i}" and id i + 1.
+    fn ids_ending_in(count: u64, digit: u8) -> Vec<i64> {
+        (0..count)
+            .filter(|i| i.to_string().ends_with(char::from(digit)))
+            .map(|i| i as i64 + 1)
+            .collect()
+    }
+
     /// Counts the contents ending in `digit`, split from `min_rows` on.
     fn ending_in(store: &Store, digit: u8, min_rows: i64) -> u64 {
         let counter = || Keep(move |content: &[u8]| content.last() == Some(&digit), 0);
@@ -592,9 +601,7 @@ mod tests {
         for count in [0, 1, 2, 3, 101, blocks, blocks + 3] {
             let (_dir, store) = archive(count);
             for digit in [b'0', b'1', b'7'] {
-                let expected = (0..count)
-                    .filter(|i| i.to_string().ends_with(char::from(digit)))
-                    .count() as u64;
+                let expected = ids_ending_in(count, digit).len() as u64;
                 assert_eq!(
                     ending_in(&store, digit, i64::MAX),
                     expected,
@@ -642,10 +649,7 @@ mod tests {
         for count in [0, 1, 2, 3, 101, blocks, blocks + 3] {
             let (_dir, store) = archive(count);
             for digit in [b'0', b'1', b'7'] {
-                let expected: Vec<i64> = (0..count)
-                    .filter(|i| i.to_string().ends_with(char::from(digit)))
-                    .map(|i| i as i64 + 1)
-                    .collect();
+                let expected = ids_ending_in(count, digit);
                 for min_rows in [i64::MAX, 0] {
                     let found = found_ending_in(&store, digit, usize::MAX, min_rows);
                     assert_eq!(
