@@ -188,3 +188,25 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&expected));
     }
 }
+
+/// The two connections of a long listing fetch their pages without waiting on each
+/// other: the bundled SQLite is built without `SQLITE_ENABLE_MEMORY_MANAGEMENT`
+/// (`.cargo/config.toml`), with which every connection of the process shares one page
+/// cache behind one mutex.
+#[test]
+fn each_connection_has_a_page_cache_of_its_own() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    let options: Vec<String> = conn
+        .prepare("PRAGMA compile_options")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // The bundled build's options, as libsqlite3-sys sets them.
+    assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "{options:?}");
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+}
