@@ -21,9 +21,13 @@
 //!   The linker places the functions the file names first, in its order (written by
 //!   `benches/startup-order.sh`, which runs a start and a dozen short queries on the
 //!   sample data under callgrind). A count by visitor at 5M messages: 1.94 → 1.54 ms,
-//!   page faults 211 → 164. The names are the compiler's, so they hold for the toolchain
-//!   and `Cargo.lock` they were written with; a name the binary lacks is skipped, which
-//!   costs speed, never correctness. With another linker (a `linker` or `-fuse-ld` of
+//!   page faults 211 → 164. The names are the compiler's, with a hash of each crate's
+//!   version, features and dependencies: they hold for the toolchain and `Cargo.lock`
+//!   they were written with, built alone or with the rest of the workspace (whose
+//!   members enable no dependency feature the binary's do not: see `rand_chacha` in the
+//!   workspace's `Cargo.toml`). A name the binary lacks is skipped, which costs speed,
+//!   never correctness; CI checks that the release binary has them
+//!   (`startup-order.sh --check`). With another linker (a `linker` or `-fuse-ld` of
 //!   one's own, or a compiler before 1.90) the file is not given.
 //!
 //! glibc itself stays a shared library: cargo cannot link one binary of a workspace
