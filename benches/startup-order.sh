@@ -6,7 +6,7 @@
 #                                                    built first)
 #        benches/startup-order.sh --check [BINARY]  how many of the file's functions the
 #                                                    binary has, by their names (nm); fails
-#                                                    below 95 % (CI runs it on the release
+#                                                    below 90 % (CI runs it on the release
 #                                                    build of its benchmark smoke test)
 #
 # Needs valgrind (callgrind counts every function a process runs, where a sampling
@@ -35,7 +35,10 @@ if $check; then
   found=$(comm -12 <(echo "$listed") <(nm --defined-only "$bin" | awk '{ print $3 }' | sort -u) | wc -l)
   total=$(echo "$listed" | wc -l)
   echo "startup-order.sh: $bin has $found of the $total functions in $out"
-  if ((found * 100 < total * 95)); then
+  # A checkout at another path differs in the names that carry LLVM's hash of their
+  # module (`.llvm.` and digits; the module's debug information holds the path): about
+  # 4 %. A new toolchain or dependency renames half or more.
+  if ((found * 100 < total * 90)); then
     echo "startup-order.sh: the list is stale (another toolchain or Cargo.lock?): run benches/startup-order.sh to write it again" >&2
     exit 1
   fi

@@ -25,10 +25,12 @@
 //!   version, features and dependencies: they hold for the toolchain and `Cargo.lock`
 //!   they were written with, built alone or with the rest of the workspace (whose
 //!   members enable no dependency feature the binary's do not: see `rand_chacha` in the
-//!   workspace's `Cargo.toml`). A name the binary lacks is skipped, which costs speed,
-//!   never correctness; CI checks that the release binary has them
-//!   (`startup-order.sh --check`). With another linker (a `linker` or `-fuse-ld` of
-//!   one's own, or a compiler before 1.90) the file is not given.
+//!   workspace's `Cargo.toml`); a checkout at another path lacks the 4 % whose names
+//!   end in LLVM's hash of their module, which holds the path. A name the binary lacks
+//!   is skipped, which costs speed, never correctness; CI checks that the release
+//!   binary has nine in ten (`startup-order.sh --check`). With another linker (a
+//!   `linker` or `-fuse-ld` of one's own, or a compiler before 1.90) the file is not
+//!   given.
 //!
 //! glibc itself stays a shared library: cargo cannot link one binary of a workspace
 //! statically without the whole build (benches/README.md, "measured and not taken"), and
