@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Writes crates/plupper-cli/startup.order: the functions of the `plupper-archive` binary
-# that a start and a short query run, for the linker to place together (see crates/plupper-cli/build.rs).
+# that a start and a short query run, for the linker to place together (see
+# crates/plupper-cli/build.rs).
 #
 # Usage: benches/startup-order.sh [BINARY]          (default: target/release/plupper-archive,
 #                                                    built first)

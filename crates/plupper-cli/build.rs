@@ -17,20 +17,21 @@
 //! - **The start's code together** (`startup.order`, with LLD, the linker Rust uses on
 //!   x86-64 Linux since 1.90). The functions a start and a short query run are spread
 //!   over 11 MB of code, and the kernel maps code in on first use, 64 KiB around each
-//!   page touched: a count by visitor faulted 61 times on code, for some 1.4 MB of it.
-//!   The linker places the functions the file names first, in its order (written by
+//!   page touched: a count by visitor faulted 62 times on code. The linker places the
+//!   functions the file names first, in its order: 1.5 MB, written by
 //!   `benches/startup-order.sh`, which runs a start and a dozen short queries on the
-//!   sample data under callgrind). A count by visitor at 5M messages: 1.94 → 1.54 ms,
-//!   page faults 211 → 164. The names are the compiler's, with a hash of each crate's
-//!   version, features and dependencies: they hold for the toolchain and `Cargo.lock`
-//!   they were written with, built alone or with the rest of the workspace (whose
-//!   members enable no dependency feature the binary's do not: see `rand_chacha` in the
-//!   workspace's `Cargo.toml`); a checkout at another path lacks the 4 % whose names
-//!   end in LLVM's hash of their module, which holds the path. A name the binary lacks
-//!   is skipped, which costs speed, never correctness; CI checks that the release
-//!   binary has nine in ten (`startup-order.sh --check`). With another linker (a
-//!   `linker` or `-fuse-ld` of one's own, or a compiler before 1.90) the file is not
-//!   given.
+//!   sample data under callgrind. A count by visitor at 5M messages: 1.61 → 1.33 ms
+//!   (the SQLite peer's: 1.50), page faults 210 → 180, 14 of them on code
+//!   (`benches/README.md` has the other classes). The names are the compiler's, with a
+//!   hash of each crate's version, features and dependencies: they hold for the
+//!   toolchain and `Cargo.lock` they were written with, built alone or with the rest of
+//!   the workspace (whose members enable no dependency feature the binary's do not: see
+//!   `rand_chacha` in the workspace's `Cargo.toml`); a checkout at another path lacks
+//!   the 4 % whose names end in LLVM's hash of their module, which holds the path. A
+//!   name the binary lacks is skipped, which costs speed, never correctness; CI checks
+//!   that the release binary has nine in ten (`startup-order.sh --check`). With another
+//!   linker (a `linker` or `-fuse-ld` of one's own, or a compiler before 1.90) the file
+//!   is not given.
 //!
 //! glibc itself stays a shared library: cargo cannot link one binary of a workspace
 //! statically without the whole build (benches/README.md, "measured and not taken"), and
