@@ -1,6 +1,9 @@
 //! `plupper-archive`: the command line. Thin: it parses flags, calls the library crates,
 //! prints, and maps errors to exit statuses in one place ([`Failure`]).
 
+// On Linux with glibc, `start` is the entry point (it says why).
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
+
 /// `eprintln!` that cannot panic: a line for stderr that cannot be written (a closed
 /// pipe, a full disk) is dropped, since there is nowhere else to say it.
 macro_rules! say {
@@ -18,10 +21,11 @@ mod layout;
 mod output;
 mod priority;
 mod progress;
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
+mod start;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use cli::{Cli, Command};
 
@@ -154,7 +158,13 @@ fn is_broken_pipe(error: &std::io::Error) -> bool {
         || csv_io() == Some(std::io::ErrorKind::BrokenPipe)
 }
 
-fn main() -> ExitCode {
+#[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(program())
+}
+
+/// The program, from the command line to its exit status.
+fn program() -> u8 {
     // First, before any thread: the setting is the allocator's, for the whole process.
     let thresholds_fixed = allocator::fix_thresholds();
     let cli = Cli::from_env();
@@ -169,8 +179,8 @@ fn main() -> ExitCode {
         say!("error: internal error ({info}); nothing archived was lost; please report this");
     }));
     match std::panic::catch_unwind(|| run(cli)).unwrap_or(Err(Failure::Reported(1))) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => ExitCode::from(failure.report()),
+        Ok(()) => 0,
+        Err(failure) => failure.report(),
     }
 }
 

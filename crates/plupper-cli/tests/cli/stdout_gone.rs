@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::harness::{Gone, Sandbox, created, message_object, repo_root, string_element};
+use crate::harness::{Gone, Run, Sandbox, created, message_object, repo_root, string_element};
 
 /// Five messages.
 fn seed() -> PathBuf {
@@ -179,4 +179,50 @@ fn an_unwritable_stderr_does_not_abort() {
         Some(0)
     );
     assert_eq!(sandbox.count::<&str>(&[]), 6);
+}
+
+/// Runs the binary on the sandbox's archive with its stdout closed altogether (`>&-`),
+/// not redirected. The program opens `/dev/null` there first, as Rust's runtime does
+/// (`start.rs`), so that no file it opens takes descriptor 1; SQLite guards its own files
+/// the same way, so for commands that open the archive first this checks the outcome
+/// (the work done, no error), not which of the two guarded it.
+#[cfg(unix)]
+fn run_with_stdout_closed(sandbox: &Sandbox, args: &[&std::ffi::OsStr]) -> Run {
+    let output = std::process::Command::new("sh")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", sandbox.home())
+        .current_dir(sandbox.root())
+        .args([
+            "-c",
+            r#"exec "$0" "$@" >&-"#,
+            crate::harness::BIN,
+            "--archive",
+        ])
+        .arg(sandbox.archive())
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run sh");
+    Run::from(output)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_taken_by_no_file_and_the_work_is_done() {
+    use std::ffi::OsStr;
+    let sandbox = Sandbox::new();
+    let seed = seed();
+    // What would be printed goes nowhere; nothing fails for it and no file gets it.
+    run_with_stdout_closed(&sandbox, &[OsStr::new("import"), seed.as_os_str()]).success();
+    for args in [
+        &["query", "--count"][..],
+        &["query", "--contains", "hi", "--format", "ndjson"],
+        &["verify"],
+    ] {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        run_with_stdout_closed(&sandbox, &args).success();
+    }
+    assert_eq!(sandbox.count::<&str>(&[]), 5);
+    sandbox.run(&["verify"]).success();
 }
