@@ -15,7 +15,7 @@ use plupper_store::{ArchiveId, IndexRow, Store};
 use crate::ids::{self, Consecutive, SegmentIds};
 use crate::kept;
 use crate::schema::{Fields, SCHEMA_VERSION, register_tokenizers, schema};
-use crate::snapshot::{self, Reads, SearchDirectory};
+use crate::snapshot::{self, CommittedSegment, Reads, SearchDirectory};
 use crate::{INDEX_DIR, IndexError, LOCK_FILE};
 
 /// Rows read from the store at a time.
@@ -202,14 +202,22 @@ fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::Tantiv
     Ok(Some((index, payload)))
 }
 
+/// An index opened to be searched, as of one commit, with the segments that commit
+/// lists (for a process that opens them itself: [`crate::search`]).
+pub(crate) struct Opened {
+    pub(crate) index: Index,
+    pub(crate) segments: Vec<CommittedSegment>,
+}
+
 /// Opens the index in `path` to be searched, as of its last commit: through a
-/// [`SearchDirectory`], which reads `meta.json` once for the index, its payload and a
-/// reader. Without write access (`read_only`) it takes no locks. A process that keeps
-/// no readers reads the files instead of mapping them ([`Reads::Copied`]).
+/// [`SearchDirectory`], which reads `meta.json` once for the index, its commit's list
+/// and payload, and a reader. Without write access (`read_only`) it takes no locks. A
+/// process that keeps no readers reads the files instead of mapping them
+/// ([`Reads::Copied`]).
 fn open_to_search(
     path: &Path,
     read_only: bool,
-) -> Result<Option<(Index, Option<Payload>)>, tantivy::TantivyError> {
+) -> Result<Option<(Opened, Option<Payload>)>, tantivy::TantivyError> {
     if !path.join("meta.json").exists() {
         return Ok(None);
     }
@@ -221,10 +229,16 @@ fn open_to_search(
     let directory = SearchDirectory::open(path, reads, !read_only)?;
     let index = Index::open(directory.clone())?;
     register_tokenizers(&index);
-    let payload = directory
-        .payload()
-        .and_then(|text| serde_json::from_str(&text).ok());
-    Ok(Some((index, payload)))
+    let (segments, payload) = match directory.commit() {
+        Some(commit) => (
+            commit.segments,
+            commit
+                .payload
+                .and_then(|text| serde_json::from_str(&text).ok()),
+        ),
+        None => (Vec::new(), None),
+    };
+    Ok(Some((Opened { index, segments }, payload)))
 }
 
 /// Opens the index if it is current for `store`; otherwise says why not: while another
@@ -232,7 +246,7 @@ fn open_to_search(
 /// look foreign).
 pub(crate) fn open_current(
     store: &Store,
-) -> Result<Result<(Index, i64, SegmentIds), Freshness>, IndexError> {
+) -> Result<Result<(Opened, i64, SegmentIds), Freshness>, IndexError> {
     Ok(match current(store)? {
         Err(_) if updating(store) => Err(Freshness::Updating),
         opened => opened,
@@ -250,10 +264,10 @@ fn updating(store: &Store) -> bool {
     )
 }
 
-fn current(store: &Store) -> Result<Result<(Index, i64, SegmentIds), Freshness>, IndexError> {
+fn current(store: &Store) -> Result<Result<(Opened, i64, SegmentIds), Freshness>, IndexError> {
     let info = store.info()?;
     let archived = store.max_id()?.0;
-    let (index, payload) = match open_to_search(&index_path(store), store.is_read_only()) {
+    let (opened, payload) = match open_to_search(&index_path(store), store.is_read_only()) {
         Ok(Some(opened)) => opened,
         Ok(None) => return Ok(Err(Freshness::Missing)),
         Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
@@ -262,7 +276,7 @@ fn current(store: &Store) -> Result<Result<(Index, i64, SegmentIds), Freshness>,
         Some(p) if p.archive == info.uuid && p.schema == SCHEMA_VERSION => {
             let indexed = p.last_id;
             Ok(match indexed.cmp(&archived) {
-                std::cmp::Ordering::Equal => Ok((index, archived, p.segment_ids())),
+                std::cmp::Ordering::Equal => Ok((opened, archived, p.segment_ids())),
                 std::cmp::Ordering::Less => Err(Freshness::Behind { indexed, archived }),
                 std::cmp::Ordering::Greater => Err(Freshness::Ahead { indexed, archived }),
             })
@@ -273,19 +287,19 @@ fn current(store: &Store) -> Result<Result<(Index, i64, SegmentIds), Freshness>,
 
 /// The index of the archive in `dir` opened to be searched without the store (and
 /// without locks), as of its last commit, with what that commit records.
-fn open_committed(dir: &Path) -> Option<(Index, Payload)> {
-    let (index, payload) = open_to_search(&dir.join(INDEX_DIR), true).ok()??;
-    Some((index, payload?))
+fn open_committed(dir: &Path) -> Option<(Opened, Payload)> {
+    let (opened, payload) = open_to_search(&dir.join(INDEX_DIR), true).ok()??;
+    Some((opened, payload?))
 }
 
 /// Opens the index of the archive in `dir` if its last commit is of the messages that
 /// `mark` says the archive holds ([`plupper_store::mark`]), without the store: `None`
 /// when it is not, or cannot be opened (the store then says why).
-pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Index, i64, SegmentIds)> {
-    let (index, payload) = open_committed(dir)?;
+pub(crate) fn open_marked(dir: &Path, mark: u32) -> Option<(Opened, i64, SegmentIds)> {
+    let (opened, payload) = open_committed(dir)?;
     (payload.schema == SCHEMA_VERSION
         && plupper_store::mark::message_mark(&payload.archive, payload.last_id) == mark)
-        .then(|| (index, payload.last_id, payload.segment_ids()))
+        .then(|| (opened, payload.last_id, payload.segment_ids()))
 }
 
 /// Whether the index of `store` is current, and if not, why.

@@ -18,9 +18,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use tantivy::Searcher;
-
 use crate::ids::SegmentIds;
+use crate::readers::Readers;
 
 /// Whether current readers are kept; see [`keep_readers`].
 static KEEPING: AtomicBool = AtomicBool::new(true);
@@ -79,22 +78,22 @@ struct Kept {
     reader: Reader,
 }
 
-/// A kept reader: its searcher, and its commit's consecutive segments.
-pub(crate) type Reader = (Searcher, SegmentIds);
+/// A kept reader: its segment readers, and its commit's consecutive segments.
+pub(crate) type Reader = (Readers, SegmentIds);
 
 static OPEN: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
 
 /// The last reader of a process that keeps none ([`leave`]). A static is never dropped,
 /// so what this holds is unmapped by the process's exit.
-static LEFT: Mutex<Option<Searcher>> = Mutex::new(None);
+static LEFT: Mutex<Option<Readers>> = Mutex::new(None);
 
-/// Leaves `searcher` open until the process ends, in a process that keeps no readers;
+/// Leaves `readers` open until the process ends, in a process that keeps no readers;
 /// the reader it replaces, if any, is closed now, so a process holds at most one.
-pub(crate) fn leave(searcher: &Searcher) {
+pub(crate) fn leave(readers: &Readers) {
     let previous = LEFT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .replace(searcher.clone());
+        .replace(readers.clone());
     drop(previous);
 }
 
@@ -157,7 +156,10 @@ mod tests {
 
     fn reader() -> Reader {
         let index = tantivy::Index::create_in_ram(crate::schema::schema().0);
-        (index.reader().unwrap().searcher(), SegmentIds::default())
+        (
+            Readers::Searcher(index.reader().unwrap().searcher()),
+            SegmentIds::default(),
+        )
     }
 
     fn signature(meta: &str) -> Signature {
@@ -210,12 +212,12 @@ mod tests {
                 writer.add_document(doc).unwrap();
             }
             writer.commit().unwrap();
-            index.reader().unwrap().searcher()
+            Readers::Searcher(index.reader().unwrap().searcher())
         };
         leave(&with_docs(1));
         leave(&with_docs(2));
         let left = LEFT.lock().unwrap();
-        assert_eq!(left.as_ref().map(Searcher::num_docs), Some(2));
+        assert_eq!(left.as_ref().map(Readers::num_docs), Some(2));
     }
 
     #[test]

@@ -50,6 +50,7 @@ mod build;
 mod error;
 mod ids;
 mod kept;
+mod readers;
 pub mod schema;
 mod search;
 mod snapshot;

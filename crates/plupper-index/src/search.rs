@@ -23,12 +23,13 @@ use crate::IndexError;
 use crate::build::{Freshness, index_path, open_current};
 use crate::ids::{DocIds, SegmentIds};
 use crate::kept::{self, Signature};
+use crate::readers::Readers;
 use crate::schema::{Fields, schema};
 use crate::tokens::{UNACCENTED, covering_trigrams, marked, words};
 
 /// A reader of a current index.
 pub struct IndexSearcher {
-    searcher: Searcher,
+    readers: Readers,
     fields: Fields,
     last_id: i64,
     /// The segments whose ids are read by addition.
@@ -99,22 +100,21 @@ impl IndexSearcher {
             Some(signature) => {
                 let uuid = store.info()?.uuid;
                 let archived = store.max_id()?.0;
-                if let Some((searcher, ids)) = kept::find(&dir, signature, &uuid, archived) {
-                    return Ok(Ok(IndexSearcher::new(searcher, archived, ids)));
+                if let Some((readers, ids)) = kept::find(&dir, signature, &uuid, archived) {
+                    return Ok(Ok(IndexSearcher::new(readers, archived, ids)));
                 }
                 Some(uuid)
             }
             None => None,
         };
-        let (index, last_id, ids) = match open_current(store)? {
+        let (opened, last_id, ids) = match open_current(store)? {
             Ok(opened) => opened,
             Err(freshness) => return Ok(Err(freshness)),
         };
-        let reader = match reader(&index) {
-            Ok(reader) => reader,
+        let readers = match open_readers(opened) {
+            Ok(readers) => readers,
             Err(error) => return Ok(Err(Freshness::Unreadable(error.to_string()))),
         };
-        let searcher = reader.searcher();
         // Kept only when the directory did not change while it was opened.
         if let (Some(signature), Some(uuid)) = (signature, uuid) {
             if Signature::read(&dir).is_some_and(|now| now == signature) {
@@ -123,13 +123,13 @@ impl IndexSearcher {
                     signature,
                     uuid,
                     last_id,
-                    (searcher.clone(), ids.clone()),
+                    (readers.clone(), ids.clone()),
                 );
             }
         } else if !kept::keeping() {
-            kept::leave(&searcher);
+            kept::leave(&readers);
         }
-        Ok(Ok(IndexSearcher::new(searcher, last_id, ids)))
+        Ok(Ok(IndexSearcher::new(readers, last_id, ids)))
     }
 
     /// Opens the index of the archive in `dir` if it holds the messages that `mark` says
@@ -154,27 +154,27 @@ impl IndexSearcher {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open_marked(dir: &std::path::Path, mark: u32) -> Option<IndexSearcher> {
-        let (index, last_id, ids) = crate::build::open_marked(dir, mark)?;
-        let searcher = reader(&index).ok()?.searcher();
+        let (opened, last_id, ids) = crate::build::open_marked(dir, mark)?;
+        let readers = open_readers(opened).ok()?;
         if !kept::keeping() {
-            kept::leave(&searcher);
+            kept::leave(&readers);
         }
-        Some(IndexSearcher::new(searcher, last_id, ids))
+        Some(IndexSearcher::new(readers, last_id, ids))
     }
 
-    fn new(searcher: Searcher, last_id: i64, ids: SegmentIds) -> IndexSearcher {
+    fn new(readers: Readers, last_id: i64, ids: SegmentIds) -> IndexSearcher {
         // `-v`: what the answer reads (each segment costs a query a few file opens, and
         // one whose ids are not consecutive its `id` column when it has a hit).
-        let segments = searcher.segment_readers();
+        let segments = readers.segment_readers();
         tracing::info!(
             "search index: {} in {} ({} with consecutive ids), up to message {last_id}",
-            counted(searcher.num_docs(), "message"),
+            counted(readers.num_docs(), "message"),
             counted(segments.len() as u64, "segment"),
             segments.iter().filter(|s| ids.first(s).is_some()).count(),
         );
         let (_, fields) = schema();
         IndexSearcher {
-            searcher,
+            readers,
             fields,
             last_id,
             ids,
@@ -189,20 +189,20 @@ impl IndexSearcher {
     /// How many messages the index holds (for `verify`: a current index holds exactly the
     /// store's messages, so this is the store's message count).
     pub fn document_count(&self) -> u64 {
-        self.searcher.num_docs()
+        self.readers.num_docs()
     }
 
     /// How many segments the index has: each costs a query that opens it a few file
     /// opens and maps.
     pub fn segment_count(&self) -> usize {
-        self.searcher.segment_readers().len()
+        self.readers.segment_readers().len()
     }
 
     /// How many messages match the selection and contain `contains` (from the index
     /// alone), for a needle the index answers ([`answers_contains`]).
     pub fn count(&self, selection: &Selection, contains: &str) -> Result<u64, IndexError> {
         let query = self.exact_query(selection, contains)?;
-        Ok(self.searcher.search(&query, &Count)? as u64)
+        Ok(self.readers.search(&query, &Count)? as u64)
     }
 
     /// The order keys of the matching messages, in answer order; the first `limit` only
@@ -258,7 +258,7 @@ impl IndexSearcher {
             among: Arc::new(among),
             ids: &self.ids,
         };
-        Ok(Some(self.searcher.search(&query, &counter)?))
+        Ok(Some(self.readers.search(&query, &counter)?))
     }
 
     /// `ids` as a bitmap from the smallest; `None` when they are more than 16 ids a
@@ -298,7 +298,7 @@ impl IndexSearcher {
         let SegmentKeys {
             mut keys,
             mut unkeyed,
-        } = self.searcher.search(
+        } = self.readers.search(
             query,
             &KeyCollector {
                 limit,
@@ -351,22 +351,20 @@ impl IndexSearcher {
             parts.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
         let query = BooleanQuery::new(parts);
+        let searcher = self.readers.searcher()?;
         let statistics = Unaccented {
-            searcher: &self.searcher,
+            searcher,
             words: self.fields.words,
         };
-        let mut hits = self.searcher.search_with_statistics_provider(
-            &query,
-            &ScoredIds(&self.ids),
-            &statistics,
-        )?;
+        let mut hits =
+            searcher.search_with_statistics_provider(&query, &ScoredIds(&self.ids), &statistics)?;
         // Exclusions are applied here rather than as `MustNot` clauses: tantivy 0.27's
         // exclusion seeks a phrase scorer backwards once it is exhausted (a debug
         // assertion fails on `-"a a"`), so excluded messages are collected on their own.
         let mut excluded = std::collections::HashSet::new();
         for query in ranked.excluded.iter().filter_map(|c| self.clause_query(c)) {
             excluded.extend(
-                self.searcher
+                searcher
                     .search(query.as_ref(), &ScoredIds(&self.ids))?
                     .into_iter()
                     .map(|(_, id)| id),
@@ -408,7 +406,7 @@ impl IndexSearcher {
             .map(|word| {
                 let mut terms = vec![Term::from_field_text(field, word)];
                 let marked = Term::from_field_text(field, &marked(word));
-                if self.searcher.doc_freq(&marked).map_or(true, |n| n > 0) {
+                if self.readers.doc_freq(&marked).map_or(true, |n| n > 0) {
                     terms.push(marked);
                 }
                 terms
@@ -591,6 +589,17 @@ pub const MIN_CONTAINS_CHARS: usize = 3;
 /// ```
 pub fn answers_contains(needle: &str) -> bool {
     needle.is_empty() || needle.chars().nth(MIN_CONTAINS_CHARS - 1).is_some()
+}
+
+/// The segment readers of an opened index: tantivy's reader in a process that keeps its
+/// readers, each segment opened on its own in one that asks one query
+/// ([`crate::readers`]).
+fn open_readers(opened: crate::build::Opened) -> tantivy::Result<Readers> {
+    if kept::keeping() {
+        Readers::open_searcher(&opened)
+    } else {
+        Readers::open_segments(opened)
+    }
 }
 
 /// A reader of the index as it is now. No reload policy: a process reads one state, and

@@ -1,13 +1,14 @@
 //! A process that keeps no readers (a CLI command) reads the index's files instead of
-//! mapping them: the same answers as a mapped reader, over several segments, for counts,
-//! keys and ranked search. Its own test binary: `keep_readers` is the process's.
+//! mapping them, and opens each segment itself instead of through tantivy's reader: the
+//! same answers as a kept, mapped reader, over several segments, for counts, keys, ids
+//! among a set and ranked search. Its own test binary: `keep_readers` is the process's.
 
 #![allow(clippy::unwrap_used)] // tests: a failure is a panic
 
 use plupper_index::{Clause, IndexSearcher, RankedQuery};
 use plupper_model::element::parse_element;
 use plupper_store::query::Selection;
-use plupper_store::{Arrival, Store};
+use plupper_store::{ArchiveId, Arrival, Store};
 
 fn arrival(n: u64, text: &str) -> Arrival {
     let element = format!(
@@ -25,6 +26,7 @@ struct Answers {
     segments: usize,
     counts: Vec<u64>,
     keys: Vec<Vec<i64>>,
+    among: Vec<(Option<u64>, Option<Vec<i64>>)>,
     ranked: Vec<Vec<i64>>,
 }
 
@@ -48,6 +50,18 @@ fn answers(store: &Store) -> Answers {
             keys.push(ids(Some(5)));
         }
     }
+    let every_other: Vec<ArchiveId> = (1..=120).step_by(2).map(ArchiveId).collect();
+    let among = [&Selection::default(), &peter]
+        .into_iter()
+        .map(|selection| {
+            let count = searcher.count_among(selection, &every_other).unwrap();
+            let keys = searcher
+                .keys_among(store, selection, &every_other, None)
+                .unwrap()
+                .map(|keys| keys.iter().map(|key| key.id).collect());
+            (count, keys)
+        })
+        .collect();
     let ranked: Vec<Vec<i64>> = ["quokka", "hello", "wor"]
         .iter()
         .map(|word| {
@@ -65,6 +79,7 @@ fn answers(store: &Store) -> Answers {
         segments: searcher.segment_count(),
         counts,
         keys,
+        among,
         ranked,
     }
 }
@@ -91,5 +106,11 @@ fn copied_reads_answer_as_mapped_ones_do() {
     assert_eq!(copied, mapped);
     // Not vacuous: the words are found.
     assert!(mapped.counts.iter().any(|&count| count > 0));
+    assert!(
+        mapped
+            .among
+            .iter()
+            .all(|(count, _)| count.is_some_and(|n| n > 0))
+    );
     assert!(mapped.ranked.iter().all(|hits| !hits.is_empty()));
 }
