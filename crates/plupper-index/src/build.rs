@@ -203,7 +203,7 @@ fn open(path: &Path) -> Result<Option<(Index, Option<Payload>)>, tantivy::Tantiv
 }
 
 /// An index opened to be searched, as of one commit, with the segments that commit
-/// lists (for a process that opens them itself: [`crate::search`]).
+/// lists (for a process that opens them itself: [`crate::readers`]).
 pub(crate) struct Opened {
     pub(crate) index: Index,
     pub(crate) segments: Vec<CommittedSegment>,

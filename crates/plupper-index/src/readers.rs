@@ -64,6 +64,7 @@ impl Readers {
         })))
     }
 
+    /// The segments' readers, in the commit's order.
     pub(crate) fn segment_readers(&self) -> &[SegmentReader] {
         match self {
             Readers::Searcher(searcher) => searcher.segment_readers(),
