@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 use tantivy::collector::Collector;
 use tantivy::query::{EnableScoring, Query};
-use tantivy::schema::{Schema, Term};
+use tantivy::schema::Schema;
 use tantivy::{Index, Searcher, SegmentReader};
 
 use crate::build::Opened;
@@ -78,15 +78,6 @@ impl Readers {
             .iter()
             .map(|reader| u64::from(reader.num_docs()))
             .sum()
-    }
-
-    /// How many documents hold `term`, in all segments.
-    pub(crate) fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let mut total = 0;
-        for reader in self.segment_readers() {
-            total += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);
-        }
-        Ok(total)
     }
 
     /// Runs `query` and collects its hits, as [`Searcher::search`] does.

@@ -406,7 +406,8 @@ impl IndexSearcher {
             .map(|word| {
                 let mut terms = vec![Term::from_field_text(field, word)];
                 let marked = Term::from_field_text(field, &marked(word));
-                if self.readers.doc_freq(&marked).map_or(true, |n| n > 0) {
+                let found = self.readers.searcher().and_then(|s| s.doc_freq(&marked));
+                if found.map_or(true, |n| n > 0) {
                     terms.push(marked);
                 }
                 terms
