@@ -22,11 +22,15 @@ use crate::{INDEX_DIR, IndexError, LOCK_FILE};
 const BATCH: usize = 4096;
 /// Documents between commits: an interrupted update keeps what it committed. One
 /// indexing thread ([`update_following`]) makes one segment a commit when its budget
-/// holds it, so this is also the size of the segments an import leaves: 120 batches,
-/// close to [`MAX_MERGED_DOCS`], so that no two of them fit in one merge and an import
+/// holds it, so this is also the size of the segments an import leaves: 160 batches,
+/// above [`MAX_MERGED_DOCS`], so that no two of them fit in one merge and an import
 /// leaves them as they are (a merge at its end is time nobody else uses: at 1M, 0.8 s
-/// of a 7.7 s import; at 250,000 a commit, every pair was merged).
-const COMMIT_EVERY: u64 = 120 * BATCH as u64;
+/// of a 7.7 s import; at 250,000 a commit, every pair was merged). Each segment costs a
+/// query that opens the index its files and footers: at 5M messages, 8 segments of
+/// 655,360 answered a rare word's listing in 2.07 ms where the 11 of 491,520 (120
+/// batches) took 2.22 (60 interleaved processes), and peak RSS of the import went from
+/// 203 to 227 MiB.
+const COMMIT_EVERY: u64 = 160 * BATCH as u64;
 /// The one indexing thread's memory budget. One thread indexes, in archive order, so
 /// that each commit makes one segment whose documents hold consecutive ids, which queries
 /// read by addition ([`crate::ids`]); a merge of such segments in archive order keeps
@@ -34,16 +38,17 @@ const COMMIT_EVERY: u64 = 120 * BATCH as u64;
 /// would only compete for it; a standalone update or rebuild had two, whose segments
 /// shared the messages out and so were read from their `id` columns. Measured at 1M
 /// messages (`index --rebuild`, five alternating runs each): one thread 3.27–5.74 s,
-/// median 3.30, peak RSS 110 MiB; two 3.02–4.34 s, median 3.30, 117 MiB. 96 MiB hold a
-/// whole commit's segment ([`COMMIT_EVERY`]; 64 MiB flushed it in pieces, which were
-/// then merged): peak RSS of a 1M import 189 MiB.
-const MEMORY_BUDGET: usize = 96 << 20;
+/// median 3.30, peak RSS 110 MiB; two 3.02–4.34 s, median 3.30, 117 MiB. The budget
+/// holds a whole commit's segment ([`COMMIT_EVERY`]) with the margin 96 MiB left for
+/// 120 batches (64 MiB flushed those in pieces, which were then merged).
+const MEMORY_BUDGET: usize = 128 << 20;
 /// No merge makes a segment of more documents than this (about 45 MB of index): a merge
 /// maps every segment it reads, and those pages count as the process's memory until it
 /// ends, so this bounds the memory of an update whatever the archive's size. Measured
 /// at 1M messages (`index --rebuild`, 32 MiB budget): peak RSS 107 MiB with this cap,
 /// 186 MiB with a cap of 1M documents. The price is in queries: each segment costs one
-/// about 0.5–0.9 ms of file opens and maps (1M messages: 2 segments; 5M: about 10).
+/// about 0.05 ms of file opens and footers ([`COMMIT_EVERY`]; an import of 1M messages
+/// leaves 2 segments, of 5M 8).
 const MAX_MERGED_DOCS: u64 = 500_000;
 
 /// The merges of an update that follows a writer ([`update_following`]): as soon as the
