@@ -249,6 +249,40 @@ fn an_archive_that_cannot_be_written_is_read_as_it_is() {
     assert_eq!(sandbox.count::<&str>(&[]), 5);
 }
 
+/// An index directory its user may pass through but not list (another user's files, mode
+/// 0111 here): a query opens the index's files by their full paths, since the directory
+/// cannot be opened to open them relative to it, and the index answers as it does for
+/// its owner.
+#[test]
+fn an_index_directory_that_cannot_be_listed_still_answers() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    import_seed(&mut sandbox.command()).success();
+    let archive = sandbox.archive();
+    let args = ["query", "--contains", "HELP", "--format", "ndjson"];
+    let expected = sandbox.run(&args).success().stdout_text();
+    assert_eq!(expected.lines().count(), 1, "{expected}");
+    let Some(setpriv) = take_write_access_away(&sandbox) else {
+        return;
+    };
+    let index = archive.join("index");
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o111)).unwrap();
+    assert!(
+        running_as_root() || std::fs::read_dir(&index).is_err(),
+        "the index directory can still be listed"
+    );
+    let mut verbose = vec!["-v"];
+    verbose.extend(args);
+    let run = run_without_write_access(&sandbox, setpriv, &archive, &verbose).code(0);
+    assert_eq!(run.stdout_text(), expected);
+    assert!(
+        run.stderr.contains("route: the search index"),
+        "{}",
+        run.stderr
+    );
+    set_modes(&archive, 0o755, 0o644);
+}
+
 /// Regression: `--archive` naming a file said "File exists (os error 17)".
 #[test]
 fn an_archive_path_that_is_a_file_is_not_a_directory() {
