@@ -479,3 +479,57 @@ fn an_archive_with_stored_fingerprints_loses_them_and_keeps_its_messages_and_rul
     assert_eq!((applied.added, applied.already_archived), (0, 8));
     assert_eq!(store.message_count().unwrap(), 8);
 }
+
+#[test]
+fn an_archive_of_schema_11_gets_its_kind_check_by_comparisons_and_keeps_its_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    // Schema 11 tested the kind against a list (migration 12 says why that changed).
+    tamper(
+        dir.path(),
+        "PRAGMA writable_schema = ON;
+         UPDATE sqlite_schema
+            SET sql = replace(sql, 'original_kind = 0 OR original_kind = 1 OR original_kind = 2', 'original_kind IN (0, 1, 2)')
+          WHERE name = 'message';
+         PRAGMA writable_schema = RESET;
+         PRAGMA user_version = 11;",
+    );
+    let definition = |dir: &Path| -> String {
+        Connection::open(dir.join(DATABASE_FILE))
+            .unwrap()
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'message'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap()
+    };
+    assert!(definition(dir.path()).contains("CHECK (original_kind IN (0, 1, 2))"));
+    let mut store = Store::open(dir.path()).unwrap();
+    assert!(
+        definition(dir.path())
+            .contains("CHECK (original_kind = 0 OR original_kind = 1 OR original_kind = 2)")
+    );
+    let verification = store.verify().unwrap();
+    assert_eq!(
+        verification.problems,
+        [],
+        "{}",
+        named(&verification.problems)
+    );
+    assert_eq!(store.message_count().unwrap(), 8);
+    // The same connection adds messages under the new definition: one new, the rest
+    // already archived.
+    let mut texts = texts();
+    texts.push(r#"{ "type": "OV", "content": "after the migration", "created": "Wed Apr 29 17:19:00 CEST 2009", "visitorId": 32751 }"#.into());
+    let arrivals: Vec<Arrival> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
+        .collect();
+    let mut unit = store.begin("after").unwrap();
+    let applied = unit.apply(&arrivals, &[]).unwrap();
+    unit.finish().unwrap();
+    assert_eq!((applied.added, applied.already_archived), (1, 8));
+    assert_eq!(store.verify().unwrap().problems, []);
+}

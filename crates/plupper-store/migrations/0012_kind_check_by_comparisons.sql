@@ -1,0 +1,11 @@
+-- Migration 12: the message table's `original_kind` check by comparisons. Never edit a
+-- released migration; add a new file instead.
+
+-- No table changes. Migration 1 wrote the check `original_kind IN (0, 1, 2)`; SQLite
+-- tests an IN list of three values or more against a temporary B-tree, which it builds
+-- at every run of a statement that inserts messages, with a page cache of its own (once
+-- per 32 rows an import inserts). The migration's Rust step writes the check as the same
+-- test by comparisons, `original_kind = 0 OR original_kind = 1 OR original_kind = 2`,
+-- into the table's definition in sqlite_schema (PRAGMA writable_schema, as SQLite's
+-- documentation of ALTER TABLE describes for a change of constraints that leaves every
+-- stored row as it is); every archived row satisfies both.
