@@ -8,7 +8,9 @@
 //! the writer done at 5.4 s, the index at 8.2 s). With the writer's side five steps of
 //! `nice` below it, the indexing thread runs whenever it can and the others take what is
 //! left (6.0 and 7.0 s): three interleaved pairs of 1M imports took 7.17–7.20 s against
-//! 7.45–7.66 s.
+//! 7.45–7.66 s. Since then every thread does less (at 1M the indexing thread about 3.8 s
+//! of CPU, the rest about 6.3 s, both cores 92 % busy), and 0 to 10 steps measured
+//! alike (medians 6.2–6.4 s in six rounds, `benches/README.md`); five stay.
 //!
 //! Only the writer's side is lowered, and only for the import; a process cannot raise a
 //! thread's priority back without privileges, so the threads stay lowered until the
