@@ -43,6 +43,20 @@ fn archive(dir: &Path) {
 }
 
 /// Changes the database as an attacker would: a plain connection, no plupper-archive.
+/// Applies `texts` as one source in one call; how many were added and how many were
+/// already archived.
+fn import_once(store: &mut Store, source: &str, texts: &[String]) -> (u64, u64) {
+    let arrivals: Vec<Arrival> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
+        .collect();
+    let mut unit = store.begin(source).unwrap();
+    let applied = unit.apply(&arrivals, &[]).unwrap();
+    unit.finish().unwrap();
+    (applied.added, applied.already_archived)
+}
+
 fn tamper(dir: &Path, sql: &str) {
     let conn = Connection::open(dir.join(DATABASE_FILE)).unwrap();
     conn.execute_batch(sql).unwrap();
@@ -468,15 +482,7 @@ fn an_archive_with_stored_fingerprints_loses_them_and_keeps_its_messages_and_rul
         named(&verification.problems)
     );
     // The texts again, as one source: every message is already archived once.
-    let arrivals: Vec<Arrival> = texts()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
-        .collect();
-    let mut unit = store.begin("again").unwrap();
-    let applied = unit.apply(&arrivals, &[]).unwrap();
-    unit.finish().unwrap();
-    assert_eq!((applied.added, applied.already_archived), (0, 8));
+    assert_eq!(import_once(&mut store, "again", &texts()), (0, 8));
     assert_eq!(store.message_count().unwrap(), 8);
 }
 
@@ -522,14 +528,6 @@ fn an_archive_of_schema_11_gets_its_kind_check_by_comparisons_and_keeps_its_mess
     // already archived.
     let mut texts = texts();
     texts.push(r#"{ "type": "OV", "content": "after the migration", "created": "Wed Apr 29 17:19:00 CEST 2009", "visitorId": 32751 }"#.into());
-    let arrivals: Vec<Arrival> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Arrival::new(parse_element(t.as_bytes()).unwrap(), i as u64))
-        .collect();
-    let mut unit = store.begin("after").unwrap();
-    let applied = unit.apply(&arrivals, &[]).unwrap();
-    unit.finish().unwrap();
-    assert_eq!((applied.added, applied.already_archived), (1, 8));
+    assert_eq!(import_once(&mut store, "after", &texts), (1, 8));
     assert_eq!(store.verify().unwrap().problems, []);
 }
