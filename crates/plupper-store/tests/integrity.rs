@@ -42,7 +42,6 @@ fn archive(dir: &Path) {
     }
 }
 
-/// Changes the database as an attacker would: a plain connection, no plupper-archive.
 /// Applies `texts` as one source in one call; how many were added and how many were
 /// already archived.
 fn import_once(store: &mut Store, source: &str, texts: &[String]) -> (u64, u64) {
@@ -57,6 +56,7 @@ fn import_once(store: &mut Store, source: &str, texts: &[String]) -> (u64, u64) 
     (applied.added, applied.already_archived)
 }
 
+/// Changes the database as an attacker would: a plain connection, no plupper-archive.
 fn tamper(dir: &Path, sql: &str) {
     let conn = Connection::open(dir.join(DATABASE_FILE)).unwrap();
     conn.execute_batch(sql).unwrap();
