@@ -199,7 +199,9 @@ impl Store {
                 .iter()
                 .map(|&range| {
                     let path = &path;
-                    scope.spawn(move || scan(&open_reader(path, immutable)?, range))
+                    crate::cores::spawn_beside(scope, move || {
+                        scan(&open_reader(path, immutable)?, range)
+                    })
                 })
                 .collect();
             let mut parts = vec![scan(&self.conn, ranges[0])];

@@ -59,6 +59,7 @@ pub mod chain;
 pub mod content_block;
 pub mod content_count;
 pub mod conversation;
+pub mod cores;
 mod error;
 pub mod exports;
 mod known;

@@ -344,7 +344,7 @@ impl Store {
             // in for every part).
             let (sender, written) = std::sync::mpsc::sync_channel(2);
             let (give_back, given_back) = std::sync::mpsc::channel::<Vec<u8>>();
-            scope.spawn(move || {
+            crate::cores::spawn_beside(scope, move || {
                 // One read transaction for all its parts: a statement outside one starts
                 // its own, with a lock and a look at the journal and the file's header.
                 let _snapshot = match helper.snapshot() {
