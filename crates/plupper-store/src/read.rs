@@ -456,7 +456,7 @@ impl Store {
 }
 
 /// Ids in a part of a listing that [`Store::ndjson_by_ids`] writes at once.
-pub const NDJSON_PART: usize = 2048;
+pub const NDJSON_PART: usize = 512;
 
 /// How many ids a listing needs for [`Store::ndjson_by_ids`] to read it on two threads:
 /// below, a second connection (about 0.3 ms to open) and a thread cost more than they

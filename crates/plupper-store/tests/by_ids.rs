@@ -115,8 +115,8 @@ fn a_long_listing_written_on_two_threads_is_the_one_visited() {
     // back, repeats and ids that do not exist, over more parts than the two threads take
     // in one turn each (an even number of parts, then an odd one).
     let mut asked: Vec<i64> = (1..=n as i64).filter(|id| id % 7 != 3).collect();
-    asked.insert(5000, 17);
-    asked.insert(3000, 0);
+    asked.insert(asked.len() * 2 / 3, 17);
+    asked.insert(asked.len() / 3, 0);
     asked.insert(100, 9_999_999);
     asked.extend([42, 42, 1]);
     for asked in [&asked[..], &asked[..NDJSON_PART * 3]] {
