@@ -15,10 +15,12 @@
 
 use std::sync::{Arc, OnceLock};
 
-use tantivy::collector::Collector;
-use tantivy::query::{EnableScoring, Query};
-use tantivy::schema::Schema;
-use tantivy::{Index, Searcher, SegmentReader};
+use std::ops::Range;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::schema::{Schema, Term};
+use tantivy::{DocId, DocSet, Index, Searcher, SegmentReader};
 
 use crate::build::Opened;
 use crate::search::reader;
@@ -102,6 +104,76 @@ impl Readers {
         collector.merge_fruits(fruits)
     }
 
+    /// Runs `query`, an exact filter (every term of it must match), and collects its
+    /// hits as [`Readers::search`] does, on two threads when it may visit
+    /// [`TWO_THREADS_FROM`] documents or more (the fewest documents of any of its terms,
+    /// summed over the segments) and the machine has two cores: the documents are cut
+    /// where half of those lie (taken as spread evenly over each segment's documents),
+    /// and each thread collects its side of the cut (a segment that straddles it, as two
+    /// parts). The hits are the same, and reach the collector in segment order (a
+    /// segment cut in two as two fruits).
+    ///
+    /// Not for a collector whose [`Collector::collect_segment`] has a shortcut for
+    /// `query` that is worth more than a second core: tantivy's
+    /// [`Count`](tantivy::collector::Count) reads the document frequency of one term.
+    pub(crate) fn search_split<C: Collector>(
+        &self,
+        query: &dyn Query,
+        collector: &C,
+        split: Split,
+    ) -> tantivy::Result<C::Fruit> {
+        let readers = self.segment_readers();
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| terms.push(term.clone()));
+        let visits = readers
+            .iter()
+            .map(|reader| visits(reader, &terms))
+            .collect::<tantivy::Result<Vec<u64>>>()?;
+        let total: u64 = visits.iter().sum();
+        tracing::debug!(?visits, "the documents the query may visit");
+        let costly = || total >= TWO_THREADS_FROM && two_cores();
+        let cut = (!collector.requires_scoring() && (split == Split::Always || costly()))
+            .then(|| cut_at_half(readers, &visits))
+            .flatten();
+        let Some(Cut { segment, doc }) = cut else {
+            return self.search(query, collector);
+        };
+        let schema = match self {
+            Readers::Searcher(searcher) => searcher.schema(),
+            Readers::Segments(segments) => &segments.schema,
+        };
+        let weight = query.weight(EnableScoring::disabled_from_schema(schema))?;
+        collector.check_schema(schema)?;
+        let weight = weight.as_ref();
+        // This thread: the segments before the cut and the straddled one's first part;
+        // the other: its second part and the rest.
+        let (mine, theirs) = std::thread::scope(|scope| {
+            let theirs = plupper_store::cores::spawn_beside(scope, move || {
+                (segment..readers.len())
+                    .map(|ord| {
+                        let reader = &readers[ord];
+                        let from = if ord == segment { doc } else { 0 };
+                        collect_part(collector, weight, ord, reader, from..reader.max_doc())
+                    })
+                    .collect::<tantivy::Result<Vec<_>>>()
+            });
+            let straddled = (doc > 0).then_some((segment, doc));
+            let mine = (0..segment)
+                .map(|ord| (ord, readers[ord].max_doc()))
+                .chain(straddled)
+                .map(|(ord, to)| collect_part(collector, weight, ord, &readers[ord], 0..to))
+                .collect::<tantivy::Result<Vec<_>>>();
+            // A panic on the other thread is this one's.
+            let theirs = theirs
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (mine, theirs)
+        });
+        let mut fruits = mine?;
+        fruits.extend(theirs?);
+        collector.merge_fruits(fruits)
+    }
+
     /// tantivy's searcher of these segments, for ranked queries.
     pub(crate) fn searcher(&self) -> tantivy::Result<&Searcher> {
         match self {
@@ -114,5 +186,145 @@ impl Readers {
                 }
             },
         }
+    }
+}
+
+/// When [`Readers::search_split`] runs a query on two threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Split {
+    /// When it may visit [`TWO_THREADS_FROM`] documents on a machine with two cores.
+    WhenCostly,
+    /// Whenever its documents can be cut (for tests: the same answers either way).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Always,
+}
+
+/// The documents a query may visit from which [`Readers::search_split`] runs it on two
+/// threads. Below it, a second thread and a second set of postings cost about what they
+/// save.
+pub(crate) const TWO_THREADS_FROM: u64 = 16_384;
+
+/// The most documents of `reader` that a query whose `terms` must all match visits: the
+/// documents of its rarest term (every document when it has none).
+fn visits(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<u64> {
+    let mut fewest = reader.max_doc();
+    for term in terms {
+        fewest = fewest.min(reader.inverted_index(term.field())?.doc_freq(term)?);
+    }
+    Ok(u64::from(fewest))
+}
+
+/// Whether the machine has two cores or more. Asked only for a costly query: the
+/// answer reads cgroup files.
+fn two_cores() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// Where [`Readers::search_split`] cuts the documents: at document `doc` of segment
+/// `segment` (that segment's documents before it on one side, the rest on the other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    segment: usize,
+    doc: DocId,
+}
+
+/// The cut with half of the visits on each side, taking a segment's visits as spread
+/// evenly over its documents; `None` when they cannot be cut (none, or all in one
+/// document).
+fn cut_at_half(readers: &[SegmentReader], visits: &[u64]) -> Option<Cut> {
+    let sizes: Vec<DocId> = readers.iter().map(SegmentReader::max_doc).collect();
+    cut_sizes_at_half(&sizes, visits)
+}
+
+/// [`cut_at_half`] of segments with these document counts and costs.
+fn cut_sizes_at_half(sizes: &[DocId], costs: &[u64]) -> Option<Cut> {
+    let total: u64 = costs.iter().sum();
+    let half = total / 2;
+    let mut before = 0u64;
+    for (segment, (&size, &cost)) in sizes.iter().zip(costs).enumerate() {
+        if cost > 0 && before + cost > half {
+            // `half - before` of this segment's `cost`, as a share of its documents.
+            let share = (half - before) as u128 * u128::from(size) / u128::from(cost);
+            let doc = DocId::try_from(share).unwrap_or(size);
+            return (0 < doc && doc < size)
+                .then_some(Cut { segment, doc })
+                .or_else(|| {
+                    // A cut at a segment's edge is the edge between two segments.
+                    let segment = if doc == 0 { segment } else { segment + 1 };
+                    (0 < segment && segment < sizes.len()).then_some(Cut { segment, doc: 0 })
+                });
+        }
+        before += cost;
+    }
+    None
+}
+
+/// Collects the hits of `weight` among the documents `docs` of the segment `reader`, as
+/// [`Collector::collect_segment`] does for a query without scores.
+fn collect_part<C: Collector>(
+    collector: &C,
+    weight: &dyn Weight,
+    ord: usize,
+    reader: &SegmentReader,
+    docs: Range<DocId>,
+) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
+    let mut part = collector.for_segment(ord as u32, reader)?;
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    let mut doc = scorer.doc();
+    if doc < docs.start {
+        doc = scorer.seek(docs.start);
+    }
+    let alive = reader.alive_bitset();
+    while doc < docs.end {
+        if alive.is_none_or(|alive| alive.is_alive(doc)) {
+            part.collect(doc, 0.0);
+        }
+        doc = scorer.advance();
+    }
+    Ok(part.harvest())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_halves_the_work() {
+        // Work spread evenly: the middle document.
+        assert_eq!(
+            cut_sizes_at_half(&[1000], &[500]),
+            Some(Cut {
+                segment: 0,
+                doc: 500
+            })
+        );
+        // Two segments, the second with three times the first's work.
+        assert_eq!(
+            cut_sizes_at_half(&[100, 100], &[100, 300]),
+            Some(Cut {
+                segment: 1,
+                doc: 33
+            })
+        );
+        // Half of the work exactly at the edge: the second segment whole.
+        assert_eq!(
+            cut_sizes_at_half(&[100, 100], &[100, 100]),
+            Some(Cut { segment: 1, doc: 0 })
+        );
+        // Segments without work are stepped over.
+        assert_eq!(
+            cut_sizes_at_half(&[100, 100, 100], &[0, 60, 0]),
+            Some(Cut {
+                segment: 1,
+                doc: 50
+            })
+        );
+    }
+
+    #[test]
+    fn work_that_cannot_be_cut_runs_on_one_thread() {
+        assert_eq!(cut_sizes_at_half(&[100], &[0]), None);
+        assert_eq!(cut_sizes_at_half(&[], &[]), None);
+        assert_eq!(cut_sizes_at_half(&[1], &[1000]), None);
     }
 }

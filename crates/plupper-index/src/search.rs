@@ -23,7 +23,7 @@ use crate::IndexError;
 use crate::build::{Freshness, index_path, open_current};
 use crate::ids::{DocIds, SegmentIds};
 use crate::kept::{self, Signature};
-use crate::readers::Readers;
+use crate::readers::{Readers, Split};
 use crate::schema::{Fields, schema};
 use crate::tokens::{UNACCENTED, covering_trigrams, marked, words};
 
@@ -34,6 +34,8 @@ pub struct IndexSearcher {
     last_id: i64,
     /// The segments whose ids are read by addition.
     ids: SegmentIds,
+    /// When an exact query runs on two threads.
+    split: Split,
 }
 
 /// One positive or negative part of a ranked query. Words match without regard to case
@@ -178,6 +180,7 @@ impl IndexSearcher {
             fields,
             last_id,
             ids,
+            split: Split::WhenCostly,
         }
     }
 
@@ -202,7 +205,15 @@ impl IndexSearcher {
     /// alone), for a needle the index answers ([`answers_contains`]).
     pub fn count(&self, selection: &Selection, contains: &str) -> Result<u64, IndexError> {
         let query = self.exact_query(selection, contains)?;
-        Ok(self.readers.search(&query, &Count)? as u64)
+        // One term, or none, is counted by its document frequency; a phrase or parts
+        // that intersect are counted hit by hit, on both cores when that is costly.
+        let by_frequency = query.is::<TermQuery>() || query.is::<AllQuery>();
+        let count = if by_frequency {
+            self.readers.search(&query, &Count)?
+        } else {
+            self.readers.search_split(&query, &Count, self.split)?
+        };
+        Ok(count as u64)
     }
 
     /// The order keys of the matching messages, in answer order; the first `limit` only
@@ -258,7 +269,9 @@ impl IndexSearcher {
             among: Arc::new(among),
             ids: &self.ids,
         };
-        Ok(Some(self.readers.search(&query, &counter)?))
+        Ok(Some(
+            self.readers.search_split(&query, &counter, self.split)?,
+        ))
     }
 
     /// `ids` as a bitmap from the smallest; `None` when they are more than 16 ids a
@@ -298,13 +311,14 @@ impl IndexSearcher {
         let SegmentKeys {
             mut keys,
             mut unkeyed,
-        } = self.readers.search(
+        } = self.readers.search_split(
             query,
             &KeyCollector {
                 limit,
                 ids: &self.ids,
                 among,
             },
+            self.split,
         )?;
         if !unkeyed.is_empty() {
             unkeyed.sort_unstable();
@@ -949,5 +963,134 @@ impl SegmentCollector for ScoredSegment {
 
     fn harvest(self) -> Self::Fruit {
         self.hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failure is a panic
+
+    use super::*;
+    use plupper_model::element::parse_element;
+    use plupper_store::{Arrival, IndexRow};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    /// The sample data in four imports, each indexed (an index of several segments).
+    fn seeded(dir: &std::path::Path) -> Store {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/seed.json");
+        let elements: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut store = Store::open(dir).unwrap();
+        for chunk in elements.chunks(elements.len() / 4 + 1) {
+            let batch: Vec<Arrival> = chunk
+                .iter()
+                .enumerate()
+                .filter_map(|(n, element)| {
+                    let element = parse_element(element.to_string().as_bytes()).ok()?;
+                    Some(Arrival::new(element, n as u64))
+                })
+                .collect();
+            let mut unit = store.begin("file").unwrap();
+            unit.apply(&batch, &[]).unwrap();
+            unit.finish().unwrap();
+            crate::update(&store, false, &crate::NoProgress).unwrap();
+        }
+        store
+    }
+
+    /// A needle (`chars` characters of a content from `start`, or none), a selection of
+    /// the values the archive holds, a limit, and which ids to keep (one in `every`).
+    type Case = (usize, usize, usize, [Option<usize>; 3], Option<usize>, i64);
+
+    fn cases(rows: usize) -> impl Strategy<Value = Case> {
+        (
+            0..rows,
+            0usize..40,
+            prop_oneof![Just(0usize), 3usize..9],
+            [
+                proptest::option::of(0usize..8),
+                proptest::option::of(0usize..8),
+                proptest::option::of(0usize..rows),
+            ],
+            proptest::option::of(1usize..40),
+            1i64..4,
+        )
+    }
+
+    #[test]
+    fn exact_answers_on_two_threads_are_those_of_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = seeded(dir.path());
+        let one = IndexSearcher::open_current(&store).unwrap().unwrap();
+        let mut two = IndexSearcher::open_current(&store).unwrap().unwrap();
+        two.split = Split::Always;
+        assert!(two.segment_count() > 2, "{} segments", two.segment_count());
+        let rows: Vec<IndexRow> = store
+            .index_rows(ArchiveId(0), store.max_id().unwrap(), 1 << 20)
+            .unwrap();
+        let distinct = |values: Vec<Option<String>>| {
+            let mut values: Vec<String> = values.into_iter().flatten().collect();
+            values.sort();
+            values.dedup();
+            values
+        };
+        let operators = distinct(rows.iter().map(|row| row.operator.clone()).collect());
+        let customers = distinct(rows.iter().map(|row| row.customer_id.clone()).collect());
+        let split_answers = std::cell::Cell::new(0);
+        let mut runner = TestRunner::new(Config::with_cases(256));
+        runner
+            .run(
+                &cases(rows.len()),
+                |(row, start, chars, [operator, customer, month], limit, every)| {
+                    let needle: String = match chars {
+                        0 => String::new(),
+                        _ => rows[row].content.chars().skip(start).take(chars).collect(),
+                    };
+                    if !answers_contains(&needle) {
+                        return Ok(());
+                    }
+                    let date = |row: &IndexRow| {
+                        let d = row.written_date;
+                        chrono::NaiveDate::from_ymd_opt(
+                            (d / 10_000) as i32,
+                            (d / 100 % 100) as u32,
+                            1,
+                        )
+                    };
+                    let selection = Selection {
+                        operator: operator.and_then(|n| operators.get(n).cloned()),
+                        customer_id: customer.and_then(|n| customers.get(n).cloned()),
+                        from: month.and_then(|n| date(&rows[n])),
+                        to: month
+                            .and_then(|n| date(&rows[n]))
+                            .and_then(|d| d.checked_add_months(chrono::Months::new(1))),
+                        visitor_id: None,
+                    };
+                    let count = one.count(&selection, &needle).unwrap();
+                    prop_assert_eq!(two.count(&selection, &needle).unwrap(), count);
+                    let keys = one.keys(&store, &selection, &needle, limit).unwrap();
+                    prop_assert_eq!(two.keys(&store, &selection, &needle, limit).unwrap(), keys);
+                    let among: Vec<ArchiveId> = rows
+                        .iter()
+                        .map(|row| row.id)
+                        .filter(|id| id.0 % every == 0)
+                        .collect();
+                    prop_assert_eq!(
+                        two.count_among(&selection, &among).unwrap(),
+                        one.count_among(&selection, &among).unwrap()
+                    );
+                    prop_assert_eq!(
+                        two.keys_among(&store, &selection, &among, limit).unwrap(),
+                        one.keys_among(&store, &selection, &among, limit).unwrap()
+                    );
+                    split_answers.set(split_answers.get() + usize::from(count > 1));
+                    Ok(())
+                },
+            )
+            .unwrap();
+        // Most cases had hits to share between the threads.
+        let split_answers = split_answers.get();
+        assert!(split_answers > 64, "{split_answers} cases with hits");
     }
 }
