@@ -15,6 +15,10 @@
 //! message against its original text, the chain, the conversations and the content
 //! blocks ([verify]).
 //!
+//! A long listing and a scan of every content run on two threads, each with its own
+//! connection; [`cores::spawn_beside`] starts the helper thread on the other core at
+//! once.
+//!
 //! The database runs in WAL mode with `synchronous=FULL` (a reported success survives a
 //! power loss), a busy timeout (a second writer waits rather than fails), and `IMMEDIATE`
 //! write transactions (a writer takes the write lock before it reads what it will
