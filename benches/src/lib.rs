@@ -1,9 +1,10 @@
 //! Benchmark support for plupper-archive: the engines it is compared with, and the
 //! comparison itself.
 //!
-//! - [`corpus`]: the corpus generator of `plupper-testkit` (re-exported), a deterministic
-//!   generator of realistic Plupper chat history. The `plupper-corpus` binary is a thin
-//!   command line over it; the checked-in sample under `data/sample/` is made with it.
+//! - [`corpus`](mod@corpus): the corpus generator of `plupper-testkit` (re-exported), a
+//!   deterministic generator of realistic Plupper chat history. The `plupper-corpus`
+//!   binary is a thin command line over it; the checked-in sample under `data/sample/` is
+//!   made with it.
 //! - [`peer`]: the SQLite FTS5 peer (binary `plupper-peer`), with the contract's
 //!   semantics implemented honestly;
 //! - [`scan`]: the plain scan over the API file (binary `plupper-scan`);

@@ -65,7 +65,7 @@ const API_PATH: &str = "/resources/message";
 /// A class as the benchmark asks it: the path it is requested at and its parameters.
 #[derive(Debug, Clone)]
 pub struct LoadClass {
-    /// The request's path: [`API_PATH`] or a page's.
+    /// The request's path: the API's (`/resources/message`) or a page's.
     pub path: &'static str,
     /// The name and the parameters (the query string).
     pub class: QueryClass,

@@ -1,8 +1,8 @@
 //! `plupper-corpus`: writes a deterministic, realistic Plupper chat history as an API
 //! list response or NDJSON, to stdout, a file, or one file per year.
 //!
-//! A thin shell over [`plupper_bench::corpus`]: flags become a [`CorpusConfig`] and an
-//! [`Output`] once, errors become exit statuses in [`main`].
+//! A thin shell over [`plupper_bench::corpus`](mod@plupper_bench::corpus): flags become
+//! a [`CorpusConfig`] and an [`Output`] once, errors become exit statuses in [`main`].
 
 use std::fs::File;
 use std::io;

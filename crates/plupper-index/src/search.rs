@@ -89,9 +89,8 @@ impl IndexSearcher {
     /// now), otherwise says why not. The caller should hold a store snapshot, so that the
     /// store does not move on between this check and reading the messages.
     ///
-    /// A current index is kept open for the next call in this process (see
-    /// [`crate::kept`]): a server's queries share one reader, reopened when the index or
-    /// the archive changes. A process that keeps none ([`crate::keep_readers`]) leaves its
+    /// A current index is kept open for the next call in this process: a server's
+    /// queries share one reader, reopened when the index or the archive changes. A process that keeps none ([`crate::keep_readers`]) leaves its
     /// last reader open until it ends, unused.
     pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
         let dir = index_path(store);
@@ -701,9 +700,9 @@ impl Among {
 }
 
 /// Hits a segment keeps as documents while it has at most this many: their archive ids
-/// are then read from its `id` column alone (or by addition, [`crate::ids`]) and their
-/// order keys from the store ([`Store::order_keys`]), instead of opening its `sort_key`
-/// column too. Opening a column reads the parameters of each of its blocks of 512
+/// are then read from its `id` column alone (or by addition, when its ids are
+/// consecutive) and their order keys from the store ([`Store::order_keys`]), instead of
+/// opening its `sort_key` column too. Opening a column reads the parameters of each of its blocks of 512
 /// documents (about 255,000 instructions in a segment of 491,520 documents); a key read
 /// from the store costs a few thousand, in a row that a listing then reads again from
 /// SQLite's cache.

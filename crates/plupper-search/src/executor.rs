@@ -332,7 +332,7 @@ fn limited<'s>(messages: reference::Messages<'s>, limit: Option<u64>) -> Answer<
     }
 }
 
-/// Matches a count that the store orders ([`store_orders`], no `contains`) reads from the
+/// Matches a count that the store orders (`store_orders`, no `contains`) reads from the
 /// store before it asks the index: below this the store's B-tree answers faster than
 /// opening the index would, above it the index's postings count faster than the B-tree's
 /// entries can be stepped through.

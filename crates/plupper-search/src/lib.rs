@@ -3,9 +3,9 @@
 //! - [`Filter`]: the `GET /resources/message` parameters (`from`, `to`, `operator`,
 //!   `visitorId`, `customerId`, `contains`), built from a URL query string or from typed
 //!   values and validated as the contract's §2 and §5 say;
-//! - [`reference`]: the reference executor. The exact parts of a filter run on SQLite's
-//!   B-tree indexes where the store has one (time, visitor), on its rows otherwise;
-//!   `contains` is tested in Rust with Unicode simple case folding
+//! - [`reference`](mod@reference): the reference executor. The exact parts of a filter
+//!   run on SQLite's B-tree indexes where the store has one (time, visitor), on its rows
+//!   otherwise; `contains` is tested in Rust with Unicode simple case folding
 //!   ([`plupper_model::Contains`]). Results stream in the API's order: instant
 //!   ascending, unknown instants by wall clock read as UTC, ties in archive order.
 //! - [`executor`]: the same answers from the tantivy index (`plupper-index`) when it is

@@ -369,7 +369,7 @@ pub fn corpus(messages: u64, seed: u64) -> Vec<String> {
     corpus_years(messages, seed, 2008, 2012)
 }
 
-/// Like [`corpus`], between two years.
+/// Like [`corpus()`], between two years.
 pub fn corpus_years(messages: u64, seed: u64, start_year: i32, end_year: i32) -> Vec<String> {
     let config = CorpusConfig {
         messages,

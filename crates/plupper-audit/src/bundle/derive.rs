@@ -1,6 +1,6 @@
 //! The files of a bundle that are made from its messages, written by one code path for
 //! both uses: [`export`](super::export) writes them into a new bundle, and
-//! [`verify_bundle`](super::verify_bundle) writes them again into [`Comparer`]s against
+//! [`verify_bundle`](super::verify_bundle) writes them again into comparers against
 //! the bundle's own files, so that a file changed to say something its messages do not
 //! is found, whatever the manifest says.
 
