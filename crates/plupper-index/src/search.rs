@@ -90,8 +90,9 @@ impl IndexSearcher {
     /// store does not move on between this check and reading the messages.
     ///
     /// A current index is kept open for the next call in this process: a server's
-    /// queries share one reader, reopened when the index or the archive changes. A process that keeps none ([`crate::keep_readers`]) leaves its
-    /// last reader open until it ends, unused.
+    /// queries share one reader, reopened when the index or the archive changes. A
+    /// process that keeps none ([`crate::keep_readers`]) leaves its last reader open
+    /// until it ends, unused.
     pub fn open_current(store: &Store) -> Result<Result<IndexSearcher, Freshness>, IndexError> {
         let dir = index_path(store);
         let signature = kept::keeping().then(|| Signature::read(&dir)).flatten();
@@ -702,10 +703,10 @@ impl Among {
 /// Hits a segment keeps as documents while it has at most this many: their archive ids
 /// are then read from its `id` column alone (or by addition, when its ids are
 /// consecutive) and their order keys from the store ([`Store::order_keys`]), instead of
-/// opening its `sort_key` column too. Opening a column reads the parameters of each of its blocks of 512
-/// documents (about 255,000 instructions in a segment of 491,520 documents); a key read
-/// from the store costs a few thousand, in a row that a listing then reads again from
-/// SQLite's cache.
+/// opening its `sort_key` column too. Opening a column reads the parameters of each of
+/// its blocks of 512 documents (about 255,000 instructions in a segment of 491,520
+/// documents); a key read from the store costs a few thousand, in a row that a listing
+/// then reads again from SQLite's cache.
 pub const FEW: usize = 16;
 
 /// What [`KeyCollector`] gives: the order keys read from the index, and the archive ids
