@@ -236,15 +236,15 @@ fn cut_at_half(readers: &[SegmentReader], visits: &[u64]) -> Option<Cut> {
     cut_sizes_at_half(&sizes, visits)
 }
 
-/// [`cut_at_half`] of segments with these document counts and costs.
-fn cut_sizes_at_half(sizes: &[DocId], costs: &[u64]) -> Option<Cut> {
-    let total: u64 = costs.iter().sum();
+/// [`cut_at_half`] of segments with these document counts and visits.
+fn cut_sizes_at_half(sizes: &[DocId], visits: &[u64]) -> Option<Cut> {
+    let total: u64 = visits.iter().sum();
     let half = total / 2;
     let mut before = 0u64;
-    for (segment, (&size, &cost)) in sizes.iter().zip(costs).enumerate() {
-        if cost > 0 && before + cost > half {
-            // `half - before` of this segment's `cost`, as a share of its documents.
-            let share = (half - before) as u128 * u128::from(size) / u128::from(cost);
+    for (segment, (&size, &here)) in sizes.iter().zip(visits).enumerate() {
+        if here > 0 && before + here > half {
+            // `half - before` of this segment's visits, as a share of its documents.
+            let share = (half - before) as u128 * u128::from(size) / u128::from(here);
             let doc = DocId::try_from(share).unwrap_or(size);
             return (0 < doc && doc < size)
                 .then_some(Cut { segment, doc })
@@ -254,7 +254,7 @@ fn cut_sizes_at_half(sizes: &[DocId], costs: &[u64]) -> Option<Cut> {
                     (0 < segment && segment < sizes.len()).then_some(Cut { segment, doc: 0 })
                 });
         }
-        before += cost;
+        before += here;
     }
     None
 }
@@ -289,8 +289,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_cut_halves_the_work() {
-        // Work spread evenly: the middle document.
+    fn the_cut_halves_the_visits() {
+        // Visits spread evenly: the middle document.
         assert_eq!(
             cut_sizes_at_half(&[1000], &[500]),
             Some(Cut {
@@ -298,7 +298,7 @@ mod tests {
                 doc: 500
             })
         );
-        // Two segments, the second with three times the first's work.
+        // Two segments, the second with three times the first's visits.
         assert_eq!(
             cut_sizes_at_half(&[100, 100], &[100, 300]),
             Some(Cut {
@@ -306,12 +306,12 @@ mod tests {
                 doc: 33
             })
         );
-        // Half of the work exactly at the edge: the second segment whole.
+        // Half of the visits exactly at the edge: the second segment whole.
         assert_eq!(
             cut_sizes_at_half(&[100, 100], &[100, 100]),
             Some(Cut { segment: 1, doc: 0 })
         );
-        // Segments without work are stepped over.
+        // Segments without visits are stepped over.
         assert_eq!(
             cut_sizes_at_half(&[100, 100, 100], &[0, 60, 0]),
             Some(Cut {
@@ -322,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn work_that_cannot_be_cut_runs_on_one_thread() {
+    fn visits_that_cannot_be_cut_run_on_one_thread() {
         assert_eq!(cut_sizes_at_half(&[100], &[0]), None);
         assert_eq!(cut_sizes_at_half(&[], &[]), None);
         assert_eq!(cut_sizes_at_half(&[1], &[1000]), None);
