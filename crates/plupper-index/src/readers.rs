@@ -131,7 +131,7 @@ impl Readers {
             .collect::<tantivy::Result<Vec<u64>>>()?;
         let total: u64 = visits.iter().sum();
         tracing::debug!(?visits, "the documents the query may visit");
-        let costly = || total >= TWO_THREADS_FROM && two_cores();
+        let costly = || total >= TWO_THREADS_FROM && plupper_store::cores::two_cores();
         let cut = (!collector.requires_scoring() && (split == Split::Always || costly()))
             .then(|| cut_at_half(readers, &visits))
             .flatten();
@@ -212,12 +212,6 @@ fn visits(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<u64> {
         fewest = fewest.min(reader.inverted_index(term.field())?.doc_freq(term)?);
     }
     Ok(u64::from(fewest))
-}
-
-/// Whether the machine has two cores or more. Asked only for a costly query: the
-/// answer reads cgroup files.
-fn two_cores() -> bool {
-    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
 }
 
 /// Where [`Readers::search_split`] cuts the documents: at document `doc` of segment

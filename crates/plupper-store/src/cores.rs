@@ -45,6 +45,12 @@ where
     scope.spawn(work)
 }
 
+/// Whether the machine has two cores or more. For a costly job only: the answer reads
+/// cgroup files.
+pub fn two_cores() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
 /// Moves this thread off `core` when it runs there and may run elsewhere: its affinity
 /// without that core (the kernel moves it at once), then as it was.
 #[cfg(target_os = "linux")]

@@ -316,10 +316,8 @@ impl Store {
         ids: &[ArchiveId],
         mut emit: impl FnMut(&[u8], u64) -> Result<(), E>,
     ) -> Result<(), E> {
-        // Asked only for a long listing: the answer reads cgroup files.
-        let two_cores = || std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
         // A second connection that cannot be opened leaves the work to this one.
-        let helper = if ids.len() >= NDJSON_TWO_THREADS_FROM && two_cores() {
+        let helper = if ids.len() >= NDJSON_TWO_THREADS_FROM && crate::cores::two_cores() {
             self.second_reader().unwrap_or_else(|error| {
                 tracing::debug!(%error, "a listing on one thread: no second connection");
                 None
