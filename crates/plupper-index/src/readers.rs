@@ -123,6 +123,14 @@ impl Readers {
         split: Split,
     ) -> tantivy::Result<C::Fruit> {
         let readers = self.segment_readers();
+        // An index smaller than the threshold runs every query on one thread: no need
+        // to look up its terms' frequencies.
+        let documents: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
+        if collector.requires_scoring()
+            || (split == Split::WhenCostly && documents < TWO_THREADS_FROM)
+        {
+            return self.search(query, collector);
+        }
         let mut terms = Vec::new();
         query.query_terms(&mut |term, _| terms.push(term.clone()));
         let visits = readers
@@ -132,7 +140,7 @@ impl Readers {
         let total: u64 = visits.iter().sum();
         tracing::debug!(?visits, "the documents the query may visit");
         let costly = || total >= TWO_THREADS_FROM && plupper_store::cores::two_cores();
-        let cut = (!collector.requires_scoring() && (split == Split::Always || costly()))
+        let cut = (split == Split::Always || costly())
             .then(|| cut_at_half(readers, &visits))
             .flatten();
         let Some(Cut { segment, doc }) = cut else {
